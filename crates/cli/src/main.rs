@@ -1,0 +1,177 @@
+//! `storeroom`: a self-hosted Microsoft Store submission backend.
+
+mod admin;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use storeroom_server::ServerConfig;
+use storeroom_server::config::{ArchiveLimits, BlobLocation, DEFAULT_BLOB_ACCOUNT};
+use storeroom_server::domain_pipeline::PipelinePolicy;
+
+/// Self-hosted Microsoft Store submission backend.
+///
+/// storeroom answers the same HTTP contracts as Microsoft's services: the Azure AD token
+/// endpoint, the devcenter submission API v1.0 and the Azure Blob upload URLs it hands out,
+/// so StoreBroker, msstore-cli, Microsoft's samples and your own pipelines run against it
+/// with nothing changed but base URLs.
+#[derive(Parser)]
+#[command(name = "storeroom", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    ///
+    /// On an empty data directory it creates a development tenant, an Azure AD client with a
+    /// secret, a seller account and an admin token, and writes them to
+    /// DIR/credentials.json. Reserve an app with the admin API, then point your client at
+    /// the server:
+    ///
+    ///   curl -X POST http://127.0.0.1:8080/admin/v1/applications \
+    ///        -H "Authorization: Bearer $ADMIN_TOKEN" -d '{"name":"Contoso","type":"msix"}'
+    #[command(verbatim_doc_comment)]
+    // Boxed: the serve flags are many, the other commands' few.
+    Serve(Box<ServeArgs>),
+
+    /// Administrative tasks run on the data directory (or database) directly.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STOREROOM_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Data directory: the SQLite database, uploaded blobs and credentials.json.
+    #[arg(
+        long = "data",
+        env = "STOREROOM_DATA",
+        default_value = "./storeroom-data"
+    )]
+    data_dir: PathBuf,
+
+    /// Base URL clients reach this server at, used in the URLs it hands out
+    /// [default: http://<listen address>].
+    #[arg(long, env = "STOREROOM_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// Base URL of upload (SAS) URLs. Path-style by default: <public-url>/<blob-account>.
+    /// For clients that need the production shape, use
+    /// https://<blob-account>.blob.core.windows.net and point that name at this server.
+    #[arg(long, env = "STOREROOM_PUBLIC_BLOB_URL")]
+    public_blob_url: Option<String>,
+
+    /// Storage account name in upload URLs.
+    #[arg(long, env = "STOREROOM_BLOB_ACCOUNT", default_value = DEFAULT_BLOB_ACCOUNT)]
+    blob_account: String,
+
+    /// How committed submissions move through the pipeline by default: `immediate`,
+    /// `manual` (certification waits for POST /admin/v1/submissions/{id}/approve or
+    /// /reject), or `delay=DURATION` (500ms, 2s, 1m, 1h) before each step. The admin API
+    /// changes it at run time (PUT /admin/v1/pipeline) and per product.
+    #[arg(long, env = "STOREROOM_PIPELINE", default_value = "immediate", value_parser = PipelinePolicy::parse)]
+    pipeline: PipelinePolicy,
+
+    /// MSI/EXE package processing fetches each package URL (HEAD, then a GET of at most
+    /// 1 MiB) and fails the package when it cannot be reached. Without it, processing only
+    /// checks that the URL is a well-formed https URL.
+    #[arg(long, env = "STOREROOM_VERIFY_PACKAGE_URLS")]
+    verify_package_urls: bool,
+
+    /// Where uploaded blobs are kept: file://DIR (default: the blobs directory under --data),
+    /// s3://BUCKET[/PREFIX] or az://CONTAINER[/PREFIX]. Instances that share a database must
+    /// share an object store. S3 reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+    /// and, for S3-compatible servers, AWS_ENDPOINT and AWS_ALLOW_HTTP; Azure reads
+    /// AZURE_STORAGE_ACCOUNT_NAME with AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY,
+    /// or AZURE_CLIENT_ID/SECRET/TENANT_ID), AZURE_STORAGE_ENDPOINT, and
+    /// AZURE_STORAGE_USE_EMULATOR=true for Azurite on 127.0.0.1:10000.
+    #[arg(long, env = "STOREROOM_BLOBS", value_parser = BlobLocation::parse)]
+    blobs: Option<BlobLocation>,
+
+    /// The database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for a PostgreSQL server
+    /// that several instances share (each with its own --data, all with one --blobs store),
+    /// or sqlite://PATH. Default: the embedded SQLite file storeroom.db under --data.
+    #[arg(long, env = "STOREROOM_DATABASE_URL")]
+    database: Option<String>,
+
+    /// How long a pipeline job stays leased to the instance running it without renewal
+    /// (500ms, 2s, 1m). The holder renews it while the step runs; when an instance dies,
+    /// another takes over its jobs once this runs out.
+    #[arg(long, env = "STOREROOM_JOB_LEASE", default_value = "30s", value_parser = parse_lease)]
+    job_lease: std::time::Duration,
+
+    /// Most entries one archive of a submission may hold (the ZIP, or a package in it);
+    /// more is refused with InvalidArchive.
+    #[arg(long, env = "STOREROOM_ARCHIVE_MAX_ENTRIES", default_value_t = ArchiveLimits::default().max_entries)]
+    archive_max_entries: u64,
+
+    /// Most bytes a submission's archives may expand to, in total (zip bombs stop here).
+    #[arg(long, env = "STOREROOM_ARCHIVE_MAX_BYTES", default_value_t = ArchiveLimits::default().max_total_uncompressed)]
+    archive_max_bytes: u64,
+
+    /// Highest compression ratio one archive entry may have.
+    #[arg(long, env = "STOREROOM_ARCHIVE_MAX_RATIO", default_value_t = ArchiveLimits::default().max_compression_ratio)]
+    archive_max_ratio: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STOREROOM_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(*args).await,
+        Command::Admin(command) => admin::run(command).await,
+    }
+}
+
+fn parse_lease(text: &str) -> Result<std::time::Duration, String> {
+    storeroom_server::domain_pipeline::parse_duration(text)
+        .and_then(|lease| lease.to_std().ok())
+        .filter(|lease| !lease.is_zero())
+        .ok_or_else(|| format!("'{text}' is not a positive duration such as 500ms, 2s or 1m"))
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = ServerConfig {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        public_url: args.public_url,
+        public_blob_url: args.public_blob_url,
+        blob_account: args.blob_account,
+        pipeline: args.pipeline,
+        verify_package_urls: args.verify_package_urls,
+        blobs: args.blobs,
+        database: args.database,
+        job_lease: args.job_lease,
+        archive_limits: ArchiveLimits {
+            max_entries: args.archive_max_entries,
+            max_total_uncompressed: args.archive_max_bytes,
+            max_compression_ratio: args.archive_max_ratio,
+            ..ArchiveLimits::default()
+        },
+    };
+    let data_dir = config.data_dir.clone();
+    let running = storeroom_server::start(config)
+        .await
+        .context("storeroom could not start")?;
+    tracing::info!(
+        url = %running.public_url,
+        credentials = %data_dir.join("credentials.json").display(),
+        "storeroom is listening"
+    );
+    running.wait().await
+}

@@ -1,0 +1,230 @@
+//! A server killed (SIGKILL) while a commit is in flight resumes the pipeline on restart.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{json, put_blob};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// The real binary on an ephemeral port; returns the child and its base URL. `database` is
+/// the test's PostgreSQL database when tests run on PostgreSQL (None: SQLite under `data`).
+fn spawn(data: &std::path::Path, database: Option<&str>, pipeline: &str) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_storeroom"));
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--pipeline",
+            pipeline,
+            // On a shared database a restart does not release the dead process's leases:
+            // they run out, quickly here.
+            "--job-lease",
+            "2s",
+            "--data",
+        ])
+        .arg(data);
+    if let Some(url) = database {
+        command.args(["--database", url]);
+    }
+    let mut child = command
+        .env("STOREROOM_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("storeroom binary starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        if let Some(at) = line.find("url=") {
+            break line[at + 4..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    // Keep draining the log so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+/// A submission ZIP with one real package of the app (from the admin API's view of it).
+async fn package_zip(http: &Client, base: &str, admin: &str, app_id: &str, name: &str) -> Vec<u8> {
+    let list: Value = http
+        .get(format!("{base}/admin/v1/applications"))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let app = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == app_id)
+        .unwrap()
+        .clone();
+    let package = storeroom_ingest::fixtures::PackageFixture::new(
+        app["packageIdentityName"].as_str().unwrap(),
+    )
+    .publisher(app["publisherName"].as_str().unwrap())
+    .version("2.0.0.0");
+    storeroom_ingest::fixtures::SubmissionFixture::new()
+        .file(name, package.to_bytes())
+        .to_bytes()
+}
+
+/// Polls a submission's status until `done` says so (or gives up); returns the last status.
+async fn poll_status(
+    http: &Client,
+    sub_url: &str,
+    bearer: &str,
+    done: impl Fn(&str) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = http
+            .get(format!("{sub_url}/status"))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if done(last["status"].as_str().unwrap_or_default()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    last
+}
+
+async fn token(http: &Client, base: &str, credentials: &Value) -> String {
+    let body: Value = http
+        .post(format!(
+            "{base}/{}/oauth2/token",
+            credentials["tenantId"].as_str().unwrap()
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials["clientId"].as_str().unwrap()),
+            (
+                "client_secret",
+                credentials["clientSecret"].as_str().unwrap(),
+            ),
+            ("resource", common::DEVCENTER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["access_token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn sigkill_during_commit_resumes_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::test_database().await;
+    let database = database.as_ref().map(|db| db.url.as_str());
+    let http = Client::new();
+    let (mut child, base) = spawn(dir.path(), database, "delay=300ms");
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("credentials.json")).unwrap())
+            .unwrap();
+    let admin = credentials["adminToken"].as_str().unwrap();
+    let app: Value = http
+        .post(format!("{base}/admin/v1/applications"))
+        .bearer_auth(admin)
+        .json(&json!({"name": "Crashy", "type": "msix"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let app_id = app["id"].as_str().unwrap().to_string();
+    let bearer = token(&http, &base, &credentials).await;
+    let created: Value = http
+        .post(format!("{base}/v1.0/my/applications/{app_id}/submissions"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let sub_url = format!("{base}/v1.0/my/applications/{app_id}/submissions/{id}");
+    let mut packages = created["applicationPackages"].clone();
+    packages.as_array_mut().unwrap().push(
+        json!({"fileName": "Crashy_2.0.0.0_x64.msix", "fileStatus": "PendingUpload",
+        "minimumDirectXVersion": "None", "minimumSystemRam": "None"}),
+    );
+    let (status, _) = json(
+        http.put(&sub_url)
+            .bearer_auth(&bearer)
+            .json(&json!({"applicationPackages": packages}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let upload = put_blob(
+        &http,
+        created["fileUploadUrl"].as_str().unwrap(),
+        package_zip(&http, &base, admin, &app_id, "Crashy_2.0.0.0_x64.msix").await,
+    )
+    .await;
+    assert_eq!(upload.status(), StatusCode::CREATED);
+    let (status, _) = json(
+        http.post(format!("{sub_url}/commit"))
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+
+    // Wait until the pipeline is past the upload check, then kill without warning.
+    let in_flight_states = ["PreProcessing", "Certification", "Release"];
+    let status = poll_status(&http, &sub_url, &bearer, |s| in_flight_states.contains(&s)).await;
+    let in_flight = status["status"].as_str().unwrap().to_string();
+    assert!(in_flight_states.contains(&in_flight.as_str()), "{status}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (mut child, base) = spawn(dir.path(), database, "immediate");
+    let bearer = token(&http, &base, &credentials).await;
+    let sub_url = format!("{base}/v1.0/my/applications/{app_id}/submissions/{id}");
+    let last = poll_status(&http, &sub_url, &bearer, |s| s == "Published").await;
+    assert_eq!(
+        last["status"], "Published",
+        "resumed from {in_flight}: {last}"
+    );
+    let app: Value = http
+        .get(format!("{base}/v1.0/my/applications/{app_id}"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app["lastPublishedApplicationSubmission"]["id"], id.as_str());
+    assert!(app.get("pendingApplicationSubmission").is_none());
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,612 @@
+//! Two `storeroom serve` processes on one PostgreSQL database and one blob store behave as
+//! one service: credentials, tokens and SAS URLs of one work on the other, a submission moves
+//! across both, each pipeline step is recorded once, a dead instance's job is taken over,
+//! and concurrent writes to one submission lose nothing.
+//!
+//! Runs only when `STOREROOM_TEST_DATABASE_URL` names a PostgreSQL server (SQLite is one
+//! process's file); otherwise each test prints a `SKIPPED:` line and passes.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{json, put_blob};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use storeroom_storage::PgStore;
+use storeroom_storage::postgres::ScratchSchema;
+use tempfile::TempDir;
+
+/// One `storeroom serve` process with its own data directory.
+struct Instance {
+    child: Child,
+    base: String,
+    data: TempDir,
+}
+
+impl Instance {
+    /// Starts the binary on `database`, keeping blobs in the shared directory `blobs`.
+    fn spawn(database: &str, blobs: &Path, pipeline: &str) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_storeroom"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--pipeline", pipeline])
+            .args(["--database", database])
+            .arg("--blobs")
+            .arg(format!("file://{}", blobs.display()))
+            // Short, so that a takeover is seen within seconds.
+            .args(["--job-lease", "1s"])
+            .arg("--data")
+            .arg(data.path())
+            .env("STOREROOM_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("storeroom binary starts");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("server printed its address").unwrap();
+            if let Some(at) = line.find("url=") {
+                break line[at + 4..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string();
+            }
+        };
+        // Keep draining the log so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, base, data }
+    }
+
+    fn credentials(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.data.path().join("credentials.json")).unwrap())
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    fn kill(&mut self) {
+        // SIGKILL: no shutdown, no lease handed back.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two instances on a fresh database and a shared blob directory, or None (skipped).
+struct Cluster {
+    a: Instance,
+    b: Instance,
+    http: Client,
+    credentials: Value,
+    /// The test's own connection to the database, to look at jobs and hold the write lock.
+    db: PgStore,
+    _blobs: TempDir,
+    // Dropped last: after the instances have stopped.
+    _schema: ScratchSchema,
+}
+
+impl Cluster {
+    async fn start(test: &str, pipeline: &str) -> Option<Self> {
+        let Some(schema) = common::test_database().await else {
+            println!(
+                "SKIPPED: instances::{test} needs PostgreSQL: set STOREROOM_TEST_DATABASE_URL=postgres://USER@HOST:PORT/DATABASE"
+            );
+            return None;
+        };
+        let blobs = tempfile::tempdir().unwrap();
+        // Both at once: migrations, the development account and the keys are created by
+        // whichever gets there first, and the other must find them.
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
+            let b = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let credentials = a.credentials();
+        assert_eq!(
+            credentials,
+            b.credentials(),
+            "every instance writes the shared development credentials"
+        );
+        let db = PgStore::connect(&schema.url).await.unwrap();
+        Some(Self {
+            a,
+            b,
+            http: Client::new(),
+            credentials,
+            db,
+            _blobs: blobs,
+            _schema: schema,
+        })
+    }
+
+    fn cred(&self, name: &str) -> &str {
+        self.credentials[name].as_str().unwrap()
+    }
+
+    async fn token(&self, on: &Instance) -> String {
+        let response = self
+            .http
+            .post(on.url(&format!("{}/oauth2/token", self.cred("tenantId"))))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", self.cred("clientId")),
+                ("client_secret", self.cred("clientSecret")),
+                ("resource", common::DEVCENTER),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
+    async fn reserve_app(&self, on: &Instance, name: &str) -> Value {
+        let response = self
+            .http
+            .post(on.url("admin/v1/applications"))
+            .bearer_auth(self.cred("adminToken"))
+            .json(&json!({"name": name, "type": "msix"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    async fn dc(
+        &self,
+        on: &Instance,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, on.url(&format!("v1.0/my/{path}")))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        json(request.send().await.unwrap()).await
+    }
+
+    /// Creates a submission of `app` on `on` that adds one real package, returning its id,
+    /// path and fileUploadUrl.
+    async fn submission_with_package(
+        &self,
+        on: &Instance,
+        token: &str,
+        app: &Value,
+    ) -> (String, String, String) {
+        let app_id = app["id"].as_str().unwrap();
+        let (status, created) = self
+            .dc(
+                on,
+                Method::POST,
+                &format!("applications/{app_id}/submissions"),
+                token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().unwrap().to_string();
+        let path = format!("applications/{app_id}/submissions/{id}");
+        let mut packages = created["applicationPackages"].clone();
+        packages.as_array_mut().unwrap().push(json!({
+            "fileName": "Shared_2.0.0.0_x64.msix", "fileStatus": "PendingUpload",
+            "minimumDirectXVersion": "None", "minimumSystemRam": "None"}));
+        let (status, body) = self
+            .dc(
+                on,
+                Method::PUT,
+                &path,
+                token,
+                Some(json!({"applicationPackages": packages})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let upload = created["fileUploadUrl"].as_str().unwrap().to_string();
+        (id, path, upload)
+    }
+
+    /// Polls the status on `on` until it leaves the in-flight states.
+    async fn final_status(&self, on: &Instance, token: &str, path: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (_, status) = self
+                .dc(on, Method::GET, &format!("{path}/status"), token, None)
+                .await;
+            let name = status["status"].as_str().unwrap_or_default();
+            let in_flight = [
+                "CommitStarted",
+                "PreProcessing",
+                "Certification",
+                "Release",
+                "Publishing",
+            ];
+            if !in_flight.contains(&name) || Instant::now() > deadline {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn jobs_of(&self, submission_id: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE submission_id = $1")
+            .bind(submission_id)
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+}
+
+/// A submission ZIP with one real package of the app.
+fn package_zip(app: &Value) -> Vec<u8> {
+    let package = storeroom_ingest::fixtures::PackageFixture::new(
+        app["packageIdentityName"].as_str().unwrap(),
+    )
+    .publisher(app["publisherName"].as_str().unwrap())
+    .version("2.0.0.0");
+    storeroom_ingest::fixtures::SubmissionFixture::new()
+        .file("Shared_2.0.0.0_x64.msix", package.to_bytes())
+        .to_bytes()
+}
+
+/// `url` (issued by `from`) pointed at `to`: the same path and SAS, another instance.
+fn retarget(url: &str, from: &Instance, to: &Instance) -> String {
+    assert!(url.starts_with(&from.base), "{url} is not {}'s", from.base);
+    format!("{}{}", to.base, &url[from.base.len()..])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_moves_across_instances_and_runs_once() {
+    let Some(cluster) = Cluster::start(
+        "a_submission_moves_across_instances_and_runs_once",
+        "immediate",
+    )
+    .await
+    else {
+        return;
+    };
+    let (a, b) = (&cluster.a, &cluster.b);
+    let app = cluster.reserve_app(a, "Shared").await;
+    let app_id = app["id"].as_str().unwrap();
+    // Tokens are signed with the key in the database: one issued by B works on A, and back.
+    let token_b = cluster.token(b).await;
+    let token_a = cluster.token(a).await;
+    let (status, _) = cluster
+        .dc(
+            b,
+            Method::GET,
+            &format!("applications/{app_id}"),
+            &token_a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "A's token on B");
+
+    // Created on A (with B's token); the upload goes to B with the SAS URL A issued.
+    let (id, path, upload_a) = cluster.submission_with_package(a, &token_b, &app).await;
+    let upload = put_blob(&cluster.http, &retarget(&upload_a, a, b), package_zip(&app)).await;
+    assert_eq!(upload.status(), StatusCode::CREATED, "A's SAS URL on B");
+    // B's own fileUploadUrl for the same submission names the same blob, which B sees.
+    let (_, on_b) = cluster.dc(b, Method::GET, &path, &token_b, None).await;
+    let upload_b = on_b["fileUploadUrl"].as_str().unwrap();
+    assert!(upload_b.starts_with(&b.base), "{upload_b}");
+    let properties = cluster
+        .http
+        .head(retarget(upload_b, b, a).replace('+', "%2B"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        properties.status(),
+        StatusCode::OK,
+        "B's SAS URL on A finds the blob uploaded through B"
+    );
+
+    let (status, body) = cluster
+        .dc(a, Method::POST, &format!("{path}/commit"), &token_a, None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let last = cluster.final_status(b, &token_b, &path).await;
+    assert_eq!(last["status"], "Published", "{last}");
+
+    // Each step was recorded once, whichever instance ran it: one certification report and
+    // no job left behind.
+    let (_, submission) = cluster.dc(a, Method::GET, &path, &token_a, None).await;
+    let reports = submission["statusDetails"]["certificationReports"]
+        .as_array()
+        .unwrap();
+    assert_eq!(reports.len(), 1, "{submission}");
+    assert_eq!(cluster.jobs_of(&id).await, 0);
+    let (_, app_on_b) = cluster
+        .dc(
+            b,
+            Method::GET,
+            &format!("applications/{app_id}"),
+            &token_b,
+            None,
+        )
+        .await;
+    assert_eq!(
+        app_on_b["lastPublishedApplicationSubmission"]["id"],
+        id.as_str()
+    );
+
+    // The clock is shared: moving it on A moves it on B.
+    let moved: Value = cluster
+        .http
+        .post(a.url("admin/v1/clock"))
+        .bearer_auth(cluster.cred("adminToken"))
+        .json(&json!({"advanceSeconds": 86_400}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let moved = chrono::DateTime::parse_from_rfc3339(moved["now"].as_str().unwrap()).unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let on_b: Value = cluster
+        .http
+        .get(b.url("admin/v1/clock"))
+        .bearer_auth(cluster.cred("adminToken"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let on_b = chrono::DateTime::parse_from_rfc3339(on_b["now"].as_str().unwrap()).unwrap();
+    assert!(on_b >= moved, "B follows A's clock: {on_b} < {moved}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
+    let Some(mut cluster) = Cluster::start(
+        "the_job_of_a_killed_instance_is_finished_by_the_other",
+        "delay=1s",
+    )
+    .await
+    else {
+        return;
+    };
+    let app = cluster.reserve_app(&cluster.a, "Survivor").await;
+    let token = cluster.token(&cluster.a).await;
+    let (id, path, upload) = cluster
+        .submission_with_package(&cluster.a, &token, &app)
+        .await;
+    let response = put_blob(&cluster.http, &upload, package_zip(&app)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let (status, body) = cluster
+        .dc(
+            &cluster.a,
+            Method::POST,
+            &format!("{path}/commit"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    // Hold the write lock every transaction takes: whichever instance claims the first step
+    // (due in a second) runs it and then waits, holding the job's lease, to record it.
+    let mut lock = cluster.db.pool().acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(cluster.db.write_lock())
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let owner_of = async |cluster: &Cluster| -> Option<String> {
+        sqlx::query_scalar(
+            "SELECT lease_owner FROM jobs WHERE submission_id = $1 AND lease_owner IS NOT NULL",
+        )
+        .bind(&id)
+        .fetch_optional(cluster.db.pool())
+        .await
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let holder = loop {
+        if let Some(owner) = owner_of(&cluster).await {
+            break owner;
+        }
+        assert!(Instant::now() < deadline, "no instance claimed the job");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // A live holder keeps renewing its lease (1s) while its step is held up: after three
+    // leases the job is still its own.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(owner_of(&cluster).await.as_deref(), Some(holder.as_str()));
+
+    // Owners are `worker-<pid>-<millis>`: kill the instance holding the job.
+    let pid: u32 = holder.split('-').nth(1).unwrap().parse().unwrap();
+    let a_holds = cluster.a.child.id() == pid;
+    assert!(
+        a_holds || cluster.b.child.id() == pid,
+        "{holder} is neither instance"
+    );
+    if a_holds {
+        cluster.a.kill();
+    } else {
+        cluster.b.kill();
+    }
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(cluster.db.write_lock())
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    drop(lock);
+
+    // The survivor takes the job over once the dead holder's lease runs out.
+    let survivor = if a_holds { &cluster.b } else { &cluster.a };
+    let token = cluster.token(survivor).await;
+    let last = cluster.final_status(survivor, &token, &path).await;
+    assert_eq!(last["status"], "Published", "{last}");
+    let (_, submission) = cluster.dc(survivor, Method::GET, &path, &token, None).await;
+    assert_eq!(
+        submission["statusDetails"]["certificationReports"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{submission}"
+    );
+    assert_eq!(cluster.jobs_of(&id).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_to_one_submission_lose_nothing() {
+    let Some(cluster) = Cluster::start(
+        "concurrent_writes_to_one_submission_lose_nothing",
+        "immediate",
+    )
+    .await
+    else {
+        return;
+    };
+    let (a, b) = (&cluster.a, &cluster.b);
+    let app = cluster.reserve_app(a, "Writers").await;
+    let app_id = app["id"].as_str().unwrap();
+    let token = cluster.token(a).await;
+
+    // PUTs that each change another field, sent at once through both instances: PUT merges
+    // into the stored submission, so every write that answered 200 must still be there.
+    let (status, created) = cluster
+        .dc(
+            a,
+            Method::POST,
+            &format!("applications/{app_id}/submissions"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!(
+        "applications/{app_id}/submissions/{}",
+        created["id"].as_str().unwrap()
+    );
+    let fields = [
+        "automaticBackupEnabled",
+        "canInstallOnRemovableMedia",
+        "isGameDvrEnabled",
+        "hasExternalInAppProducts",
+        "meetAccessibilityGuidelines",
+        "allowMicrosoftDecideAppAvailabilityToFutureDeviceFamilies",
+    ];
+    let writes = fields.iter().enumerate().map(|(n, field)| {
+        let on = if n % 2 == 0 { a } else { b };
+        let flipped = !created[*field].as_bool().unwrap();
+        let (cluster, token, path) = (&cluster, &token, &path);
+        async move {
+            let (status, body) = cluster
+                .dc(
+                    on,
+                    Method::PUT,
+                    path,
+                    token,
+                    Some(json!({ *field: flipped })),
+                )
+                .await;
+            (*field, flipped, status, body)
+        }
+    });
+    let notes = async {
+        cluster
+            .dc(
+                b,
+                Method::PUT,
+                &path,
+                &token,
+                Some(json!({"notesForCertification": "from the last writer"})),
+            )
+            .await
+    };
+    let (results, (notes_status, notes_body)) =
+        tokio::join!(futures::future::join_all(writes), notes);
+    let (_, stored) = cluster.dc(b, Method::GET, &path, &token, None).await;
+    for (field, flipped, status, body) in results {
+        match status {
+            StatusCode::OK => assert_eq!(stored[field], flipped, "{field} was lost"),
+            StatusCode::CONFLICT => {
+                assert_eq!(body["code"], "InvalidState", "{body}");
+                assert_eq!(stored[field], !flipped);
+            }
+            other => panic!("PUT {field}: {other} {body}"),
+        }
+    }
+    assert_eq!(notes_status, StatusCode::OK, "{notes_body}");
+    assert_eq!(stored["notesForCertification"], "from the last writer");
+
+    // A PUT racing the commit: either it is in the committed submission (200, then commit),
+    // or it lost to the commit and says so (409 InvalidState). Never a 200 whose change is
+    // missing from what was committed.
+    let mut lost_races = 0;
+    let rounds = 4;
+    for round in 0..rounds {
+        let app = cluster.reserve_app(a, &format!("Race {round}")).await;
+        let app_id = app["id"].as_str().unwrap();
+        let (status, created) = cluster
+            .dc(
+                a,
+                Method::POST,
+                &format!("applications/{app_id}/submissions"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let path = format!(
+            "applications/{app_id}/submissions/{}",
+            created["id"].as_str().unwrap()
+        );
+        let note = format!("round {round}");
+        let put = cluster.dc(
+            b,
+            Method::PUT,
+            &path,
+            &token,
+            Some(json!({ "notesForCertification": note })),
+        );
+        let commit_path = format!("{path}/commit");
+        // Staggered a little more each round, so that both orders get their turn.
+        let commit = async {
+            tokio::time::sleep(Duration::from_millis(4 * round)).await;
+            cluster
+                .dc(a, Method::POST, &commit_path, &token, None)
+                .await
+        };
+        let ((put_status, put_body), (commit_status, commit_body)) = tokio::join!(put, commit);
+        assert_eq!(commit_status, StatusCode::ACCEPTED, "{commit_body}");
+        let last = cluster.final_status(a, &token, &path).await;
+        let (_, committed) = cluster.dc(a, Method::GET, &path, &token, None).await;
+        match put_status {
+            StatusCode::OK => assert_eq!(
+                committed["notesForCertification"], note,
+                "a PUT answered 200 but its change was not committed ({last})"
+            ),
+            StatusCode::CONFLICT => {
+                assert_eq!(put_body["code"], "InvalidState", "{put_body}");
+                assert_ne!(committed["notesForCertification"], note);
+                lost_races += 1;
+            }
+            other => panic!("PUT racing commit: {other} {put_body}"),
+        }
+    }
+    println!("PUTs that lost the race to the commit (409 InvalidState): {lost_races} of {rounds}");
+}

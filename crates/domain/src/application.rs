@@ -1,0 +1,152 @@
+//! Applications (MSIX apps reserved in Partner Center) and how they are reserved.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use storeroom_wire::dates;
+use storeroom_wire::devcenter as wire;
+
+use crate::accounts::Seller;
+use crate::ids;
+use crate::product::{ProductRef, Slots};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    /// Store ID.
+    pub id: String,
+    pub seller_id: String,
+    pub primary_name: String,
+    pub package_identity_name: String,
+    pub publisher_name: String,
+    pub package_family_name: String,
+    pub has_advanced_listing_permission: bool,
+    pub first_published_date: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub slots: Slots,
+    /// This product's own pipeline policy, overriding the server's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<crate::pipeline::PipelinePolicy>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Application {
+    /// Reserves a name the way Partner Center does: the package identity comes from the
+    /// seller's publisher and the name, and the family name from the identity.
+    pub fn reserve(
+        seller: &Seller,
+        name: &str,
+        has_advanced_listing_permission: bool,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let package_identity_name = format!(
+            "{}{}.{}",
+            &seller.id[..5.min(seller.id.len())],
+            identity_part(&seller.display_name),
+            identity_part(name)
+        );
+        let package_family_name =
+            package_family_name(&package_identity_name, &seller.publisher_name);
+        Self {
+            id: ids::store_id(),
+            seller_id: seller.id.clone(),
+            primary_name: name.to_string(),
+            package_identity_name,
+            publisher_name: seller.publisher_name.clone(),
+            package_family_name,
+            has_advanced_listing_permission,
+            first_published_date: None,
+            slots: Slots::default(),
+            pipeline: None,
+            created_at: now,
+        }
+    }
+
+    pub fn product(&self) -> ProductRef {
+        ProductRef::Application(self.id.clone())
+    }
+
+    /// Records the first publication date once.
+    pub fn mark_published(&mut self, now: DateTime<Utc>) {
+        if self
+            .first_published_date
+            .is_none_or(|d| dates::is_sentinel(&d))
+        {
+            self.first_published_date = Some(now);
+        }
+    }
+
+    pub fn to_wire(&self) -> wire::Application {
+        let product = self.product();
+        let reference = |id: &Option<String>| self.slots.reference(&product, id);
+        wire::Application {
+            id: self.id.clone(),
+            primary_name: self.primary_name.clone(),
+            package_family_name: self.package_family_name.clone(),
+            package_identity_name: self.package_identity_name.clone(),
+            publisher_name: self.publisher_name.clone(),
+            first_published_date: self.first_published_date.unwrap_or_else(dates::sentinel),
+            last_published_application_submission: reference(
+                &self.slots.last_published_submission_id,
+            ),
+            pending_application_submission: reference(&self.slots.pending_submission_id),
+            has_advanced_listing_permission: self.has_advanced_listing_permission,
+        }
+    }
+}
+
+/// Letters and digits of a display name, as package identity names allow.
+fn identity_part(name: &str) -> String {
+    let part: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if part.is_empty() { "App".into() } else { part }
+}
+
+/// `<identity name>_<publisher id>`, where the publisher id is Windows' 13-character hash of
+/// the publisher: SHA-256 of its UTF-16LE bytes, first 64 bits, Crockford base32.
+pub fn package_family_name(identity_name: &str, publisher: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    let utf16: Vec<u8> = publisher
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let digest = Sha256::digest(&utf16);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // 64 bits padded with one zero bit to 65 = 13 groups of 5.
+    let bits = (u128::from(u64::from_be_bytes(first))) << 1;
+    let publisher_id: String = (0..13)
+        .rev()
+        .map(|group| ALPHABET[((bits >> (group * 5)) & 0x1f) as usize] as char)
+        .collect();
+    format!("{identity_name}_{publisher_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_name_matches_windows() {
+        // Known pair from Windows: Microsoft.WindowsCalculator_8wekyb3d8bbwe.
+        assert_eq!(
+            package_family_name(
+                "Microsoft.WindowsCalculator",
+                "CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US"
+            ),
+            "Microsoft.WindowsCalculator_8wekyb3d8bbwe"
+        );
+    }
+
+    #[test]
+    fn absent_references_stay_absent() {
+        let seller = Seller {
+            id: "12345678".into(),
+            display_name: "Contoso Ltd".into(),
+            publisher_name: "CN=ABC".into(),
+        };
+        let app = Application::reserve(&seller, "Contoso Reader", true, Utc::now());
+        assert_eq!(app.package_identity_name, "12345ContosoLtd.ContosoReader");
+        let wire = app.to_wire();
+        assert!(wire.pending_application_submission.is_none());
+        assert_eq!(wire.first_published_date, dates::sentinel());
+    }
+}

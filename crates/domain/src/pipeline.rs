@@ -1,0 +1,460 @@
+//! The certification pipeline behind commit, as steps over a submission (ARCHITECTURE §5).
+//!
+//! Each step is a durable job. The worker runs a step, then records the submission's next
+//! state and the next job in one transaction, so a crash at any point resumes at the last
+//! recorded step and a step that already ran is never recorded twice.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use storeroom_wire::devcenter::{PublishMode, StatusCode, StatusDetail, SubmissionStatus};
+
+/// How the pipeline moves: for the whole server (the default) or for one product.
+///
+/// This is how users test their automation against slow, stuck and failing certification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelinePolicy {
+    #[serde(default)]
+    pub mode: PipelineMode,
+    /// Wait between steps in `delay` mode.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub delay_seconds: f64,
+    /// When set, a step waits for this many status reads of the submission before it runs,
+    /// as slow real certification looks to a poller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polls_per_step: Option<u32>,
+    /// When set, the pipeline ends in this failure state with these errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<ForcedOutcome>,
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PipelineMode {
+    /// Every step runs at once.
+    #[default]
+    Immediate,
+    /// Certification waits for an approval or rejection through the admin API.
+    Manual,
+    /// Each step waits `delaySeconds`.
+    Delay,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForcedOutcome {
+    /// One of the failure states: CommitFailed, PreProcessingFailed, CertificationFailed,
+    /// ReleaseFailed, PublishFailed.
+    pub status: SubmissionStatus,
+    #[serde(default)]
+    pub errors: Vec<StatusDetail>,
+}
+
+/// Statuses a forced outcome may name, with the step that fails into each.
+const FAILURES: &[(SubmissionStatus, Step)] = &[
+    (SubmissionStatus::CommitFailed, Step::CheckUpload),
+    (SubmissionStatus::PreProcessingFailed, Step::PreProcess),
+    (SubmissionStatus::CertificationFailed, Step::Certify),
+    (SubmissionStatus::ReleaseFailed, Step::Release),
+    (SubmissionStatus::PublishFailed, Step::Publish),
+];
+
+impl PipelinePolicy {
+    pub fn delayed(delay: Duration) -> Self {
+        Self {
+            mode: PipelineMode::Delay,
+            delay_seconds: delay.num_milliseconds() as f64 / 1000.0,
+            ..Self::default()
+        }
+    }
+
+    pub fn manual() -> Self {
+        Self {
+            mode: PipelineMode::Manual,
+            ..Self::default()
+        }
+    }
+
+    /// Parses the server flag: `immediate`, `manual` or `delay=<duration>` (`500ms`, `2s`,
+    /// `1m`, `1h`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("immediate") {
+            return Ok(Self::default());
+        }
+        if text.eq_ignore_ascii_case("manual") {
+            return Ok(Self::manual());
+        }
+        if let Some(duration) = text.strip_prefix("delay=") {
+            return parse_duration(duration).map(Self::delayed).ok_or_else(|| {
+                format!("'{duration}' is not a duration such as 500ms, 2s, 1m or 1h")
+            });
+        }
+        Err(format!(
+            "unknown pipeline policy '{text}': use 'immediate', 'manual' or 'delay=DURATION'"
+        ))
+    }
+
+    /// Checks what the admin API accepts; the error names the field.
+    pub fn validate(&self) -> Result<(), (String, &'static str)> {
+        if !(self.delay_seconds.is_finite() && self.delay_seconds >= 0.0) {
+            return Err((
+                "delaySeconds must be a non-negative number".into(),
+                "delaySeconds",
+            ));
+        }
+        if self.polls_per_step == Some(0) {
+            return Err(("pollsPerStep must be at least 1".into(), "pollsPerStep"));
+        }
+        if let Some(outcome) = &self.outcome
+            && !FAILURES.iter().any(|(status, _)| *status == outcome.status)
+        {
+            return Err((
+                format!(
+                    "outcome.status must be one of CommitFailed, PreProcessingFailed, CertificationFailed, ReleaseFailed, PublishFailed, not {}",
+                    outcome.status
+                ),
+                "outcome.status",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The wait before a step that was just reached may run.
+    pub fn step_delay(&self) -> Duration {
+        match self.mode {
+            PipelineMode::Delay => Duration::milliseconds((self.delay_seconds * 1000.0) as i64),
+            _ => Duration::zero(),
+        }
+    }
+
+    /// The forced failure for `step`, when the policy names that step's failure state.
+    pub fn forced_failure(&self, step: Step) -> Option<Vec<StatusDetail>> {
+        let outcome = self.outcome.as_ref()?;
+        FAILURES
+            .iter()
+            .any(|(status, failing)| *status == outcome.status && *failing == step)
+            .then(|| {
+                if outcome.errors.is_empty() {
+                    vec![StatusDetail {
+                        code: StatusCode::Other,
+                        details: format!("{} forced by the pipeline policy", outcome.status),
+                    }]
+                } else {
+                    outcome.errors.clone()
+                }
+            })
+    }
+}
+
+/// The server's default policy, shared by the API and the worker, and how a product's own
+/// policy overrides it.
+#[derive(Debug, Default)]
+pub struct Policies {
+    default: std::sync::RwLock<PipelinePolicy>,
+}
+
+impl Policies {
+    pub fn new(default: PipelinePolicy) -> Self {
+        Self {
+            default: std::sync::RwLock::new(default),
+        }
+    }
+
+    pub fn default_policy(&self) -> PipelinePolicy {
+        self.default.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    pub fn set_default(&self, policy: PipelinePolicy) {
+        if let Ok(mut current) = self.default.write() {
+            *current = policy;
+        }
+    }
+
+    /// The policy in force for a product: its own, else the server's.
+    pub fn for_product(&self, own: Option<&PipelinePolicy>) -> PipelinePolicy {
+        own.cloned().unwrap_or_else(|| self.default_policy())
+    }
+}
+
+/// When a step that was just reached becomes due: now, after the delay, or (when it waits
+/// for status reads) not until the reads make it due.
+pub fn due_time(policy: &PipelinePolicy, now: DateTime<Utc>) -> DateTime<Utc> {
+    if policy.polls_per_step.is_some() {
+        return parked_until();
+    }
+    now + policy.step_delay()
+}
+
+/// The due time of a job that only status reads (or an approval) release.
+pub fn parked_until() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC - Duration::days(1)
+}
+
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let number: i64 = number.parse().ok()?;
+    match unit {
+        "ms" => Some(Duration::milliseconds(number)),
+        "s" => Some(Duration::seconds(number)),
+        "m" => Some(Duration::minutes(number)),
+        "h" => Some(Duration::hours(number)),
+        _ => None,
+    }
+}
+
+/// The steps, by the status a submission holds while the step is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// CommitStarted: the upload holds every file the submission names.
+    CheckUpload,
+    /// PreProcessing: packages and images are read.
+    PreProcess,
+    /// Certification.
+    Certify,
+    /// Release: waits for the publish mode.
+    Release,
+    /// Publishing: becomes the published submission.
+    Publish,
+}
+
+impl Step {
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::CheckUpload => "check-upload",
+            Step::PreProcess => "preprocess",
+            Step::Certify => "certify",
+            Step::Release => "release",
+            Step::Publish => "publish",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Step::CheckUpload,
+            Step::PreProcess,
+            Step::Certify,
+            Step::Release,
+            Step::Publish,
+        ]
+        .into_iter()
+        .find(|step| step.name() == name)
+    }
+
+    /// The status a submission holds while this step waits to run.
+    pub fn status(self) -> SubmissionStatus {
+        match self {
+            Step::CheckUpload => SubmissionStatus::CommitStarted,
+            Step::PreProcess => SubmissionStatus::PreProcessing,
+            Step::Certify => SubmissionStatus::Certification,
+            Step::Release => SubmissionStatus::Release,
+            Step::Publish => SubmissionStatus::Publishing,
+        }
+    }
+
+    /// The status a failure of this step leaves.
+    pub fn failure_status(self) -> SubmissionStatus {
+        match self {
+            Step::CheckUpload => SubmissionStatus::CommitFailed,
+            Step::PreProcess => SubmissionStatus::PreProcessingFailed,
+            Step::Certify => SubmissionStatus::CertificationFailed,
+            Step::Release => SubmissionStatus::ReleaseFailed,
+            Step::Publish => SubmissionStatus::PublishFailed,
+        }
+    }
+
+    pub fn next(self) -> Option<Step> {
+        match self {
+            Step::CheckUpload => Some(Step::PreProcess),
+            Step::PreProcess => Some(Step::Certify),
+            Step::Certify => Some(Step::Release),
+            Step::Release => Some(Step::Publish),
+            Step::Publish => None,
+        }
+    }
+}
+
+/// What the worker records after running a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Move to the next step, due at the given time.
+    Advance { next: Step, due: DateTime<Utc> },
+    /// Stay in this step and run it again at the given time (SpecificDate not reached yet).
+    Wait { until: DateTime<Utc> },
+    /// Stay in this step with no job: something outside the pipeline moves it on (Manual).
+    Park,
+    /// The submission becomes the published one.
+    Published,
+    /// The step failed with these errors.
+    Failed(Vec<StatusDetail>),
+}
+
+/// Decides the outcome of the Release step from the publish mode.
+pub fn release_outcome(
+    mode: PublishMode,
+    target: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: &PipelinePolicy,
+) -> Outcome {
+    match mode {
+        PublishMode::Immediate => Outcome::Advance {
+            next: Step::Publish,
+            due: due_time(policy, now),
+        },
+        PublishMode::SpecificDate if target > now => Outcome::Wait { until: target },
+        PublishMode::SpecificDate => Outcome::Advance {
+            next: Step::Publish,
+            due: due_time(policy, now),
+        },
+        PublishMode::Manual => Outcome::Park,
+    }
+}
+
+/// Decides a step's outcome from what its own work found and the policy in force.
+pub fn decide(
+    step: Step,
+    policy: &PipelinePolicy,
+    work: Result<(), Vec<StatusDetail>>,
+    publish_mode: PublishMode,
+    target_date: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Outcome {
+    if let Err(errors) = work {
+        return Outcome::Failed(errors);
+    }
+    if let Some(errors) = policy.forced_failure(step) {
+        return Outcome::Failed(errors);
+    }
+    match step {
+        Step::Certify if policy.mode == PipelineMode::Manual => Outcome::Park,
+        Step::Release => release_outcome(publish_mode, target_date, now, policy),
+        Step::Publish => Outcome::Published,
+        _ => match step.next() {
+            Some(next) => Outcome::Advance {
+                next,
+                due: due_time(policy, now),
+            },
+            None => Outcome::Published,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_parks_certification_and_forced_outcomes_fail_their_step() {
+        let now = Utc::now();
+        let date = now;
+        let manual = PipelinePolicy::manual();
+        let decide_at = |step, policy: &PipelinePolicy| {
+            decide(step, policy, Ok(()), PublishMode::Immediate, date, now)
+        };
+        assert_eq!(decide_at(Step::Certify, &manual), Outcome::Park);
+        assert!(matches!(
+            decide_at(Step::PreProcess, &manual),
+            Outcome::Advance {
+                next: Step::Certify,
+                ..
+            }
+        ));
+
+        let failing = PipelinePolicy {
+            outcome: Some(ForcedOutcome {
+                status: SubmissionStatus::CertificationFailed,
+                errors: vec![],
+            }),
+            ..PipelinePolicy::default()
+        };
+        assert!(failing.validate().is_ok());
+        assert!(matches!(
+            decide_at(Step::PreProcess, &failing),
+            Outcome::Advance { .. }
+        ));
+        match decide_at(Step::Certify, &failing) {
+            Outcome::Failed(errors) => assert_eq!(errors[0].code, StatusCode::Other),
+            other => panic!("{other:?}"),
+        }
+        let bad = PipelinePolicy {
+            outcome: Some(ForcedOutcome {
+                status: SubmissionStatus::Published,
+                errors: vec![],
+            }),
+            ..PipelinePolicy::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().1, "outcome.status");
+    }
+
+    #[test]
+    fn polls_park_every_step_until_read() {
+        let now = Utc::now();
+        let polled = PipelinePolicy {
+            polls_per_step: Some(3),
+            ..PipelinePolicy::default()
+        };
+        assert_eq!(due_time(&polled, now), parked_until());
+        assert_eq!(
+            due_time(&PipelinePolicy::delayed(Duration::seconds(5)), now),
+            now + Duration::seconds(5)
+        );
+    }
+
+    #[test]
+    fn policies_parse() {
+        assert_eq!(
+            PipelinePolicy::parse("immediate").unwrap().step_delay(),
+            Duration::zero()
+        );
+        assert_eq!(
+            PipelinePolicy::parse("delay=2s").unwrap().step_delay(),
+            Duration::seconds(2)
+        );
+        assert_eq!(
+            PipelinePolicy::parse("delay=250ms").unwrap().step_delay(),
+            Duration::milliseconds(250)
+        );
+        assert_eq!(
+            PipelinePolicy::parse("manual").unwrap().mode,
+            PipelineMode::Manual
+        );
+        assert!(PipelinePolicy::parse("delay=soon").is_err());
+        assert!(PipelinePolicy::parse("sometimes").is_err());
+    }
+
+    #[test]
+    fn steps_round_trip_and_chain_to_publish() {
+        let mut step = Step::CheckUpload;
+        let mut seen = vec![step.status()];
+        while let Some(next) = step.next() {
+            assert_eq!(Step::parse(next.name()), Some(next));
+            seen.push(next.status());
+            step = next;
+        }
+        assert_eq!(seen.last(), Some(&SubmissionStatus::Publishing));
+    }
+
+    #[test]
+    fn specific_date_waits_for_the_clock() {
+        let now = Utc::now();
+        let policy = PipelinePolicy::default();
+        let later = now + Duration::hours(1);
+        assert_eq!(
+            release_outcome(PublishMode::SpecificDate, later, now, &policy),
+            Outcome::Wait { until: later }
+        );
+        assert!(matches!(
+            release_outcome(PublishMode::SpecificDate, now, now, &policy),
+            Outcome::Advance { .. }
+        ));
+        assert_eq!(
+            release_outcome(PublishMode::Manual, now, now, &policy),
+            Outcome::Park
+        );
+    }
+}

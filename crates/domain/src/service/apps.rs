@@ -1,0 +1,145 @@
+//! App submissions (devcenter §2.4) and their gradual rollout (§2.7).
+
+use serde_json::Value;
+
+use super::submissions::{self, read_submission_of, submission_of};
+use super::{Service, app_not_found};
+use crate::application::Application;
+use crate::error::{DomainError, DomainResult};
+use crate::store::{SubmissionAccess, Transaction};
+use crate::submission::{self, Submission};
+use crate::update;
+
+async fn owned_app(
+    tx: &mut dyn Transaction,
+    seller_id: &str,
+    app_id: &str,
+) -> DomainResult<Application> {
+    match tx.application(app_id).await? {
+        Some(app) if app.seller_id == seller_id => Ok(app),
+        _ => Err(app_not_found(app_id)),
+    }
+}
+
+impl Service {
+    pub async fn application(&self, seller_id: &str, app_id: &str) -> DomainResult<Application> {
+        match self.store.application(app_id).await? {
+            Some(app) if app.seller_id == seller_id => Ok(app),
+            _ => Err(app_not_found(app_id)),
+        }
+    }
+
+    pub async fn applications(
+        &self,
+        seller_id: Option<&str>,
+        skip: u64,
+        top: u64,
+    ) -> DomainResult<(Vec<Application>, u64)> {
+        Ok(self.store.applications(seller_id, skip, top).await?)
+    }
+
+    pub async fn submission(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+        submission_id: &str,
+    ) -> DomainResult<(Application, Submission)> {
+        let app = self.application(seller_id, app_id).await?;
+        let submission =
+            read_submission_of(self.store.as_ref(), &app.product(), submission_id).await?;
+        Ok((app, submission))
+    }
+
+    pub async fn create_submission(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+    ) -> DomainResult<Submission> {
+        let mut tx = self.store.begin().await?;
+        let mut app = owned_app(tx.as_mut(), seller_id, app_id).await?;
+        let Some(published) = submissions::last_published::<_>(tx.as_mut(), &app.slots).await?
+        else {
+            return Err(DomainError::invalid_state(
+                "The application has no published submission to copy. Publish a first submission in the dashboard.",
+                "applicationId",
+            ));
+        };
+        let created = submission::clone_for_new_submission(&mut app, &published, self.clock.now())?;
+        tx.put_submission(&created).await?;
+        tx.put_application(&app).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_submission(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+        submission_id: &str,
+        body: Value,
+    ) -> DomainResult<Submission> {
+        let mut tx = self.store.begin().await?;
+        let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
+        let mut submission: Submission =
+            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+        update::apply_update(&app, &mut submission, body)?;
+        submission.updated_at = self.clock.now();
+        tx.put_submission(&submission).await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+
+    pub async fn commit_submission(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+        submission_id: &str,
+    ) -> DomainResult<Submission> {
+        let mut tx = self.store.begin().await?;
+        let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
+        let mut submission: Submission =
+            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+        let policy = self.policies.for_product(app.pipeline.as_ref());
+        submissions::commit(tx.as_mut(), &mut submission, &policy, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+
+    pub async fn delete_submission(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+        submission_id: &str,
+    ) -> DomainResult<()> {
+        let mut tx = self.store.begin().await?;
+        let mut app = owned_app(tx.as_mut(), seller_id, app_id).await?;
+        let submission: Submission =
+            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+        if submissions::delete(tx.as_mut(), &mut app.slots, &submission).await? {
+            tx.put_application(&app).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes the gradual rollout of a published submission with `change`
+    /// ([`crate::rollout::update_percentage`], [`crate::rollout::halt`],
+    /// [`crate::rollout::finalize`]).
+    pub async fn change_rollout(
+        &self,
+        seller_id: &str,
+        app_id: &str,
+        submission_id: &str,
+        change: impl FnOnce(&mut Submission) -> DomainResult<()> + Send,
+    ) -> DomainResult<Submission> {
+        let mut tx = self.store.begin().await?;
+        let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
+        let mut submission: Submission =
+            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+        change(&mut submission)?;
+        submission.updated_at = self.clock.now();
+        tx.put_submission(&submission).await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+}

@@ -1,0 +1,130 @@
+//! The operations of the devcenter and admin APIs, each one transaction over the store.
+//!
+//! Handlers call these with the caller's seller id; every lookup checks ownership, so a
+//! client never sees another seller's products (they are simply not found).
+
+mod apps;
+mod certification;
+mod flights;
+mod in_app_products;
+mod storefront;
+mod submissions;
+
+pub use certification::product_policy;
+pub use flights::{FlightSubmission, RankedFlight};
+pub use in_app_products::InAppProductSubmission;
+pub use storefront::Offer;
+
+use std::sync::Arc;
+
+use crate::accounts::{AadClient, DevelopmentAccount, Role, Seller};
+use crate::application::Application;
+use crate::clock::Clock;
+use crate::error::{DomainError, DomainResult};
+use crate::ids;
+use crate::pipeline::Policies;
+use crate::submission;
+
+#[derive(Clone)]
+pub struct Service {
+    pub store: Arc<dyn crate::store::Store>,
+    pub clock: Arc<Clock>,
+    pub policies: Arc<Policies>,
+    /// Base URL certification reports are served under.
+    pub report_base: Arc<str>,
+}
+
+pub(crate) fn app_not_found(app_id: &str) -> DomainError {
+    DomainError::not_found(format!("Application {app_id} not found"), "applicationId")
+}
+
+pub(crate) fn submission_not_found() -> DomainError {
+    DomainError::not_found("Submission not found", "submissionId")
+}
+
+impl Service {
+    /// Creates the development tenant, client, seller and admin token on first start;
+    /// later starts get the stored ones back.
+    pub async fn bootstrap(&self) -> DomainResult<DevelopmentAccount> {
+        let mut tx = self.store.begin().await?;
+        let candidate = serde_json::to_string(&DevelopmentAccount::generate())
+            .map_err(|e| DomainError::Storage(e.to_string()))?;
+        let stored = tx
+            .setting_or_insert("development_account", &candidate)
+            .await?;
+        let account: DevelopmentAccount =
+            serde_json::from_str(&stored).map_err(|e| DomainError::Storage(e.to_string()))?;
+        if stored == candidate {
+            tx.insert_tenant(&account.tenant).await?;
+            tx.insert_seller(&account.seller).await?;
+            tx.insert_client(&account.client).await?;
+        }
+        tx.commit().await?;
+        Ok(account)
+    }
+
+    /// Admin: a new seller account in the development tenant, with its own Azure AD client
+    /// (Manager role), for testing what one account may see of another's.
+    pub async fn create_seller(&self, display_name: &str) -> DomainResult<(Seller, AadClient)> {
+        let display_name = display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 256 {
+            return Err(DomainError::invalid(
+                "name must be 1 to 256 characters",
+                "name",
+            ));
+        }
+        let development = self
+            .store
+            .setting("development_account")
+            .await?
+            .and_then(|doc| serde_json::from_str::<DevelopmentAccount>(&doc).ok())
+            .ok_or_else(|| DomainError::Storage("the development account is missing".into()))?;
+        let seller = Seller {
+            id: ids::seller_id(),
+            display_name: display_name.to_string(),
+            publisher_name: format!("CN={}", ids::guid().to_uppercase()),
+        };
+        let client = AadClient {
+            client_id: ids::guid(),
+            tenant_id: development.tenant.id,
+            secret: ids::client_secret(),
+            seller_id: Some(seller.id.clone()),
+            role: Role::Manager,
+        };
+        let mut tx = self.store.begin().await?;
+        tx.insert_seller(&seller).await?;
+        tx.insert_client(&client).await?;
+        tx.commit().await?;
+        Ok((seller, client))
+    }
+
+    /// Admin: reserves an app with one published, dashboard-made submission.
+    pub async fn reserve_application(
+        &self,
+        seller_id: &str,
+        name: &str,
+        has_advanced_listing_permission: bool,
+    ) -> DomainResult<Application> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 256 {
+            return Err(DomainError::invalid(
+                "name must be 1 to 256 characters",
+                "name",
+            ));
+        }
+        let seller = self.store.seller(seller_id).await?.ok_or_else(|| {
+            DomainError::not_found(format!("Seller {seller_id} not found"), "sellerId")
+        })?;
+        let now = self.clock.now();
+        let mut app = Application::reserve(&seller, name, has_advanced_listing_permission, now);
+        let published = submission::dashboard_submission(&app, now);
+        app.slots.submission_count = 1;
+        app.slots.last_published_submission_id = Some(published.id.clone());
+        app.first_published_date = Some(now);
+        let mut tx = self.store.begin().await?;
+        tx.put_application(&app).await?;
+        crate::store::SubmissionAccess::put_submission(tx.as_mut(), &published).await?;
+        tx.commit().await?;
+        Ok(app)
+    }
+}

@@ -1,0 +1,107 @@
+//! Steps every kind of submission shares (app, flight, add-on): finding one under its
+//! product, committing, deleting. The product-specific services call these inside their
+//! transactions.
+
+use chrono::{DateTime, Utc};
+
+use super::submission_not_found;
+use crate::content::SubmissionContent;
+use crate::error::{DomainError, DomainResult};
+use crate::pipeline::{PipelinePolicy, Step, due_time};
+use crate::product::{ProductRef, Slots};
+use crate::store::{DEVCENTER_QUEUE, NewJob, SubmissionAccess, SubmissionReads, Transaction};
+use crate::submission::Submission;
+
+fn wrong_product(id: &str, product: &ProductRef) -> DomainError {
+    DomainError::invalid_state(
+        format!(
+            "Submission {id} does not belong to {} {}",
+            product.kind().as_str(),
+            product.id()
+        ),
+        "submissionId",
+    )
+}
+
+/// A submission of `product`: unknown ids are 404, another product's 409 (notes §4.9).
+pub(crate) async fn submission_of<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    product: &ProductRef,
+    id: &str,
+) -> DomainResult<Submission<C>> {
+    let header = tx
+        .submission_header(id)
+        .await?
+        .ok_or_else(submission_not_found)?;
+    if &header.product != product {
+        return Err(wrong_product(id, product));
+    }
+    tx.submission(id).await?.ok_or_else(submission_not_found)
+}
+
+/// The same check outside a transaction, for reads.
+pub(crate) async fn read_submission_of<C: SubmissionContent>(
+    store: &dyn crate::store::Store,
+    product: &ProductRef,
+    id: &str,
+) -> DomainResult<Submission<C>> {
+    let header = store
+        .submission_header(id)
+        .await?
+        .ok_or_else(submission_not_found)?;
+    if &header.product != product {
+        return Err(wrong_product(id, product));
+    }
+    store.submission(id).await?.ok_or_else(submission_not_found)
+}
+
+/// Commits: CommitStarted, and the pipeline's first step queued per the policy.
+pub(crate) async fn commit<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    submission: &mut Submission<C>,
+    policy: &PipelinePolicy,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    submission.commit(now)?;
+    submission.status_reads = 0;
+    tx.put_submission(submission).await?;
+    tx.enqueue_job(&NewJob {
+        queue: DEVCENTER_QUEUE,
+        submission_id: submission.id.clone(),
+        step: Step::CheckUpload.name().into(),
+        run_at: due_time(policy, now),
+    })
+    .await?;
+    Ok(())
+}
+
+/// Deletes a submission that may be deleted; returns whether the product's pending
+/// reference changed (the caller saves the product then).
+pub(crate) async fn delete<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    slots: &mut Slots,
+    submission: &Submission<C>,
+) -> DomainResult<bool> {
+    submission.ensure_deletable()?;
+    tx.delete_submission(&submission.id).await?;
+    if slots.pending_submission_id.as_deref() == Some(submission.id.as_str()) {
+        slots.pending_submission_id = None;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The last published submission of a product, which a new submission copies.
+pub(crate) async fn last_published<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    slots: &Slots,
+) -> DomainResult<Option<Submission<C>>> {
+    let Some(id) = slots.last_published_submission_id.as_deref() else {
+        return Ok(None);
+    };
+    let published = tx
+        .submission(id)
+        .await?
+        .ok_or_else(|| DomainError::Storage(format!("published submission {id} is missing")))?;
+    Ok(Some(published))
+}

@@ -1,0 +1,21 @@
+//! Ingestion: archive inspection and the worker that drives submissions through the
+//! pipeline behind commit.
+
+pub mod archive;
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod fixtures;
+pub mod images;
+pub mod inspect;
+pub mod limits;
+pub mod manifest;
+pub mod steps;
+pub mod worker;
+
+pub use images::{ImageFormat, ImageInfo};
+pub use inspect::{
+    Finding, InspectedPackage, InspectionRequest, PackageKind, SubmissionArchive,
+    inspect_submission,
+};
+pub use limits::ArchiveLimits;
+pub use manifest::{PackageManifest, TargetDeviceFamily};
+pub use worker::Worker;

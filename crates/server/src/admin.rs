@@ -1,0 +1,403 @@
+//! The admin API (ours, under `/admin/v1/`): what Partner Center's dashboard does and the
+//! real API cannot, such as reserving apps, plus the server clock.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use storeroom_domain::DomainError;
+use storeroom_domain::flight_group::GroupRequest;
+use storeroom_domain::pipeline::PipelinePolicy;
+use storeroom_wire::{dates, lenient};
+
+use crate::auth::Admin;
+use crate::devcenter::Paging;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/admin/v1/applications",
+            post(reserve_application).get(list_applications),
+        )
+        .route("/admin/v1/sellers", post(create_seller))
+        .route(
+            "/admin/v1/flightgroups",
+            post(create_flight_group).get(list_flight_groups),
+        )
+        .route(
+            "/admin/v1/flightgroups/{group_id}",
+            get(get_flight_group)
+                .put(put_flight_group)
+                .delete(delete_flight_group),
+        )
+        .route(
+            "/admin/v1/pipeline",
+            get(get_default_pipeline).put(put_default_pipeline),
+        )
+        .route(
+            "/admin/v1/applications/{app_id}/pipeline",
+            get(get_app_pipeline)
+                .put(put_app_pipeline)
+                .delete(delete_app_pipeline),
+        )
+        .route(
+            "/admin/v1/submissions/{submission_id}/approve",
+            post(approve),
+        )
+        .route("/admin/v1/submissions/{submission_id}/reject", post(reject))
+        .route(
+            "/admin/v1/submissions/{submission_id}/publish",
+            post(publish_now),
+        )
+        .route("/admin/v1/clock", get(get_clock).post(advance_clock))
+}
+
+#[derive(Deserialize)]
+struct CreateSeller {
+    name: String,
+}
+
+/// A seller account with its own Azure AD client in the development tenant.
+async fn create_seller(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: CreateSeller = lenient::from_slice(&body?)?;
+    let (seller, client) = state.service.create_seller(&request.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "sellerId": seller.id,
+            "name": seller.display_name,
+            "publisherName": seller.publisher_name,
+            "tenantId": client.tenant_id,
+            "clientId": client.client_id,
+            "clientSecret": client.secret,
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReserveApplication {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    seller_id: Option<String>,
+    #[serde(default = "yes")]
+    has_advanced_listing_permission: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn reserve_application(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: ReserveApplication = lenient::from_slice(&body?)?;
+    let seller_id = request
+        .seller_id
+        .unwrap_or_else(|| state.account.seller.id.clone());
+    if request.kind.eq_ignore_ascii_case("win32") {
+        return crate::msi::admin::reserve(&state, &seller_id, &request.name).await;
+    }
+    if !request.kind.eq_ignore_ascii_case("msix") {
+        return Err(ApiError::invalid(
+            format!(
+                "type '{}' is not supported: use \"msix\" or \"win32\" (MSI/EXE)",
+                request.kind
+            ),
+            "type",
+        ));
+    }
+    let app = state
+        .service
+        .reserve_application(
+            &seller_id,
+            &request.name,
+            request.has_advanced_listing_permission,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(app.to_wire())).into_response())
+}
+
+async fn list_applications(
+    State(state): State<AppState>,
+    _: Admin,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let paging = Paging::parse(&query, 100)?;
+    let (apps, total) = state
+        .service
+        .applications(None, paging.skip, paging.top)
+        .await?;
+    let value: Vec<_> = apps
+        .iter()
+        .map(|app| {
+            let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
+            json["sellerId"] = json!(app.seller_id);
+            json
+        })
+        .collect();
+    let mut page = json!({"value": value, "totalCount": total});
+    if let Some(next) = paging.next_link("admin/v1/applications", total) {
+        page["@nextLink"] = json!(next);
+    }
+    Ok(Json(page).into_response())
+}
+
+fn clock_json(state: &AppState) -> Response {
+    Json(json!({"now": dates::format_seven(&state.clock.now())})).into_response()
+}
+
+async fn get_clock(State(state): State<AppState>, _: Admin) -> Response {
+    clock_json(&state)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AdvanceClock {
+    advance_seconds: i64,
+}
+
+async fn advance_clock(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: AdvanceClock = lenient::from_slice(&body?)?;
+    if request.advance_seconds < 0 {
+        return Err(ApiError::invalid(
+            "advanceSeconds must not be negative: the clock only moves forward",
+            "advanceSeconds",
+        ));
+    }
+    let mut tx = state
+        .service
+        .store
+        .begin()
+        .await
+        .map_err(storeroom_domain::DomainError::from)?;
+    // Advance from the stored offset, inside the transaction: instances sharing a database
+    // may each have moved the clock, and two advances at once must add up, not overwrite.
+    let stored = tx
+        .setting_or_insert("clock_offset_ms", "0")
+        .await
+        .map_err(storeroom_domain::DomainError::from)?;
+    if let Ok(stored) = stored.parse::<i64>() {
+        state.clock.catch_up(chrono::Duration::milliseconds(stored));
+    }
+    state
+        .clock
+        .advance(chrono::Duration::seconds(request.advance_seconds));
+    let offset = state.clock.offset().num_milliseconds().to_string();
+    tx.put_setting("clock_offset_ms", &offset)
+        .await
+        .map_err(storeroom_domain::DomainError::from)?;
+    tx.commit()
+        .await
+        .map_err(storeroom_domain::DomainError::from)?;
+    state.wake_worker.notify_one();
+    Ok(clock_json(&state))
+}
+
+/// A pipeline policy from a request body, checked.
+pub(crate) fn policy_from(body: &[u8]) -> ApiResult<PipelinePolicy> {
+    let policy: PipelinePolicy = lenient::from_slice(body)?;
+    policy
+        .validate()
+        .map_err(|(message, target)| ApiError::invalid(message, target))?;
+    Ok(policy)
+}
+
+async fn get_default_pipeline(State(state): State<AppState>, _: Admin) -> Response {
+    Json(state.service.policies.default_policy()).into_response()
+}
+
+/// Sets the server's default pipeline policy (until restart; `--pipeline` sets it at start).
+async fn put_default_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let policy = policy_from(&body?)?;
+    state.service.policies.set_default(policy.clone());
+    state.wake_worker.notify_one();
+    Ok(Json(policy).into_response())
+}
+
+async fn get_app_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+) -> ApiResult<Response> {
+    let app = state
+        .service
+        .store
+        .application(&app_id)
+        .await
+        .map_err(DomainError::from)?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("Application {app_id} not found"), "applicationId")
+        })?;
+    Ok(effective_policy(
+        &state,
+        app.pipeline.as_ref(),
+        "application",
+    ))
+}
+
+/// The policy in force for a product, and whether it is the product's own (`own_label`)
+/// or the server's.
+pub(crate) fn effective_policy(
+    state: &AppState,
+    own: Option<&PipelinePolicy>,
+    own_label: &str,
+) -> Response {
+    let mut body =
+        serde_json::to_value(state.service.policies.for_product(own)).unwrap_or_default();
+    body["source"] = json!(if own.is_some() { own_label } else { "server" });
+    Json(body).into_response()
+}
+
+/// Sets one product's own pipeline policy (kept across restarts).
+async fn put_app_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let policy = policy_from(&body?)?;
+    state
+        .service
+        .set_application_policy(&app_id, Some(policy.clone()))
+        .await?;
+    state.wake_worker.notify_one();
+    Ok(Json(policy).into_response())
+}
+
+async fn delete_app_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.service.set_application_policy(&app_id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn decision_json(
+    submission: &storeroom_domain::submission::Submission<serde_json::Value>,
+) -> Response {
+    Json(json!({
+        "id": submission.id,
+        "status": submission.status,
+        "statusDetails": submission.status_details,
+    }))
+    .into_response()
+}
+
+/// Partner Center's certification passes: the submission moves on to Release.
+async fn approve(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(submission_id): Path<String>,
+) -> ApiResult<Response> {
+    let submission = state.service.approve_certification(&submission_id).await?;
+    state.wake_worker.notify_one();
+    Ok(decision_json(&submission))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Reject {
+    pub(crate) reason: String,
+}
+
+/// Certification fails with the given reason.
+async fn reject(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(submission_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: Reject = lenient::from_slice(&body?)?;
+    let submission = state
+        .service
+        .reject_certification(&submission_id, &request.reason)
+        .await?;
+    Ok(decision_json(&submission))
+}
+
+async fn create_flight_group(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: GroupRequest = lenient::from_slice(&body?)?;
+    let group = state.service.create_flight_group(request).await?;
+    Ok((StatusCode::CREATED, Json(group)).into_response())
+}
+
+async fn list_flight_groups(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+    let groups = state.service.flight_groups().await?;
+    let total = groups.len();
+    Ok(Json(json!({"value": groups, "totalCount": total})).into_response())
+}
+
+async fn get_flight_group(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(group_id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(Json(state.service.flight_group(&group_id).await?).into_response())
+}
+
+async fn put_flight_group(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(group_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: GroupRequest = lenient::from_slice(&body?)?;
+    Ok(Json(
+        state
+            .service
+            .replace_flight_group(&group_id, request)
+            .await?,
+    )
+    .into_response())
+}
+
+async fn delete_flight_group(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(group_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.service.delete_flight_group(&group_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Partner Center's "Publish now": a submission waiting in Release is published.
+async fn publish_now(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(submission_id): Path<String>,
+) -> ApiResult<Response> {
+    let submission = state.service.publish_now(&submission_id).await?;
+    state.wake_worker.notify_one();
+    Ok(decision_json(&submission))
+}

@@ -1,0 +1,98 @@
+//! Bearer tokens on the devcenter API and the admin token on the admin API.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::{Algorithm, Validation};
+
+use crate::aad::{self, Claims, DEVCENTER_RESOURCE};
+use crate::errors::{ApiError, account_not_allowed, gateway_unauthorized};
+use crate::state::AppState;
+
+/// The token of an `Authorization: Bearer …` header.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Checks signature, issuer, audience and lifetime (by the server clock) of a token.
+pub fn validate(state: &AppState, token: &str, audience: &str) -> Option<Claims> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    // Lifetime is checked below against the server clock, which tests and users can move.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let claims = jsonwebtoken::decode::<Claims>(token, &state.keys.decoding, &validation)
+        .ok()?
+        .claims;
+    let now = state.clock.now().timestamp();
+    let audience_ok = claims
+        .aud
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(audience);
+    let issuer_ok = claims.iss == aad::issuer(&claims.tid);
+    (audience_ok && issuer_ok && claims.nbf <= now && now < claims.exp).then_some(claims)
+}
+
+/// A devcenter caller: a client with a valid token, acting for its seller account.
+pub struct DevCenterCaller {
+    pub seller_id: String,
+}
+
+impl FromRequestParts<AppState> for DevCenterCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let claims = bearer(parts)
+            .and_then(|token| validate(state, token, DEVCENTER_RESOURCE))
+            .ok_or_else(gateway_unauthorized)?;
+        let client = state
+            .service
+            .store
+            .client(&claims.appid)
+            .await
+            .map_err(|_| crate::errors::internal().into_response())?;
+        match client {
+            Some(client) if client.tenant_id == claims.tid => match client.seller_id {
+                Some(seller_id) => Ok(Self { seller_id }),
+                None => Err(account_not_allowed()),
+            },
+            _ => Err(gateway_unauthorized()),
+        }
+    }
+}
+
+/// A caller of the admin API, holding the admin token.
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match bearer(parts) {
+            Some(token)
+                if aad::constant_time_eq(
+                    token.as_bytes(),
+                    state.account.admin_token.as_bytes(),
+                ) =>
+            {
+                Ok(Admin)
+            }
+            _ => Err(ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "The admin API needs 'Authorization: Bearer <adminToken>' (see credentials.json in the data directory)",
+                "",
+            )),
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! The devcenter API v1.0 (`/v1.0/my/…`): apps and app submissions.
+//! Handlers translate between the wire and the domain service; they hold no rules.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Duration;
+use storeroom_domain::content::SubmissionContent;
+use storeroom_domain::rollout;
+use storeroom_domain::submission::{Submission, UPLOAD_CONTAINER};
+use storeroom_wire::devcenter::{
+    AppSubmission, CommitResponse, MinimalAppSubmission, Page, SubmissionStatusResponse,
+};
+
+use crate::auth::DevCenterCaller;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// How long an upload URL stays valid ("typically valid for 24 hours").
+const UPLOAD_URL_LIFETIME: i64 = 24;
+pub(super) const DEFAULT_PAGE_SIZE: u64 = 10;
+
+/// 201 with a new submission: the whole resource (`full`), or with `isMinimalResponse=true`
+/// only what clients read from it before they GET the rest.
+pub(super) fn created<C>(
+    state: &AppState,
+    query: &HashMap<String, String>,
+    submission: &Submission<C>,
+    full: impl FnOnce() -> Response,
+) -> Response {
+    let mut response = if is_true(query, "isMinimalResponse") {
+        Json(MinimalAppSubmission {
+            id: &submission.id,
+            status: submission.status,
+            status_details: &submission.status_details,
+            file_upload_url: upload_url(state, submission),
+            friendly_name: submission.friendly_name(),
+        })
+        .into_response()
+    } else {
+        full()
+    };
+    *response.status_mut() = StatusCode::CREATED;
+    response
+}
+
+/// 202 `{"status":"CommitStarted"}`, with the worker woken for the new job.
+pub(super) fn commit_accepted<C>(state: &AppState, submission: &Submission<C>) -> Response {
+    state.wake_worker.notify_one();
+    (
+        StatusCode::ACCEPTED,
+        Json(CommitResponse {
+            status: submission.status,
+        }),
+    )
+        .into_response()
+}
+
+/// `GET …/status`, counted as a read for `pollsPerStep` pipelines.
+pub(super) async fn status_read<C>(
+    state: &AppState,
+    product: &storeroom_domain::product::ProductRef,
+    submission: &Submission<C>,
+) -> ApiResult<Response> {
+    if state
+        .service
+        .record_status_read(product, &submission.id)
+        .await?
+    {
+        state.wake_worker.notify_one();
+    }
+    Ok(Json(SubmissionStatusResponse {
+        status: submission.status,
+        status_details: &submission.status_details,
+    })
+    .into_response())
+}
+
+/// A page of a list endpoint, or 404 when the collection itself is empty (the documented
+/// "No … were found"); past the end of a non-empty one, an empty `value`.
+pub(super) fn page_or_not_found<T: serde::Serialize>(
+    paging: &Paging,
+    path: &str,
+    total: u64,
+    value: Vec<T>,
+    empty: (&str, &str),
+) -> ApiResult<Response> {
+    if total == 0 {
+        return Err(ApiError::not_found(empty.0, empty.1));
+    }
+    Ok(Json(Page {
+        next_link: paging.next_link(path, total),
+        value,
+        total_count: total,
+    })
+    .into_response())
+}
+
+mod flights;
+mod in_app_products;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(flights::routes())
+        .merge(in_app_products::routes())
+        .route("/v1.0/my/applications", get(list_applications))
+        .route("/v1.0/my/applications/{app_id}", get(get_application))
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions",
+            post(create_submission),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}",
+            get(get_submission)
+                .put(update_submission)
+                .delete(delete_submission),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/commit",
+            post(commit_submission),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/status",
+            get(submission_status),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/packagerollout",
+            get(get_rollout),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/updatepackagerolloutpercentage",
+            post(update_rollout),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/haltpackagerollout",
+            post(halt_rollout),
+        )
+        .route(
+            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/finalizepackagerollout",
+            post(finalize_rollout),
+        )
+}
+
+/// `top` and `skip`, in any case and order.
+pub struct Paging {
+    pub skip: u64,
+    pub top: u64,
+}
+
+impl Paging {
+    pub fn parse(query: &HashMap<String, String>, default_top: u64) -> ApiResult<Self> {
+        let number = |name: &str| -> ApiResult<Option<u64>> {
+            match query.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+                None => Ok(None),
+                Some((_, v)) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    ApiError::invalid(
+                        format!(
+                            "'{v}' is not a valid value for '{name}': use a non-negative integer"
+                        ),
+                        name,
+                    )
+                }),
+            }
+        };
+        let top = number("top")?.unwrap_or(default_top);
+        if top == 0 {
+            return Err(ApiError::invalid("'top' must be at least 1", "top"));
+        }
+        Ok(Self {
+            skip: number("skip")?.unwrap_or(0),
+            top,
+        })
+    }
+
+    /// The relative link to the next page, when there is one.
+    pub fn next_link(&self, path: &str, total: u64) -> Option<String> {
+        let next = self.skip.saturating_add(self.top);
+        (next < total).then(|| format!("{path}?skip={next}&top={}", self.top))
+    }
+}
+
+async fn list_applications(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let paging = Paging::parse(&query, DEFAULT_PAGE_SIZE)?;
+    let (apps, total) = state
+        .service
+        .applications(Some(&caller.seller_id), paging.skip, paging.top)
+        .await?;
+    page_or_not_found(
+        &paging,
+        "applications",
+        total,
+        apps.iter().map(|a| a.to_wire()).collect(),
+        ("No apps were found for this account", "applications"),
+    )
+}
+
+async fn get_application(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path(app_id): Path<String>,
+) -> ApiResult<Response> {
+    let app = state
+        .service
+        .application(&caller.seller_id, &app_id)
+        .await?;
+    Ok(Json(app.to_wire()).into_response())
+}
+
+/// The `fileUploadUrl` of a submission: stable for its life, valid for 24 hours from
+/// creation by the server clock.
+/// A JSON request body (PUT of a submission); `what` names the resource in errors.
+pub(super) fn json_body(
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+) -> ApiResult<serde_json::Value> {
+    let body = body?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::invalid(
+            format!("The request body must contain the {what} as JSON"),
+            what,
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|err| {
+        ApiError::invalid(format!("The request body is not valid JSON: {err}"), what)
+    })
+}
+
+pub(super) fn upload_url<C>(state: &AppState, submission: &Submission<C>) -> Option<String> {
+    let blob = submission.upload_blob.as_deref()?;
+    let expiry = submission.created_at + Duration::hours(UPLOAD_URL_LIFETIME);
+    Some(state.blob.sas_url(UPLOAD_CONTAINER, blob, "rwl", expiry))
+}
+
+fn submission_json(state: &AppState, submission: &Submission) -> Response {
+    Json(AppSubmission {
+        id: &submission.id,
+        content: &submission.content,
+        status: submission.status,
+        status_details: &submission.status_details,
+        file_upload_url: upload_url(state, submission),
+        friendly_name: submission.friendly_name(),
+    })
+    .into_response()
+}
+
+pub(super) fn is_true(query: &HashMap<String, String>, name: &str) -> bool {
+    query
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case("true"))
+}
+
+async fn create_submission(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path(app_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let submission = state
+        .service
+        .create_submission(&caller.seller_id, &app_id)
+        .await?;
+    Ok(created(&state, &query, &submission, || {
+        submission_json(&state, &submission)
+    }))
+}
+
+async fn get_submission(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (app, submission) = state
+        .service
+        .submission(&caller.seller_id, &app_id, &submission_id)
+        .await?;
+    if state
+        .service
+        .record_status_read(&app.product(), &submission.id)
+        .await?
+    {
+        state.wake_worker.notify_one();
+    }
+    Ok(submission_json(&state, &submission))
+}
+
+async fn update_submission(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let value = json_body(body, "applicationSubmission")?;
+    let submission = state
+        .service
+        .update_submission(&caller.seller_id, &app_id, &submission_id, value)
+        .await?;
+    Ok(submission_json(&state, &submission))
+}
+
+async fn commit_submission(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let submission = state
+        .service
+        .commit_submission(&caller.seller_id, &app_id, &submission_id)
+        .await?;
+    Ok(commit_accepted(&state, &submission))
+}
+
+async fn submission_status(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (app, submission) = state
+        .service
+        .submission(&caller.seller_id, &app_id, &submission_id)
+        .await?;
+    status_read(&state, &app.product(), &submission).await
+}
+
+async fn delete_submission(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .service
+        .delete_submission(&caller.seller_id, &app_id, &submission_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) fn rollout_json<C: SubmissionContent>(submission: &Submission<C>) -> Response {
+    Json(submission.content.rollout().cloned().unwrap_or_default()).into_response()
+}
+
+async fn get_rollout(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (_, submission) = state
+        .service
+        .submission(&caller.seller_id, &app_id, &submission_id)
+        .await?;
+    Ok(rollout_json(&submission))
+}
+
+/// `?percentage=<float>` (query string, no body), in any key case.
+pub(super) fn percentage(query: &HashMap<String, String>) -> ApiResult<f64> {
+    let value = query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("percentage"))
+        .map(|(_, v)| v.trim())
+        .ok_or_else(|| {
+            ApiError::invalid("The query parameter 'percentage' is required", "percentage")
+        })?;
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite())
+        .ok_or_else(|| {
+            ApiError::invalid(format!("'{value}' is not a valid percentage"), "percentage")
+        })
+}
+
+async fn update_rollout(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let percentage = percentage(&query)?;
+    let submission = state
+        .service
+        .change_rollout(&caller.seller_id, &app_id, &submission_id, |s| {
+            rollout::update_percentage(s, percentage)
+        })
+        .await?;
+    Ok(rollout_json(&submission))
+}
+
+async fn halt_rollout(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let submission = state
+        .service
+        .change_rollout(&caller.seller_id, &app_id, &submission_id, rollout::halt)
+        .await?;
+    Ok(rollout_json(&submission))
+}
+
+async fn finalize_rollout(
+    State(state): State<AppState>,
+    caller: DevCenterCaller,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let submission = state
+        .service
+        .change_rollout(
+            &caller.seller_id,
+            &app_id,
+            &submission_id,
+            rollout::finalize,
+        )
+        .await?;
+    Ok(rollout_json(&submission))
+}

@@ -1,0 +1,187 @@
+//! The front door: every request arrives here first.
+//!
+//! Blob requests are recognised by path or `Host` (storeroom serves every surface on one
+//! listener, whatever name a client used) and go to the blob endpoint. Everything else has
+//! its path literals lower-cased and a trailing slash removed, as the real service tolerates
+//! (`/Commit`, `listflights/`), before routing. Unknown routes and methods answer JSON.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use storeroom_wire::devcenter::ErrorBody;
+use tower::ServiceExt;
+
+use crate::state::AppState;
+
+/// Path segments the API defines; any other segment (an id) is kept as sent.
+const LITERALS: &[&str] = &[
+    "v1.0",
+    "my",
+    "applications",
+    "submissions",
+    "commit",
+    "status",
+    "flights",
+    "listflights",
+    "inappproducts",
+    "listinappproducts",
+    "packagerollout",
+    "updatepackagerolloutpercentage",
+    "haltpackagerollout",
+    "finalizepackagerollout",
+    "admin",
+    "v1",
+    "clock",
+    "oauth2",
+    "token",
+    "v2.0",
+    ".well-known",
+    "openid-configuration",
+    "discovery",
+    "keys",
+    "pipeline",
+    "sellers",
+    "approve",
+    "reject",
+    "publish",
+    "flightgroups",
+    "ui",
+    "reports",
+    "store",
+    "products",
+    // The MSI/EXE submission API and its admin routes.
+    "submission",
+    "product",
+    "metadata",
+    "availability",
+    "properties",
+    "listings",
+    "packages",
+    "assets",
+    "create",
+    "submit",
+    "msi",
+    "throttle",
+];
+
+#[derive(Clone)]
+pub struct Front {
+    pub state: AppState,
+    pub api: axum::Router,
+}
+
+pub async fn dispatch(State(front): State<Front>, request: Request) -> Response {
+    let blob = &front.state.blob;
+    if let Some(address) = blob.route(request.method(), request.uri(), request.headers()) {
+        return blob.handle(address, request).await;
+    }
+    let request = normalize(request);
+    let devcenter = request.uri().path().starts_with("/v1.0/");
+    let mut response = match front.api.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    // Clients of these APIs expect the charset spelled out, as Microsoft's services send it.
+    let headers = response.headers_mut();
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "application/json")
+    {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    // Every devcenter response, errors and unknown routes included, carries a fresh
+    // MS-CorrelationId: Microsoft's samples read it from every response.
+    if devcenter && let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid()) {
+        headers.insert("MS-CorrelationId", value);
+    }
+    response
+}
+
+fn normalize(mut request: Request) -> Request {
+    let uri = request.uri();
+    let path = normalize_path(uri.path());
+    if path != uri.path() {
+        let path_and_query = match uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        };
+        let mut parts = uri.clone().into_parts();
+        if let Ok(value) = path_and_query.parse() {
+            parts.path_and_query = Some(value);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
+        }
+    }
+    request
+}
+
+pub fn normalize_path(path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|segment| {
+            let lower = segment.to_ascii_lowercase();
+            if LITERALS.contains(&lower.as_str()) {
+                lower
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect();
+    format!("/{}", segments.join("/"))
+}
+
+/// JSON 404 for any path no surface serves.
+pub async fn not_found(uri: Uri) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(ErrorBody::new(
+            "ResourceNotFound",
+            format!("No resource is served at '{}'", uri.path()),
+            "",
+        )),
+    )
+        .into_response()
+}
+
+/// JSON 405 for a known path with a method it does not support.
+pub async fn method_not_allowed(request: Request) -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(ErrorBody::new(
+            "InvalidOperation",
+            format!(
+                "{} is not supported on '{}'",
+                request.method(),
+                request.uri().path()
+            ),
+            "",
+        )),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    #[test]
+    fn literals_fold_and_ids_stay() {
+        assert_eq!(
+            normalize_path(
+                "/V1.0/My/Applications/9NBLGGH4R315/Submissions/1152921504621243540/Commit/"
+            ),
+            "/v1.0/my/applications/9NBLGGH4R315/submissions/1152921504621243540/commit"
+        );
+        assert_eq!(
+            normalize_path("/v1.0/my/applications/"),
+            "/v1.0/my/applications"
+        );
+        assert_eq!(normalize_path("/"), "/");
+    }
+}

@@ -1,0 +1,333 @@
+//! The storeroom server: one listener serving the Azure AD token endpoint, the devcenter API,
+//! the blob endpoint behind upload URLs and the admin API, plus the pipeline worker.
+
+pub mod aad;
+pub mod admin;
+pub mod auth;
+pub mod blob;
+pub mod config;
+pub mod devcenter;
+pub mod errors;
+pub mod front;
+pub mod keys;
+pub mod msi;
+pub mod reports;
+pub mod state;
+pub mod storefront;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use serde_json::json;
+use storeroom_domain::accounts::DevelopmentAccount;
+use storeroom_domain::pipeline::Policies;
+use storeroom_domain::{Clock, Service};
+use storeroom_ingest::Worker;
+use storeroom_ingest::steps::Steps;
+use storeroom_storage::{Database, DatabaseUrl};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+pub use config::ServerConfig;
+pub use storeroom_domain::pipeline as domain_pipeline;
+
+use crate::blob::{BlobEndpoint, BlobService};
+use crate::front::Front;
+use crate::keys::SigningKeys;
+use crate::state::AppState;
+
+/// A server that is listening.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub account: DevelopmentAccount,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl Running {
+    /// Serves until the listener fails.
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        let result = (&mut self.server).await;
+        self.worker.abort();
+        Ok(result??)
+    }
+
+    /// Stops serving and the worker (tests).
+    pub fn stop(&self) {
+        self.server.abort();
+        self.worker.abort();
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The routes of every surface, after path normalization.
+pub fn api_router(state: AppState) -> Router {
+    Router::new()
+        .merge(aad::routes())
+        .merge(devcenter::routes())
+        .merge(admin::routes())
+        .merge(reports::routes())
+        .merge(storefront::routes())
+        .merge(msi::routes())
+        .fallback(front::not_found)
+        .method_not_allowed_fallback(front::method_not_allowed)
+        .with_state(state)
+}
+
+/// Opens the data directory, binds the listener and starts serving.
+pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let database_url = DatabaseUrl::parse(config.database.as_deref(), &config.data_dir)?;
+    let database = Database::open(&database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", database_url.describe()))?;
+    tracing::info!(database = %database_url.describe(), "database opened");
+    let store = database.store();
+    let blob_location = config.blob_location();
+    let blobs = storeroom_storage::blobs::open(&blob_location)
+        .await
+        .with_context(|| format!("cannot open the blob store {blob_location}"))?;
+    tracing::info!(blobs = %blobs.describe(), "blob store opened");
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| default_public_url(addr))
+        .trim_end_matches('/')
+        .to_string();
+    let public_blob_url = config
+        .public_blob_url
+        .clone()
+        .unwrap_or_else(|| format!("{public_url}/{}", config.blob_account))
+        .trim_end_matches('/')
+        .to_string();
+    let report_base: Arc<str> = format!("{public_url}/ui/reports").into();
+    let clock = Arc::new(Clock::new());
+    let policies = Arc::new(Policies::new(config.pipeline.clone()));
+    let service = Service {
+        store: store.clone(),
+        clock: clock.clone(),
+        policies: policies.clone(),
+        report_base: report_base.clone(),
+    };
+
+    let account = service
+        .bootstrap()
+        .await
+        .context("cannot create the development account")?;
+    let keys = load_keys(&service).await?;
+    let sas_key = load_sas_key(&service).await?;
+    if let Some(offset) = store
+        .setting("clock_offset_ms")
+        .await?
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        clock.set_offset(chrono::Duration::milliseconds(offset));
+    }
+    write_credentials(&config, &account)?;
+
+    let blob = Arc::new(BlobService::new(
+        blobs.clone(),
+        clock.clone(),
+        sas_key,
+        BlobEndpoint {
+            account: config.blob_account.clone(),
+            public_base: public_blob_url,
+        },
+    ));
+
+    let wake_worker = Arc::new(Notify::new());
+    let msi = Arc::new(msi::MsiState {
+        service: storeroom_domain::msi::MsiService {
+            store: database.msi_store(),
+            accounts: store.clone(),
+            clock: clock.clone(),
+            policies: policies.clone(),
+        },
+        blobs: blobs.clone(),
+        wake: Arc::new(Notify::new()),
+        throttle: Default::default(),
+    });
+    let mut msi_worker = msi::worker(&msi, clock.clone(), config.verify_package_urls);
+    msi_worker.lease = config.job_lease;
+    let state = AppState {
+        service,
+        clock: clock.clone(),
+        keys: Arc::new(keys),
+        blob,
+        account: Arc::new(account.clone()),
+        public_url: public_url.clone().into(),
+        wake_worker: wake_worker.clone(),
+        msi,
+    };
+
+    // Jobs leased by a previous process of an embedded store are ready again at once. On a
+    // shared database another instance may be running them: a dead holder's leases expire.
+    if !database.is_shared() {
+        store.release_all_leases().await?;
+    }
+    let clock_follower = database
+        .is_shared()
+        .then(|| follow_clock(store.clone(), clock.clone()));
+    let worker = Worker {
+        store: store.clone(),
+        clock,
+        steps: Steps {
+            store: store.clone(),
+            blobs,
+            limits: config.archive_limits.clone(),
+        },
+        policies,
+        report_base,
+        wake: wake_worker,
+        owner: storeroom_ingest::worker::owner_name(),
+        lease: config.job_lease,
+    };
+    // Both workers run in one task, so that stopping the server stops both.
+    let worker = tokio::spawn(async move {
+        let follow = async move {
+            if let Some(follower) = clock_follower {
+                follower.await;
+            }
+        };
+        tokio::join!(worker.run(), msi_worker.run(), follow);
+    });
+
+    let front = Front {
+        api: with_bench_ping(api_router(state.clone())),
+        state,
+    };
+    let app = Router::new().fallback(front::dispatch).with_state(front);
+    // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move { axum::serve(listener, service).await });
+    Ok(Running {
+        addr,
+        public_url,
+        account,
+        server,
+        worker,
+    })
+}
+
+/// `bench/run`'s ceiling: with `STOREROOM_BENCH_PING=1` in the environment, `GET /bench/ping`
+/// answers `{}` through the same listener, front door and router as every API route, but
+/// does no work of its own (no token, no database). Its throughput is the most the server
+/// stack can serve on the machine, which the benchmark holds the real routes against.
+/// Without the variable the route does not exist (404 like any unknown path).
+fn with_bench_ping(api: Router) -> Router {
+    if std::env::var_os("STOREROOM_BENCH_PING").is_some_and(|v| v == "1") {
+        api.route(
+            "/bench/ping",
+            axum::routing::get(|| async { axum::Json(json!({})) }),
+        )
+    } else {
+        api
+    }
+}
+
+/// How often an instance on a shared database looks for a clock offset another one stored.
+const CLOCK_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Follows `POST /admin/v1/clock` made on other instances of a shared database: the offset
+/// is stored, and each instance catches up with it (never back), so tokens, SAS expiry and
+/// pipeline delays agree across instances within one poll.
+async fn follow_clock(store: Arc<dyn storeroom_domain::store::Store>, clock: Arc<Clock>) {
+    loop {
+        tokio::time::sleep(CLOCK_POLL).await;
+        match store.setting("clock_offset_ms").await {
+            Ok(Some(offset)) => {
+                if let Ok(offset) = offset.parse::<i64>() {
+                    clock.catch_up(chrono::Duration::milliseconds(offset));
+                }
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot read the shared clock offset"),
+        }
+    }
+}
+
+fn default_public_url(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+async fn load_keys(service: &Service) -> anyhow::Result<SigningKeys> {
+    let pem = match service.store.setting("jwt_signing_key").await? {
+        Some(pem) => pem,
+        None => {
+            let mut tx = service.store.begin().await?;
+            let pem = tx
+                .setting_or_insert("jwt_signing_key", &SigningKeys::generate_pem()?)
+                .await?;
+            tx.commit().await?;
+            pem
+        }
+    };
+    SigningKeys::from_pem(&pem)
+}
+
+async fn load_sas_key(service: &Service) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use rand::RngCore;
+    let mut fresh = [0u8; 32];
+    rand::rng().fill_bytes(&mut fresh);
+    let mut tx = service.store.begin().await?;
+    let stored = tx
+        .setting_or_insert("sas_account_key", &STANDARD.encode(fresh))
+        .await?;
+    tx.commit().await?;
+    Ok(STANDARD.decode(stored)?)
+}
+
+/// `DIR/credentials.json` (mode 0600): what tools need to talk to this server.
+fn write_credentials(config: &ServerConfig, account: &DevelopmentAccount) -> anyhow::Result<()> {
+    let path = config.data_dir.join("credentials.json");
+    let body = serde_json::to_string_pretty(&json!({
+        "tenantId": account.tenant.id,
+        "clientId": account.client.client_id,
+        "clientSecret": account.client.secret,
+        "sellerId": account.seller.id,
+        "adminToken": account.admin_token,
+    }))?;
+    let temp = config.data_dir.join("credentials.json.tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temp)?;
+        file.write_all(body.as_bytes())?;
+        file.sync_all()?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&temp, &path)?;
+    tracing::info!(path = %path.display(), "development credentials (tenantId, clientId, clientSecret, sellerId, adminToken) written");
+    Ok(())
+}

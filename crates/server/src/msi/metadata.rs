@@ -1,0 +1,157 @@
+//! `/metadata`: the availability, properties and listings modules of the draft.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use storeroom_domain::msi::draft::{Draft, MetadataChange, UpdateMode};
+use storeroom_domain::msi::product::status_url;
+use storeroom_wire::msi::{MetadataResponse, MetadataUpdate, PollingResponse, codes};
+
+use super::auth::MsiCaller;
+use super::envelope::{MsiFailure, MsiResponse, success};
+use super::input::{Ids, json, languages_filter, listing_patches, query_param, selected};
+use crate::state::AppState;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Module {
+    All,
+    Availability,
+    Properties,
+    Listings,
+}
+
+impl Module {
+    fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "availability" => Some(Module::Availability),
+            "properties" => Some(Module::Properties),
+            "listings" => Some(Module::Listings),
+            _ => None,
+        }
+    }
+}
+
+pub async fn get_all(
+    State(state): State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+    RawQuery(query): RawQuery,
+) -> MsiResponse {
+    read(
+        &state,
+        &caller,
+        &ids.product_id,
+        Module::All,
+        query.as_deref(),
+    )
+    .await
+}
+
+pub async fn get_module(
+    State(state): State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+    RawQuery(query): RawQuery,
+) -> MsiResponse {
+    let module = Module::parse(&ids.other).ok_or_else(|| {
+        MsiFailure::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            format!(
+                "Module '{}' does not exist: use listings, properties or availability",
+                ids.other
+            ),
+            "moduleName",
+        )
+    })?;
+    read(&state, &caller, &ids.product_id, module, query.as_deref()).await
+}
+
+async fn read(
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    module: Module,
+    query: Option<&str>,
+) -> MsiResponse {
+    let filter = languages_filter(query)?;
+    let with_languages = query_param(query, "includelanguagelist")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let product = state
+        .msi
+        .service
+        .product(&caller.seller_id, product_id)
+        .await?;
+    Ok(success(metadata(
+        &product.draft,
+        module,
+        &filter,
+        with_languages,
+    )))
+}
+
+fn metadata(
+    draft: &Draft,
+    module: Module,
+    filter: &Option<Vec<String>>,
+    with_languages: bool,
+) -> MetadataResponse {
+    let wants = |m: Module| module == Module::All || module == m;
+    MetadataResponse {
+        availability: wants(Module::Availability).then(|| draft.availability.clone()),
+        properties: wants(Module::Properties).then(|| draft.properties.clone()),
+        listings: wants(Module::Listings).then(|| {
+            draft
+                .listings
+                .iter()
+                .filter(|entry| selected(filter, &entry.listing.language))
+                .map(|entry| entry.listing.clone())
+                .collect()
+        }),
+        listing_languages: with_languages.then(|| draft.listing_languages()),
+    }
+}
+
+pub async fn put(
+    state: State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+    body: Result<Bytes, BytesRejection>,
+) -> MsiResponse {
+    update(state, caller, ids, body, UpdateMode::Full).await
+}
+
+pub async fn patch(
+    state: State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+    body: Result<Bytes, BytesRejection>,
+) -> MsiResponse {
+    update(state, caller, ids, body, UpdateMode::Partial).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+    body: Result<Bytes, BytesRejection>,
+    mode: UpdateMode,
+) -> MsiResponse {
+    let mut update: MetadataUpdate = json(body)?;
+    let listings = listing_patches(update.listings.take())?;
+    let product = state
+        .msi
+        .service
+        .update_metadata(
+            &caller.seller_id,
+            &ids.product_id,
+            MetadataChange::new(update, listings),
+            mode,
+        )
+        .await?;
+    Ok(success(PollingResponse {
+        polling_url: status_url(&product.id),
+        ongoing_submission_id: String::new(),
+    }))
+}

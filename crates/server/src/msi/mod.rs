@@ -1,0 +1,140 @@
+//! The MSI/EXE submission API (`/submission/v1/product/{productId}/…`, seed 001), its admin
+//! routes and its worker.
+//!
+//! Modules, one job each: `auth` (token, seller header, rate limit), `input` (path, query and
+//! JSON bodies), `envelope` (every response's shape), `metadata`, `packages`, `assets` and
+//! `submission` (the routes), `probe` (what package processing checks), `worker` (the
+//! `msi` job queue), `throttle` (rate limits) and `admin` (ours, under `/admin/v1/msi/`).
+//! Handlers translate between the wire and [`MsiService`]; the rules live in the domain.
+
+pub mod admin;
+mod assets;
+mod auth;
+mod envelope;
+mod input;
+mod metadata;
+mod packages;
+mod probe;
+mod submission;
+pub mod throttle;
+pub mod worker;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::map_response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, any, get, patch, post, put};
+use storeroom_domain::Clock;
+use storeroom_domain::msi::MsiService;
+use storeroom_storage::blobs::BlobStore;
+use storeroom_wire::msi::codes;
+use tokio::sync::Notify;
+
+pub use probe::PackageProbe;
+
+use crate::state::AppState;
+use envelope::MsiFailure;
+
+/// What the MSI/EXE handlers need beyond the shared state.
+pub struct MsiState {
+    pub service: MsiService,
+    /// Where uploaded listing images are read from at asset commit.
+    pub blobs: Arc<dyn BlobStore>,
+    /// Wakes the MSI worker when a job is enqueued.
+    pub wake: Arc<Notify>,
+    pub throttle: throttle::Throttle,
+}
+
+/// The worker for `state`, checking package URLs as `verify_package_urls` says.
+pub fn worker(state: &MsiState, clock: Arc<Clock>, verify_package_urls: bool) -> worker::MsiWorker {
+    worker::MsiWorker {
+        service: state.service.clone(),
+        clock,
+        probe: PackageProbe::new(verify_package_urls),
+        wake: state.wake.clone(),
+        owner: format!(
+            "msi-worker-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_millis()
+        ),
+        lease: storeroom_ingest::worker::DEFAULT_LEASE,
+    }
+}
+
+const BASE: &str = "/submission/v1/product/{product_id}";
+
+/// A route whose unsupported methods answer 405 in the envelope.
+fn route(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.fallback(method_not_allowed)
+}
+
+pub fn routes() -> Router<AppState> {
+    let at = |path: &str| format!("{BASE}{path}");
+    Router::new()
+        .route(
+            &at("/metadata"),
+            route(
+                get(metadata::get_all)
+                    .put(metadata::put)
+                    .patch(metadata::patch),
+            ),
+        )
+        .route(&at("/metadata/{module}"), route(get(metadata::get_module)))
+        .route(
+            &at("/packages"),
+            route(get(packages::get_all).put(packages::put)),
+        )
+        .route(&at("/packages/commit"), route(post(packages::commit)))
+        .route(
+            &at("/packages/{package_id}"),
+            route(get(packages::get_one).merge(patch(packages::patch))),
+        )
+        .route(&at("/listings/assets"), route(get(assets::get)))
+        .route(&at("/listings/assets/create"), route(post(assets::create)))
+        .route(&at("/listings/assets/commit"), route(put(assets::commit)))
+        .route(&at("/status"), route(get(submission::module_status)))
+        .route(&at("/submit"), route(post(submission::submit)))
+        .route(
+            &at("/submission/{submission_id}/status"),
+            route(get(submission::submission_status)),
+        )
+        .route("/submission", any(not_found))
+        .route("/submission/{*rest}", any(not_found))
+        .merge(admin::routes())
+        .layer(map_response(correlation_id))
+}
+
+/// Every response of this API carries a fresh `X-Correlation-ID`.
+async fn correlation_id(mut response: Response) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid()) {
+        response.headers_mut().insert("X-Correlation-ID", value);
+    }
+    response
+}
+
+async fn not_found(request: Request) -> Response {
+    MsiFailure::new(
+        StatusCode::NOT_FOUND,
+        codes::NOT_FOUND,
+        format!("No resource is served at '{}'", request.uri().path()),
+        "request",
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    MsiFailure::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        codes::METHOD_NOT_ALLOWED,
+        format!(
+            "{} is not supported on '{}'",
+            request.method(),
+            request.uri().path()
+        ),
+        "request",
+    )
+    .into_response()
+}

@@ -1,0 +1,98 @@
+//! Module status, submit and submission status.
+
+use axum::extract::State;
+use storeroom_domain::msi::lifecycle::readiness;
+use storeroom_domain::msi::product::submission_status_url;
+use storeroom_domain::msi::service::SubmitOutcome;
+use storeroom_wire::msi::{
+    ModuleStatus, PublishingStatus, SubmissionStatus, SubmitResponse, codes,
+};
+
+use super::auth::MsiCaller;
+use super::envelope::{MsiResponse, entries, entry, success, success_with};
+use super::input::Ids;
+use crate::state::AppState;
+
+/// Readiness of the draft. Not being ready is not a failed request: `isSuccess` stays true
+/// and `errors` says what waiting will not fix (processing in progress is no error).
+pub async fn module_status(
+    State(state): State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+) -> MsiResponse {
+    let product = state
+        .msi
+        .service
+        .product(&caller.seller_id, &ids.product_id)
+        .await?;
+    let status = readiness(&product);
+    Ok(success_with(
+        entries(status.problems),
+        ModuleStatus {
+            is_ready: status.is_ready,
+            ongoing_submission_id: product.ongoing_submission_id.unwrap_or_default(),
+        },
+    ))
+}
+
+/// Submit. With a submission already in flight nothing new is created and the answer names
+/// the ongoing one as a success, which is how the store-submission Action and msstore-cli
+/// read it (they poll `ongoingSubmissionId` when `submissionId` is empty).
+pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
+    let outcome = state
+        .msi
+        .service
+        .submit(&caller.seller_id, &ids.product_id)
+        .await?;
+    let product_id = storeroom_domain::msi::service::normalize_id(&ids.product_id);
+    match outcome {
+        SubmitOutcome::Created(submission) => {
+            state.msi.wake.notify_one();
+            Ok(success(SubmitResponse {
+                polling_url: submission_status_url(&product_id, &submission.id),
+                submission_id: submission.id,
+                ongoing_submission_id: String::new(),
+            }))
+        }
+        SubmitOutcome::Ongoing(ongoing) => Ok(success_with(
+            vec![entry(
+                codes::SUBMISSION_IN_PROGRESS,
+                format!(
+                    "Submission {ongoing} is already in progress: no new submission was created"
+                ),
+                "submission",
+            )],
+            SubmitResponse {
+                submission_id: String::new(),
+                polling_url: submission_status_url(&product_id, &ongoing),
+                ongoing_submission_id: ongoing,
+            },
+        )),
+    }
+}
+
+pub async fn submission_status(
+    State(state): State<AppState>,
+    caller: MsiCaller,
+    ids: Ids,
+) -> MsiResponse {
+    let submission = state
+        .msi
+        .service
+        .submission_status(&caller.seller_id, &ids.product_id, &ids.other)
+        .await?;
+    state.msi.wake.notify_one();
+    let failed = submission.status == PublishingStatus::Failed;
+    let errors = submission
+        .errors
+        .iter()
+        .map(|reason| entry(codes::SUBMISSION_FAILED, reason.clone(), "submission"))
+        .collect();
+    Ok(success_with(
+        errors,
+        SubmissionStatus {
+            publishing_status: submission.status,
+            has_failed: failed,
+        },
+    ))
+}

@@ -1,0 +1,26 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use storeroom_domain::accounts::DevelopmentAccount;
+use storeroom_domain::{Clock, Service};
+use tokio::sync::Notify;
+
+use crate::blob::BlobService;
+use crate::keys::SigningKeys;
+use crate::msi::MsiState;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub clock: Arc<Clock>,
+    pub keys: Arc<SigningKeys>,
+    pub blob: Arc<BlobService>,
+    pub account: Arc<DevelopmentAccount>,
+    /// Base URL clients reach this server at (no trailing slash).
+    pub public_url: Arc<str>,
+    /// Wakes the pipeline worker when a job is enqueued.
+    pub wake_worker: Arc<Notify>,
+    /// The MSI/EXE submission API's service, blob reads, worker wake-up and rate limit.
+    pub msi: Arc<MsiState>,
+}

@@ -1,0 +1,67 @@
+//! The store front (ours): `GET /store/v1/products/{storeId}?userId=U&market=M[&language=L]`
+//! answers what a customer's Store would install, without a token, so users can see what
+//! their rollouts and flights do to customers.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::errors::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/store/v1/products/{store_id}", get(product))
+}
+
+fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+async fn product(
+    State(state): State<AppState>,
+    Path(store_id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let user = param(&query, "userId")
+        .ok_or_else(|| ApiError::invalid("The query parameter 'userId' is required", "userId"))?;
+    let market = param(&query, "market")
+        .ok_or_else(|| ApiError::invalid("The query parameter 'market' is required", "market"))?;
+    if market.len() != 2 || !market.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ApiError::invalid(
+            format!("'{market}' is not a two-letter market code"),
+            "market",
+        ));
+    }
+    let offer = state
+        .service
+        .store_offer(
+            &store_id,
+            user,
+            &market.to_ascii_uppercase(),
+            param(&query, "language"),
+        )
+        .await?;
+    let mut listing = serde_json::to_value(&offer.listing).unwrap_or_default();
+    listing["language"] = json!(offer.listing_language);
+    let mut body = json!({
+        "productId": offer.product_id,
+        "submissionId": offer.submission_id,
+        "packages": offer.packages,
+        "listing": listing,
+    });
+    if let Some(version) = offer.version {
+        body["version"] = json!(version);
+    }
+    if let Some(flight_id) = offer.flight_id {
+        body["flightId"] = json!(flight_id);
+    }
+    Ok(Json(body).into_response())
+}

@@ -1,0 +1,210 @@
+//! What every backend must do the same way, run against each (SQLite always, PostgreSQL
+//! when `STOREROOM_TEST_DATABASE_URL` names a server to create scratch databases on).
+
+use chrono::{Duration, Utc};
+use storeroom_domain::accounts::DevelopmentAccount;
+use storeroom_domain::application::Application;
+use storeroom_domain::msi::product::MsiProduct;
+use storeroom_domain::msi::store::MsiStore;
+use storeroom_domain::store::{
+    DEVCENTER_QUEUE, MSI_QUEUE, NewJob, Store, StoreError, SubmissionAccess, SubmissionReads,
+    Transaction,
+};
+use storeroom_domain::submission::dashboard_submission;
+
+/// The admin URL PostgreSQL tests create their databases from, or None (and a note) when
+/// they are skipped.
+pub(crate) fn postgres_admin_url(test: &str) -> Option<String> {
+    let url = std::env::var("STOREROOM_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    if url.is_none() {
+        eprintln!("SKIPPED: {test} on PostgreSQL (STOREROOM_TEST_DATABASE_URL is not set)");
+    }
+    url
+}
+
+pub(crate) async fn records_round_trip_and_jobs_are_leased_once(store: &dyn Store) {
+    let dev = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let app = Application::reserve(&dev.seller, "Reader", true, now);
+    let sub = dashboard_submission(&app, now);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_tenant(&dev.tenant).await.unwrap();
+    tx.insert_seller(&dev.seller).await.unwrap();
+    tx.insert_client(&dev.client).await.unwrap();
+    tx.put_application(&app).await.unwrap();
+    tx.put_submission(&sub).await.unwrap();
+    tx.enqueue_job(&NewJob {
+        queue: DEVCENTER_QUEUE,
+        submission_id: sub.id.clone(),
+        step: "publish".into(),
+        run_at: now,
+    })
+    .await
+    .unwrap();
+    assert_eq!(tx.setting_or_insert("k", "first").await.unwrap(), "first");
+    assert_eq!(tx.setting_or_insert("k", "second").await.unwrap(), "first");
+    tx.commit().await.unwrap();
+
+    assert_eq!(
+        store
+            .tenant(&dev.tenant.domain.to_uppercase())
+            .await
+            .unwrap(),
+        Some(dev.tenant.clone())
+    );
+    assert_eq!(
+        store
+            .client(&dev.client.client_id.to_uppercase())
+            .await
+            .unwrap(),
+        Some(dev.client.clone())
+    );
+    assert_eq!(store.application(&app.id).await.unwrap(), Some(app.clone()));
+    assert_eq!(
+        SubmissionReads::submission(store, &sub.id).await.unwrap(),
+        Some(sub.clone())
+    );
+    let (page, total) = store
+        .applications(Some(&dev.seller.id), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!((page.len(), total), (1, 1));
+    assert_eq!(store.applications(Some("other"), 0, 10).await.unwrap().1, 0);
+    assert_eq!(store.applications(None, 0, 10).await.unwrap().1, 1);
+
+    let lease = now + Duration::seconds(30);
+    let job = store
+        .claim_job(DEVCENTER_QUEUE, now, lease, "a")
+        .await
+        .unwrap()
+        .expect("due job");
+    assert_eq!((job.step.as_str(), job.attempts), ("publish", 1));
+    assert!(
+        store
+            .claim_job(DEVCENTER_QUEUE, now, lease, "b")
+            .await
+            .unwrap()
+            .is_none(),
+        "leased jobs are not handed out twice"
+    );
+    assert_eq!(
+        store
+            .next_job_due(DEVCENTER_QUEUE)
+            .await
+            .unwrap()
+            .map(|due| due.timestamp_millis()),
+        Some(lease.timestamp_millis()),
+        "stored times are milliseconds"
+    );
+    assert!(store.renew_lease(job.id, "a", lease).await.unwrap());
+    assert!(
+        !store.renew_lease(job.id, "b", lease).await.unwrap(),
+        "only the holder renews"
+    );
+    // Once the lease has run out, another worker takes the job over.
+    let later = lease + Duration::seconds(1);
+    let taken = store
+        .claim_job(DEVCENTER_QUEUE, later, later + Duration::seconds(30), "b")
+        .await
+        .unwrap()
+        .expect("expired lease");
+    assert_eq!((taken.id, taken.attempts), (job.id, 2));
+    assert!(
+        !store.renew_lease(job.id, "a", later).await.unwrap(),
+        "the old holder learns it lost the job"
+    );
+    store.release_all_leases().await.unwrap();
+    assert!(
+        store
+            .claim_job(DEVCENTER_QUEUE, now, lease, "c")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+/// A transaction writes a submission back only over the version it read. `begin` opens a
+/// transaction of the backend's own type, so that `bump` can change the version behind its
+/// back, as a writer that bypassed its read would (raw SQL, another binary).
+pub(crate) async fn stale_submission_writes_conflict<T: Transaction>(
+    store: &dyn Store,
+    begin: impl AsyncFnOnce() -> T,
+    bump: impl AsyncFnOnce(&mut T, &str),
+) {
+    let dev = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let app = Application::reserve(&dev.seller, "Versions", true, now);
+    let mut sub = dashboard_submission(&app, now);
+    let mut tx = store.begin().await.unwrap();
+    tx.put_submission(&sub).await.unwrap();
+    // Writing twice in one transaction follows its own writes.
+    tx.put_submission(&sub).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let read = tx
+        .submission::<serde_json::Value>(&sub.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.id, sub.id);
+    tx.put_submission(&sub).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = begin().await;
+    tx.submission_header(&sub.id).await.unwrap().unwrap();
+    bump(&mut tx, &sub.id).await;
+    sub.status_reads = 7;
+    let err = tx.put_submission(&sub).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { target, .. } if target == "submissionId"),
+        "{err:?}"
+    );
+    drop(tx);
+    let stored = SubmissionReads::submission::<serde_json::Value>(store, &sub.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status_reads, 0, "the stale write was not applied");
+}
+
+pub(crate) async fn msi_products_submissions_and_jobs_round_trip(
+    main: &dyn Store,
+    store: &dyn MsiStore,
+) {
+    let now = Utc::now();
+    let (product, published) = MsiProduct::reserve("42", "App", now);
+    let mut tx = store.begin().await.unwrap();
+    tx.put_product(&product).await.unwrap();
+    tx.put_submission(&published).await.unwrap();
+    tx.enqueue_job(&NewJob {
+        queue: MSI_QUEUE,
+        submission_id: product.id.clone(),
+        step: "packages:1".into(),
+        run_at: now + Duration::hours(1),
+    })
+    .await
+    .unwrap();
+    assert_eq!(tx.make_jobs_due(&product.id, now).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+
+    assert_eq!(
+        store.product(&product.id).await.unwrap(),
+        Some(product.clone())
+    );
+    assert_eq!(
+        store.submission(&published.id).await.unwrap(),
+        Some(published)
+    );
+    assert_eq!(store.products(Some("42")).await.unwrap().len(), 1);
+    assert_eq!(store.products(None).await.unwrap().len(), 1);
+    assert!(store.products(Some("7")).await.unwrap().is_empty());
+    let job = main
+        .claim_job(MSI_QUEUE, now, now + Duration::minutes(1), "w")
+        .await
+        .unwrap()
+        .expect("the job is due");
+    assert_eq!(job.submission_id, product.id);
+}
