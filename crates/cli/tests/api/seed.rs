@@ -2,7 +2,7 @@
 //! (or the test's PostgreSQL schema), then a server on it lists the apps in order and
 //! serves and clones their submissions like any others.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json};
 use reqwest::{Method, StatusCode};

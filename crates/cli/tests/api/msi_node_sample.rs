@@ -7,7 +7,7 @@
 //! with node and the `node-fetch@2` that `scripts/setup-test-env.sh` installs in
 //! `tests/node-sample/node_modules`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! The Azure AD token endpoint: v1 and v2 responses, tokens, errors, discovery.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

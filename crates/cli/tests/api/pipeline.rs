@@ -1,6 +1,6 @@
 //! The pipeline policy: manual approval, status-read pacing, forced outcomes, delays.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

@@ -1,7 +1,7 @@
 //! The JavaScript `@azure/storage-blob` SDK uploads a submission's ZIP to its fileUploadUrl,
 //! once as a single Put Blob and once in blocks, and the submission then publishes.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! The store front: which submission a customer gets under a gradual rollout, a halt, a
 //! finalize, a flight, and in markets where the app is not offered.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

@@ -1,6 +1,6 @@
 //! Add-ons (in-app products) and add-on submissions over HTTP.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

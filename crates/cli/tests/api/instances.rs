@@ -6,7 +6,7 @@
 //! Runs only when `STOREROOM_TEST_DATABASE_URL` names a PostgreSQL server (SQLite is one
 //! process's file); otherwise each test prints a `SKIPPED:` line and passes.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! A server killed (SIGKILL) while a commit is in flight resumes the pipeline on restart.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

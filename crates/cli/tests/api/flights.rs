@@ -1,6 +1,6 @@
 //! Package flights and flight submissions over HTTP, and flight groups in the admin API.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

@@ -16,7 +16,7 @@ use md5::{Digest, Md5};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::servers::ObjectServer;
+use super::servers::ObjectServer;
 
 const MIB: usize = 1024 * 1024;
 const BLOCK_MIB: usize = 8;

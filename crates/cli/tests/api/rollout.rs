@@ -1,6 +1,6 @@
 //! Gradual package rollout of app submissions: the four endpoints and their 409 rules.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

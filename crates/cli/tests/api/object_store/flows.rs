@@ -10,8 +10,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use md5::{Digest, Md5};
 use reqwest::{Client, StatusCode};
 
+use super::servers::ObjectServer;
 use crate::common::{TestServer, python, repo_root};
-use crate::servers::ObjectServer;
 
 /// SAS URLs carry Base64 signatures; some clients leave `+` unescaped, ours escapes it.
 fn sas(url: &str) -> String {

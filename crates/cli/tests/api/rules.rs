@@ -1,7 +1,7 @@
 //! Content rules at commit: each failing rule puts an error naming the listing and field in
 //! `statusDetails.errors` (CommitFailed); fixing the listing and committing again publishes.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json};
 use reqwest::{Method, StatusCode};

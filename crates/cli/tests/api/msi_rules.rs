@@ -2,7 +2,7 @@
 //! request: the rejection is `isSuccess: false`, 400, with the module as `target` and the
 //! field named in the message.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use common::msi::MsiClient;

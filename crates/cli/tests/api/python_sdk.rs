@@ -1,7 +1,7 @@
 //! The Python `azure-storage-blob` SDK uploads a submission's ZIP to its real fileUploadUrl
 //! in blocks (Put Block + Put Block List), and the submission then publishes.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,12 +3,8 @@
 //! `object_store/`: `servers` runs them, `flows` drives the blob endpoint and a whole
 //! submission, `memory` measures a large upload).
 
-mod common;
-#[path = "object_store/flows.rs"]
 mod flows;
-#[path = "object_store/memory.rs"]
 mod memory;
-#[path = "object_store/servers.rs"]
 mod servers;
 
 use servers::{Kind, ObjectServer};

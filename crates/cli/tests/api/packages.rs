@@ -2,7 +2,7 @@
 //! time; manifests fill the package entries; package, image and archive rules fail the
 //! submission with the documented code and a message naming the file.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

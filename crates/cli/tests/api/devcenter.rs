@@ -1,6 +1,6 @@
 //! The devcenter API v1.0 over HTTP: authentication, apps, and the app submission lifecycle.
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob, zip_bytes};
 use reqwest::{Method, StatusCode};

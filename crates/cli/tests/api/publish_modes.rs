@@ -1,7 +1,7 @@
 //! Publish modes: Immediate, Manual (waits in Release for "Publish now") and SpecificDate
 //! (published when the server clock passes the date).
 
-mod common;
+use crate::common;
 
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};

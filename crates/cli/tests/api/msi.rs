@@ -2,7 +2,7 @@
 //! envelope on every response, package processing, listing assets, submission to PUBLISHED
 //! and FAILED, in-flight refusals, throttling and the byte-count quirk.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

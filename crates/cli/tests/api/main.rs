@@ -1,0 +1,26 @@
+//! The integration suite: real storeroom servers on 127.0.0.1:0, driven over HTTP as users
+//! drive them. One test binary with a module per area (rather than a binary per file), so
+//! the suite links once: every test binary carries the whole server, and twenty of them
+//! cost minutes of linking and gigabytes of disk.
+
+mod common;
+
+mod aad;
+mod addons;
+mod crash;
+mod devcenter;
+mod flights;
+mod instances;
+mod js_sdk;
+mod msi;
+mod msi_node_sample;
+mod msi_rules;
+mod object_store;
+mod packages;
+mod pipeline;
+mod publish_modes;
+mod python_sdk;
+mod rollout;
+mod rules;
+mod seed;
+mod storefront;
