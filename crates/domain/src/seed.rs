@@ -35,6 +35,12 @@ pub trait BulkLoad: Send + Sync {
         apps: &[Application],
         submissions: &[SeedSubmission],
     ) -> StoreResult<()>;
+
+    /// Runs once after the last batch: whatever upkeep a bulk load calls for on this
+    /// backend (PostgreSQL: fresh planner statistics and visibility map).
+    async fn finish(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 /// The generic path for any [`Store`]: one transaction per batch through the ordinary
@@ -209,6 +215,7 @@ impl Service {
             progress(done);
             index = end;
         }
+        loader.finish().await?;
         Ok(done)
     }
 }

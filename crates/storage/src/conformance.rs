@@ -208,3 +208,56 @@ pub(crate) async fn msi_products_submissions_and_jobs_round_trip(
         .expect("the job is due");
     assert_eq!(job.submission_id, product.id);
 }
+
+/// `applications` pages each seller's apps in creation order with its own total, however
+/// the inserts of sellers interleave and however often an app is rewritten.
+pub(crate) async fn application_pages_are_per_seller(store: &dyn Store) {
+    let first = DevelopmentAccount::generate();
+    let second = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let mut mine = Vec::new();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..7 {
+        let app = Application::reserve(&first.seller, &format!("Mine {i}"), true, now);
+        tx.put_application(&app).await.unwrap();
+        mine.push(app);
+        if i % 2 == 0 {
+            let other = Application::reserve(&second.seller, &format!("Other {i}"), true, now);
+            tx.put_application(&other).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    // Rewrites (an upsert of an existing app) neither count nor move an app.
+    let mut tx = store.begin().await.unwrap();
+    tx.put_application(&mine[2]).await.unwrap();
+    tx.put_application(&mine[0]).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let ids = |apps: Vec<Application>| apps.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    let (page, total) = store
+        .applications(Some(&first.seller.id), 0, 3)
+        .await
+        .unwrap();
+    assert_eq!(total, 7);
+    assert_eq!(ids(page), ids(mine[..3].to_vec()));
+    let (page, total) = store
+        .applications(Some(&first.seller.id), 5, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 7);
+    assert_eq!(ids(page), ids(mine[5..].to_vec()));
+    let (page, _) = store
+        .applications(Some(&first.seller.id), 7, 10)
+        .await
+        .unwrap();
+    assert!(page.is_empty());
+    let (page, total) = store
+        .applications(Some(&second.seller.id), 1, 10)
+        .await
+        .unwrap();
+    assert_eq!((page.len(), total), (3, 4));
+    let (all, total) = store.applications(None, 0, 100).await.unwrap();
+    assert_eq!((all.len(), total), (11, 11));
+    let (none, total) = store.applications(Some("nobody"), 0, 10).await.unwrap();
+    assert_eq!((none.len(), total), (0, 0));
+}

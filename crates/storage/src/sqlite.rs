@@ -154,13 +154,16 @@ impl Store for SqliteStore {
         let offset = i64::try_from(skip).unwrap_or(i64::MAX);
         // Separate statements per case: `?1 IS NULL OR seller_id = ?1` keeps SQLite from
         // using the (seller_id, seq) index, which turns every page into a scan and a sort.
+        // A seller's page seeks to its apps' places (numbered from 1 by a trigger, see
+        // migration 0011) and the total is that trigger's count, so neither walks the list.
         let (count_sql, page_sql) = match seller_id {
             Some(_) => (
-                "SELECT count(*) FROM applications WHERE seller_id = ?1",
-                "SELECT doc FROM applications WHERE seller_id = ?1 ORDER BY seq LIMIT ?2 OFFSET ?3",
+                "SELECT coalesce((SELECT n FROM application_counts WHERE seller_id = ?1), 0)",
+                "SELECT doc FROM applications WHERE seller_id = ?1 AND position > ?3
+                 ORDER BY position LIMIT ?2",
             ),
             None => (
-                "SELECT count(*) FROM applications WHERE ?1 IS NULL",
+                "SELECT coalesce(sum(n), 0) FROM application_counts WHERE ?1 IS NULL",
                 "SELECT doc FROM applications WHERE ?1 IS NULL ORDER BY seq LIMIT ?2 OFFSET ?3",
             ),
         };
@@ -676,6 +679,12 @@ mod tests {
     async fn records_round_trip_and_jobs_are_leased_once() {
         let (_dir, store) = open().await;
         conformance::records_round_trip_and_jobs_are_leased_once(&store).await;
+    }
+
+    #[tokio::test]
+    async fn application_pages_are_per_seller() {
+        let (_dir, store) = open().await;
+        conformance::application_pages_are_per_seller(&store).await;
     }
 
     #[tokio::test]

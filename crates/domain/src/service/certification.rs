@@ -59,14 +59,19 @@ impl Service {
         Ok(app)
     }
 
-    /// A poller read the status of `submission_id`. Under a `pollsPerStep` policy every N
-    /// reads let the waiting step run; true when this read did, so the caller wakes the
-    /// worker only then.
-    pub async fn record_status_read(
+    /// A poller read `submission` (as it was read for the response). Under a
+    /// `pollsPerStep` policy every N reads of a submission in flight let the waiting step
+    /// run; true when this read did, so the caller wakes the worker only then. Reads of
+    /// submissions at rest cost nothing more.
+    pub async fn record_status_read<C>(
         &self,
         product: &ProductRef,
-        submission_id: &str,
+        submission: &Submission<C>,
     ) -> DomainResult<bool> {
+        if !submission.is_in_flight() {
+            return Ok(false);
+        }
+        let submission_id = submission.id.as_str();
         let policy = product_policy(self.store.as_ref(), &self.policies, product).await?;
         let Some(polls) = policy.polls_per_step else {
             return Ok(false);

@@ -179,13 +179,7 @@ async fn get_submission(
         .service
         .flight_submission(&caller.seller_id, &app_id, &flight_id, &id)
         .await?;
-    if state
-        .service
-        .record_status_read(&flight.product(), &submission.id)
-        .await?
-    {
-        state.wake_worker.notify_one();
-    }
+    super::note_status_read(&state, &flight.product(), &submission).await?;
     Ok(submission_json(&state, &submission))
 }
 

@@ -171,13 +171,7 @@ async fn get_submission(
         .service
         .in_app_product_submission(&caller.seller_id, &id, &submission_id)
         .await?;
-    if state
-        .service
-        .record_status_read(&product.product(), &submission.id)
-        .await?
-    {
-        state.wake_worker.notify_one();
-    }
+    super::note_status_read(&state, &product.product(), &submission).await?;
     Ok(submission_json(&state, &submission))
 }
 

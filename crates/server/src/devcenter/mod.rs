@@ -63,19 +63,30 @@ pub(super) fn commit_accepted<C>(state: &AppState, submission: &Submission<C>) -
         .into_response()
 }
 
+/// Counts a read of a submission or its status for `pollsPerStep` pipelines, waking the
+/// worker when the read released a step.
+pub(super) async fn note_status_read<C>(
+    state: &AppState,
+    product: &storeroom_domain::product::ProductRef,
+    submission: &Submission<C>,
+) -> ApiResult<()> {
+    if state
+        .service
+        .record_status_read(product, submission)
+        .await?
+    {
+        state.wake_worker.notify_one();
+    }
+    Ok(())
+}
+
 /// `GET …/status`, counted as a read for `pollsPerStep` pipelines.
 pub(super) async fn status_read<C>(
     state: &AppState,
     product: &storeroom_domain::product::ProductRef,
     submission: &Submission<C>,
 ) -> ApiResult<Response> {
-    if state
-        .service
-        .record_status_read(product, &submission.id)
-        .await?
-    {
-        state.wake_worker.notify_one();
-    }
+    note_status_read(state, product, submission).await?;
     Ok(Json(SubmissionStatusResponse {
         status: submission.status,
         status_details: &submission.status_details,
@@ -284,13 +295,7 @@ async fn get_submission(
         .service
         .submission(&caller.seller_id, &app_id, &submission_id)
         .await?;
-    if state
-        .service
-        .record_status_read(&app.product(), &submission.id)
-        .await?
-    {
-        state.wake_worker.notify_one();
-    }
+    note_status_read(&state, &app.product(), &submission).await?;
     Ok(submission_json(&state, &submission))
 }
 
