@@ -53,9 +53,8 @@ impl FromRequestParts<AppState> for DevCenterCaller {
             .and_then(|token| validate(state, token, DEVCENTER_RESOURCE))
             .ok_or_else(gateway_unauthorized)?;
         let client = state
-            .service
-            .store
-            .client(&claims.appid)
+            .clients
+            .get(state.service.store.as_ref(), &claims.appid)
             .await
             .map_err(|_| crate::errors::internal().into_response())?;
         match client {

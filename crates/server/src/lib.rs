@@ -5,6 +5,7 @@ pub mod aad;
 pub mod admin;
 pub mod auth;
 pub mod blob;
+pub mod clients;
 pub mod config;
 pub mod devcenter;
 pub mod errors;
@@ -172,6 +173,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         public_url: public_url.clone().into(),
         wake_worker: wake_worker.clone(),
         msi,
+        clients: Arc::default(),
     };
 
     // Jobs leased by a previous process of an embedded store are ready again at once. On a

@@ -7,6 +7,7 @@ use storeroom_domain::{Clock, Service};
 use tokio::sync::Notify;
 
 use crate::blob::BlobService;
+use crate::clients::KnownClients;
 use crate::keys::SigningKeys;
 use crate::msi::MsiState;
 
@@ -23,4 +24,6 @@ pub struct AppState {
     pub wake_worker: Arc<Notify>,
     /// The MSI/EXE submission API's service, blob reads, worker wake-up and rate limit.
     pub msi: Arc<MsiState>,
+    /// Callers' Azure AD clients, remembered (they never change once written).
+    pub clients: Arc<KnownClients>,
 }

@@ -32,9 +32,8 @@ impl FromRequestParts<AppState> for MsiCaller {
             .and_then(|token| validate(state, token, STORE_RESOURCE))
             .ok_or_else(gateway_unauthorized)?;
         let client = state
-            .service
-            .store
-            .client(&claims.appid)
+            .clients
+            .get(state.service.store.as_ref(), &claims.appid)
             .await
             .map_err(|_| MsiFailure::internal().into_response())?
             .filter(|client| client.tenant_id == claims.tid)
