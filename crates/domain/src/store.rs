@@ -189,7 +189,8 @@ impl<C> From<&Submission<C>> for SubmissionHeader {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
+/// A stored submission document as `T` (a [`SubmissionHeader`], or a whole submission).
+pub fn parse<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
     serde_json::from_str(doc)
         .map_err(|err| StoreError::failed(format!("stored submission is unreadable: {err}")))
 }

@@ -9,7 +9,9 @@ use crate::content::SubmissionContent;
 use crate::error::{DomainError, DomainResult};
 use crate::pipeline::{PipelinePolicy, Step, due_time};
 use crate::product::{ProductRef, Slots};
-use crate::store::{DEVCENTER_QUEUE, NewJob, SubmissionAccess, SubmissionReads, Transaction};
+use crate::store::{
+    self, DEVCENTER_QUEUE, NewJob, SubmissionAccess, SubmissionHeader, Transaction,
+};
 use crate::submission::Submission;
 
 fn wrong_product(id: &str, product: &ProductRef) -> DomainError {
@@ -29,14 +31,25 @@ pub(crate) async fn submission_of<C: SubmissionContent>(
     product: &ProductRef,
     id: &str,
 ) -> DomainResult<Submission<C>> {
-    let header = tx
-        .submission_header(id)
+    let doc = tx
+        .submission_doc(id)
         .await?
         .ok_or_else(submission_not_found)?;
+    of_product(&doc, product, id)
+}
+
+/// The submission stored as `doc`, once its header says it is `product`'s (another kind's
+/// content would not parse as `C`). One read serves both.
+fn of_product<C: SubmissionContent>(
+    doc: &str,
+    product: &ProductRef,
+    id: &str,
+) -> DomainResult<Submission<C>> {
+    let header: SubmissionHeader = store::parse(doc)?;
     if &header.product != product {
         return Err(wrong_product(id, product));
     }
-    tx.submission(id).await?.ok_or_else(submission_not_found)
+    Ok(store::parse(doc)?)
 }
 
 /// The same check outside a transaction, for reads.
@@ -45,14 +58,11 @@ pub(crate) async fn read_submission_of<C: SubmissionContent>(
     product: &ProductRef,
     id: &str,
 ) -> DomainResult<Submission<C>> {
-    let header = store
-        .submission_header(id)
+    let doc = store
+        .submission_doc(id)
         .await?
         .ok_or_else(submission_not_found)?;
-    if &header.product != product {
-        return Err(wrong_product(id, product));
-    }
-    store.submission(id).await?.ok_or_else(submission_not_found)
+    of_product(&doc, product, id)
 }
 
 /// Commits: CommitStarted, and the pipeline's first step queued per the policy.
