@@ -80,6 +80,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<(Vec<Application>, u64)>;
     /// A submission's stored document (any kind of product).
     async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>>;
+    /// An app and the stored document of submission `submission_id` (whoever's it is), in
+    /// one round trip: the read behind every submission GET.
+    async fn application_with_submission_doc(
+        &self,
+        app_id: &str,
+        submission_id: &str,
+    ) -> StoreResult<Option<(Application, Option<String>)>>;
     async fn flight(&self, id: &str) -> StoreResult<Option<Flight>>;
     /// Every flight of an app.
     async fn flights(&self, app_id: &str) -> StoreResult<Vec<Flight>>;

@@ -248,6 +248,24 @@ impl Store for PgStore {
         doc_by(&self.pool, APPLICATION, id).await
     }
 
+    async fn application_with_submission_doc(
+        &self,
+        app_id: &str,
+        submission_id: &str,
+    ) -> StoreResult<Option<(Application, Option<String>)>> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT a.doc, (SELECT s.doc FROM submissions s WHERE s.id = $2)
+             FROM applications a WHERE a.id = $1",
+        )
+        .bind(app_id)
+        .bind(submission_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(store_error)?;
+        row.map(|(app, submission)| Ok((from_doc(&app)?, submission)))
+            .transpose()
+    }
+
     async fn applications(
         &self,
         seller_id: Option<&str>,

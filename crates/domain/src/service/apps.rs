@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::submissions::{self, read_submission_of, submission_of};
-use super::{Service, app_not_found};
+use super::submissions::{self, submission_of};
+use super::{Service, app_not_found, submission_not_found};
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
 use crate::store::{SubmissionAccess, Transaction};
@@ -44,9 +44,16 @@ impl Service {
         app_id: &str,
         submission_id: &str,
     ) -> DomainResult<(Application, Submission)> {
-        let app = self.application(seller_id, app_id).await?;
-        let submission =
-            read_submission_of(self.store.as_ref(), &app.product(), submission_id).await?;
+        let (app, doc) = match self
+            .store
+            .application_with_submission_doc(app_id, submission_id)
+            .await?
+        {
+            Some((app, doc)) if app.seller_id == seller_id => (app, doc),
+            _ => return Err(app_not_found(app_id)),
+        };
+        let doc = doc.ok_or_else(submission_not_found)?;
+        let submission = submissions::of_product(&doc, &app.product(), submission_id)?;
         Ok((app, submission))
     }
 

@@ -40,7 +40,7 @@ pub(crate) async fn submission_of<C: SubmissionContent>(
 
 /// The submission stored as `doc`, once its header says it is `product`'s (another kind's
 /// content would not parse as `C`). One read serves both.
-fn of_product<C: SubmissionContent>(
+pub(crate) fn of_product<C: SubmissionContent>(
     doc: &str,
     product: &ProductRef,
     id: &str,
