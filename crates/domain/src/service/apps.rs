@@ -3,30 +3,16 @@
 use serde_json::Value;
 
 use super::submissions::{self, submission_of};
-use super::{Service, app_not_found, submission_not_found};
+use super::{Service, owned_app, owned_by, submission_not_found};
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
-use crate::store::{SubmissionAccess, Transaction};
+use crate::store::SubmissionAccess;
 use crate::submission::{self, Submission};
 use crate::update;
 
-async fn owned_app(
-    tx: &mut dyn Transaction,
-    seller_id: &str,
-    app_id: &str,
-) -> DomainResult<Application> {
-    match tx.application(app_id).await? {
-        Some(app) if app.seller_id == seller_id => Ok(app),
-        _ => Err(app_not_found(app_id)),
-    }
-}
-
 impl Service {
     pub async fn application(&self, seller_id: &str, app_id: &str) -> DomainResult<Application> {
-        match self.store.application(app_id).await? {
-            Some(app) if app.seller_id == seller_id => Ok(app),
-            _ => Err(app_not_found(app_id)),
-        }
+        owned_by(self.store.application(app_id).await?, seller_id, app_id)
     }
 
     pub async fn applications(
@@ -44,15 +30,13 @@ impl Service {
         app_id: &str,
         submission_id: &str,
     ) -> DomainResult<(Application, Submission)> {
-        let (app, doc) = match self
+        let (app, doc) = self
             .store
             .application_with_submission_doc(app_id, submission_id)
             .await?
-        {
-            Some((app, doc)) if app.seller_id == seller_id => (app, doc),
-            _ => return Err(app_not_found(app_id)),
-        };
-        let doc = doc.ok_or_else(submission_not_found)?;
+            .unzip();
+        let app = owned_by(app, seller_id, app_id)?;
+        let doc = doc.flatten().ok_or_else(submission_not_found)?;
         let submission = submissions::of_product(&doc, &app.product(), submission_id)?;
         Ok((app, submission))
     }

@@ -4,7 +4,7 @@ use serde_json::Value;
 use storeroom_wire::devcenter::{AppSubmissionContent, FlightSubmissionContent};
 
 use super::submissions::{self, read_submission_of, submission_of};
-use super::{Service, app_not_found};
+use super::{Service, owned_app};
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
 use crate::flight::{self, Flight, NewFlight};
@@ -28,17 +28,6 @@ fn flight_not_found(flight_id: &str) -> DomainError {
 
 fn group_not_found(id: &str) -> DomainError {
     DomainError::not_found(format!("Flight group {id} not found"), "flightGroupId")
-}
-
-async fn owned_app(
-    tx: &mut dyn Transaction,
-    seller_id: &str,
-    app_id: &str,
-) -> DomainResult<Application> {
-    match tx.application(app_id).await? {
-        Some(app) if app.seller_id == seller_id => Ok(app),
-        _ => Err(app_not_found(app_id)),
-    }
 }
 
 async fn owned_flight(

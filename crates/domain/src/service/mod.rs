@@ -38,6 +38,28 @@ pub(crate) fn app_not_found(app_id: &str) -> DomainError {
     DomainError::not_found(format!("Application {app_id} not found"), "applicationId")
 }
 
+/// `app` when the seller owns it; otherwise (absent, or another seller's) the same 404, so
+/// a caller learns nothing of other sellers' apps.
+pub(crate) fn owned_by(
+    app: Option<Application>,
+    seller_id: &str,
+    app_id: &str,
+) -> DomainResult<Application> {
+    match app {
+        Some(app) if app.seller_id == seller_id => Ok(app),
+        _ => Err(app_not_found(app_id)),
+    }
+}
+
+/// App `app_id` of seller `seller_id`, read in `tx`.
+pub(crate) async fn owned_app(
+    tx: &mut dyn crate::store::Transaction,
+    seller_id: &str,
+    app_id: &str,
+) -> DomainResult<Application> {
+    owned_by(tx.application(app_id).await?, seller_id, app_id)
+}
+
 pub(crate) fn submission_not_found() -> DomainError {
     DomainError::not_found("Submission not found", "submissionId")
 }
