@@ -799,17 +799,28 @@ async fn a_submission_publishes_and_locks_the_draft_while_in_flight() {
         submission.as_str()
     );
 
-    let (status, _) = json(
-        server
-            .admin(
-                Method::POST,
-                &format!("admin/v1/msi/submissions/{submission}/approve"),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    // The worker takes the submission to the manual review step in the background: until it
+    // gets there, approving answers 400 (not waiting for a decision), as a reviewer would see.
+    let mut attempts = 0;
+    let status = loop {
+        let (status, reply) = json(
+            server
+                .admin(
+                    Method::POST,
+                    &format!("admin/v1/msi/submissions/{submission}/approve"),
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        attempts += 1;
+        if status != StatusCode::BAD_REQUEST || attempts == 100 {
+            break status;
+        }
+        assert!(reply.to_string().contains("not waiting"), "{reply}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!(status, StatusCode::OK);
     let done = client.wait_submission(&product, &submission).await;
     assert_eq!(
