@@ -15,6 +15,7 @@ pub mod msi;
 pub mod reports;
 pub mod state;
 pub mod storefront;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,9 +44,12 @@ use crate::state::AppState;
 /// A server that is listening.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The HTTPS listener's address, when `tls_listen` is set.
+    pub tls_addr: Option<SocketAddr>,
     pub public_url: String,
     pub account: DevelopmentAccount,
     server: JoinHandle<std::io::Result<()>>,
+    tls_server: Option<JoinHandle<()>>,
     worker: JoinHandle<()>,
 }
 
@@ -60,6 +64,9 @@ impl Running {
     /// Stops serving and the worker (tests).
     pub fn stop(&self) {
         self.server.abort();
+        if let Some(tls) = &self.tls_server {
+            tls.abort();
+        }
         self.worker.abort();
     }
 }
@@ -103,18 +110,19 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| default_public_url(addr))
-        .trim_end_matches('/')
-        .to_string();
-    let public_blob_url = config
-        .public_blob_url
-        .clone()
-        .unwrap_or_else(|| format!("{public_url}/{}", config.blob_account))
-        .trim_end_matches('/')
-        .to_string();
+    let tls_listener = match config.tls_listen {
+        Some(tls_listen) => Some(
+            TcpListener::bind(tls_listen)
+                .await
+                .with_context(|| format!("cannot listen for HTTPS on {tls_listen}"))?,
+        ),
+        None => None,
+    };
+    let tls_addr = tls_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
+    let (public_url, public_blob_url) = public_urls(&config, addr, tls_addr);
     let report_base: Arc<str> = format!("{public_url}/ui/reports").into();
     let clock = Arc::new(Clock::new());
     let policies = Arc::new(Policies::new(config.pipeline.clone()));
@@ -139,6 +147,21 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         clock.set_offset(chrono::Duration::milliseconds(offset));
     }
     write_credentials(&config, &account)?;
+    let tls_config = match tls_addr {
+        Some(tls_addr) => {
+            let ca = tls::LocalCa::load_or_create(store.as_ref())
+                .await
+                .context("cannot load the local certificate authority")?;
+            let ca_path = config.data_dir.join("ca.pem");
+            ca.write_certificate(&ca_path)?;
+            tracing::info!(path = %ca_path.display(), "local CA certificate written: trust it to reach storeroom over HTTPS (storeroom tls trust)");
+            Some(tls::server_config(
+                &ca,
+                &tls::leaf_names(tls_addr, &config.tls_names),
+            )?)
+        }
+        None => None,
+    };
 
     let blob = Arc::new(BlobService::new(
         blobs.clone(),
@@ -213,11 +236,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         state,
     };
     let app = Router::new().fallback(front::dispatch).with_state(front);
+    let tls_server = tls_listener
+        .zip(tls_config)
+        .map(|(listener, tls_config)| tokio::spawn(tls::serve(listener, tls_config, app.clone())));
     // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     Ok(Running {
         addr,
+        tls_addr,
+        tls_server,
         public_url,
         account,
         server,
@@ -260,6 +288,43 @@ async fn follow_clock(store: Arc<dyn storeroom_domain::store::Store>, clock: Arc
             Err(err) => tracing::warn!(error = %err, "cannot read the shared clock offset"),
         }
     }
+}
+
+/// The base URLs handed out (report links, upload URLs): as configured, else the production
+/// shapes when HTTPS is on (clients reach storeroom under the production names), else the
+/// plain listener's address with path-style blob URLs.
+fn public_urls(
+    config: &ServerConfig,
+    addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
+) -> (String, String) {
+    let port = |tls_addr: SocketAddr| match tls_addr.port() {
+        443 => String::new(),
+        port => format!(":{port}"),
+    };
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| match tls_addr {
+            Some(tls) => format!("https://manage.devcenter.microsoft.com{}", port(tls)),
+            None => default_public_url(addr),
+        })
+        .trim_end_matches('/')
+        .to_string();
+    let public_blob_url = config
+        .public_blob_url
+        .clone()
+        .unwrap_or_else(|| match tls_addr {
+            Some(tls) if config.public_url.is_none() => format!(
+                "https://{}.blob.core.windows.net{}",
+                config.blob_account.to_ascii_lowercase(),
+                port(tls)
+            ),
+            _ => format!("{public_url}/{}", config.blob_account),
+        })
+        .trim_end_matches('/')
+        .to_string();
+    (public_url, public_blob_url)
 }
 
 fn default_public_url(addr: SocketAddr) -> String {

@@ -24,3 +24,4 @@ mod rollout;
 mod rules;
 mod seed;
 mod storefront;
+mod tls;
