@@ -119,8 +119,11 @@ Python (requests and the Azure SDKs read REQUESTS_CA_BUNDLE, the ssl module and 
 SSL_CERT_FILE; both replace the default list, so keep the public roots beside storeroom's):
   cat "$(python3 -m certifi)" {ca} > storeroom-bundle.pem
   export REQUESTS_CA_BUNDLE=$PWD/storeroom-bundle.pem SSL_CERT_FILE=$PWD/storeroom-bundle.pem
+Clients generated from OpenAPI documents often pass certifi's bundle to urllib3 themselves and
+ignore both variables: append the CA to that bundle instead:
+  cat {ca} >> "$(python3 -m certifi)"
 
-curl, one call:
+curl, one call (or CURL_CA_BUNDLE for every call):
   curl --cacert {ca} https://manage.devcenter.microsoft.com/v1.0/my/applications
 
 A GitHub Actions job (ubuntu-latest):
