@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
+use storeroom_domain::application::Identity;
 use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
 use storeroom_wire::{dates, lenient};
@@ -98,6 +99,21 @@ struct ReserveApplication {
     seller_id: Option<String>,
     #[serde(default = "yes")]
     has_advanced_listing_permission: bool,
+    /// The app's real identity, for existing automation and signed packages.
+    #[serde(default, alias = "storeId")]
+    id: Option<String>,
+    #[serde(default)]
+    package_identity_name: Option<String>,
+    #[serde(default)]
+    publisher_name: Option<String>,
+    #[serde(default)]
+    publisher_display_name: Option<String>,
+    /// MSI/EXE products: their real product id.
+    #[serde(default)]
+    product_id: Option<String>,
+    /// The body of the app's last published submission, as the real API returns it.
+    #[serde(default)]
+    last_published_submission: Option<serde_json::Value>,
 }
 
 fn yes() -> bool {
@@ -114,7 +130,13 @@ async fn reserve_application(
         .seller_id
         .unwrap_or_else(|| state.account.seller.id.clone());
     if request.kind.eq_ignore_ascii_case("win32") {
-        return crate::msi::admin::reserve(&state, &seller_id, &request.name).await;
+        return crate::msi::admin::reserve(
+            &state,
+            &seller_id,
+            &request.name,
+            request.product_id.as_deref(),
+        )
+        .await;
     }
     if !request.kind.eq_ignore_ascii_case("msix") {
         return Err(ApiError::invalid(
@@ -125,12 +147,33 @@ async fn reserve_application(
             "type",
         ));
     }
+    let published = request
+        .last_published_submission
+        .map(|body| {
+            lenient::from_value(body).map_err(|err| {
+                ApiError::invalid(
+                    format!("lastPublishedSubmission: {}", err.message),
+                    format!("lastPublishedSubmission.{}", err.path)
+                        .trim_end_matches('.')
+                        .to_string(),
+                )
+            })
+        })
+        .transpose()?;
+    let identity = Identity {
+        id: request.id,
+        package_identity_name: request.package_identity_name,
+        publisher_name: request.publisher_name,
+        publisher_display_name: request.publisher_display_name,
+    };
     let app = state
         .service
-        .reserve_application(
+        .reserve_application_as(
             &seller_id,
             &request.name,
             request.has_advanced_listing_permission,
+            identity,
+            published,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(app.to_wire())).into_response())
@@ -151,6 +194,9 @@ async fn list_applications(
         .map(|app| {
             let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
             json["sellerId"] = json!(app.seller_id);
+            if let Some(name) = &app.publisher_display_name {
+                json["publisherDisplayName"] = json!(name);
+            }
             json
         })
         .collect();

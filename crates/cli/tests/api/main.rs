@@ -11,6 +11,7 @@ mod crash;
 mod devcenter;
 mod faithful;
 mod flights;
+mod identities;
 mod instances;
 mod js_sdk;
 mod msi;
