@@ -31,6 +31,10 @@ pub struct Application {
     /// The publisher's display name, when reserved with a production identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher_display_name: Option<String>,
+    /// The app uses features the submission API does not support (mandatory updates,
+    /// Store-managed consumables): every app-specific API call is refused (409).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uses_unsupported_features: bool,
 }
 
 /// An app's real identity, for automation and signed packages that already exist: any part
@@ -186,6 +190,7 @@ impl Application {
             pipeline: None,
             created_at: now,
             publisher_display_name: identity.publisher_display_name,
+            uses_unsupported_features: false,
         }
     }
 

@@ -121,6 +121,12 @@ impl<C> Submission<C> {
     /// Deleting is refused while the pipeline owns the submission and once it is published.
     pub fn ensure_deletable(&self) -> DomainResult<()> {
         self.ensure_created_via_api()?;
+        self.ensure_at_rest()
+    }
+
+    /// Neither in the pipeline nor published: what deleting needs, from the API or the
+    /// dashboard alike.
+    pub fn ensure_at_rest(&self) -> DomainResult<()> {
         if self.is_in_flight() || self.status == SubmissionStatus::Published {
             return Err(DomainError::invalid_state(
                 "Submission in its current state cannot be deleted",

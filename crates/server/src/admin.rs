@@ -8,7 +8,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -28,6 +28,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/v1/applications",
             post(reserve_application).get(list_applications),
+        )
+        .route("/admin/v1/applications/{app_id}", put(put_application))
+        .route(
+            "/admin/v1/applications/{app_id}/submissions",
+            post(start_dashboard_submission),
+        )
+        .route(
+            "/admin/v1/applications/{app_id}/submissions/{submission_id}",
+            delete(delete_dashboard_submission),
         )
         .route("/admin/v1/sellers", post(create_seller))
         .route(
@@ -177,6 +186,59 @@ async fn reserve_application(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(app.to_wire())).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationSettings {
+    uses_unsupported_features: Option<bool>,
+}
+
+/// `PUT /admin/v1/applications/{id}` `{"usesUnsupportedFeatures": true|false}`: what
+/// Partner Center's settings change for the app, as far as the API can tell.
+async fn put_application(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: ApplicationSettings = lenient::from_slice(&body?)?;
+    let Some(on) = request.uses_unsupported_features else {
+        return Err(ApiError::invalid(
+            "usesUnsupportedFeatures (true or false) is required",
+            "usesUnsupportedFeatures",
+        ));
+    };
+    let app = state.service.set_unsupported_features(&app_id, on).await?;
+    let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
+    json["sellerId"] = json!(app.seller_id);
+    json["usesUnsupportedFeatures"] = json!(app.uses_unsupported_features);
+    Ok(Json(json).into_response())
+}
+
+/// A pending submission "started in Partner Center": no `fileUploadUrl`, and the API may
+/// not change, commit or delete it.
+async fn start_dashboard_submission(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+) -> ApiResult<Response> {
+    let submission = state.service.start_dashboard_submission(&app_id).await?;
+    let mut response = crate::devcenter::submission_json(&state, &submission);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+async fn delete_dashboard_submission(
+    State(state): State<AppState>,
+    _: Admin,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    state
+        .service
+        .delete_dashboard_submission(&app_id, &submission_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_applications(

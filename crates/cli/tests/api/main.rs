@@ -26,4 +26,5 @@ mod rollout;
 mod rules;
 mod seed;
 mod storefront;
+mod survival;
 mod tls;

@@ -5,6 +5,7 @@
 
 mod apps;
 mod certification;
+mod dashboard;
 mod flights;
 mod in_app_products;
 mod storefront;
@@ -47,7 +48,15 @@ pub(crate) fn owned_by(
     app_id: &str,
 ) -> DomainResult<Application> {
     match app {
-        Some(app) if app.seller_id == seller_id => Ok(app),
+        Some(app) if app.seller_id == seller_id => {
+            if app.uses_unsupported_features {
+                return Err(DomainError::invalid_operation(
+                    "This application uses features that are not supported by the submission API. To perform this operation, use the Dev Center dashboard.",
+                    "applicationId",
+                ));
+            }
+            Ok(app)
+        }
         _ => Err(app_not_found(app_id)),
     }
 }

@@ -93,6 +93,16 @@ pub(crate) async fn delete<C: SubmissionContent>(
     submission: &Submission<C>,
 ) -> DomainResult<bool> {
     submission.ensure_deletable()?;
+    remove(tx, slots, submission).await
+}
+
+/// Deletes `submission` and frees its product's pending slot; Ok(true) when the slot
+/// changed (the product must be stored). The caller has checked that it may.
+pub(crate) async fn remove<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    slots: &mut Slots,
+    submission: &Submission<C>,
+) -> DomainResult<bool> {
     tx.delete_submission(&submission.id).await?;
     if slots.pending_submission_id.as_deref() == Some(submission.id.as_str()) {
         slots.pending_submission_id = None;
