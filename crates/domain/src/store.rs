@@ -129,6 +129,9 @@ pub trait Store: Send + Sync + 'static {
     async fn release_all_leases(&self) -> StoreResult<()>;
     /// Pushes a failed job back, recording the failure.
     async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()>;
+    /// The signal a runner of `queue` sleeps on (the same one on every call): raised when a
+    /// transaction that enqueued a job on `queue`, or made waiting jobs due, commits.
+    fn job_signal(&self, queue: &str) -> std::sync::Arc<tokio::sync::Notify>;
 }
 
 #[async_trait]

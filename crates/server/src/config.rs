@@ -34,6 +34,9 @@ pub struct ServerConfig {
     /// How long a pipeline job stays leased to the instance running it without renewal:
     /// how soon another instance takes over the jobs of one that died.
     pub job_lease: Duration,
+    /// Whether the pipeline runs by itself. Off, jobs run only when a test drains them
+    /// ([`crate::Running::drain_pipeline`]), which makes the pipeline deterministic.
+    pub background_jobs: bool,
 }
 
 impl ServerConfig {
@@ -50,7 +53,8 @@ impl ServerConfig {
             verify_package_urls: false,
             blobs: None,
             database: None,
-            job_lease: storeroom_ingest::worker::DEFAULT_LEASE,
+            job_lease: storeroom_ingest::runner::DEFAULT_LEASE,
+            background_jobs: true,
         }
     }
 

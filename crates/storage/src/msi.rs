@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::{Sqlite, SqlitePool};
+use std::sync::Arc;
+
+use storeroom_domain::jobs::{JobSignals, PendingSignals};
 use storeroom_domain::msi::product::{MsiProduct, MsiSubmission};
 use storeroom_domain::msi::store::{MsiStore, MsiTransaction};
 use storeroom_domain::store::{NewJob, StoreError, StoreResult};
@@ -28,12 +31,14 @@ fn from_doc<T: DeserializeOwned>(doc: Option<String>) -> StoreResult<Option<T>> 
 #[derive(Clone)]
 pub struct SqliteMsiStore {
     pool: SqlitePool,
+    signals: Arc<JobSignals>,
 }
 
 impl SqliteMsiStore {
     pub fn new(store: &SqliteStore) -> Self {
         Self {
             pool: store.pool().clone(),
+            signals: store.signals().clone(),
         }
     }
 }
@@ -51,7 +56,10 @@ impl MsiStore for SqliteMsiStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(store_error)?;
-        Ok(Box::new(SqliteMsiTransaction { tx }))
+        Ok(Box::new(SqliteMsiTransaction {
+            tx,
+            signals: PendingSignals::new(self.signals.clone()),
+        }))
     }
 
     async fn product(&self, id: &str) -> StoreResult<Option<MsiProduct>> {
@@ -88,6 +96,7 @@ impl MsiStore for SqliteMsiStore {
 
 struct SqliteMsiTransaction {
     tx: sqlx::Transaction<'static, Sqlite>,
+    signals: PendingSignals,
 }
 
 impl SqliteMsiTransaction {
@@ -154,6 +163,7 @@ impl MsiTransaction for SqliteMsiTransaction {
     // The job statements below write the shared `jobs` table inside this transaction, so a
     // product's change and the job it starts commit together.
     async fn enqueue_job(&mut self, job: &NewJob) -> StoreResult<()> {
+        self.signals.enqueued(job.queue);
         self.execute(
             sqlx::query(
                 "INSERT INTO jobs (queue, submission_id, step, run_at) VALUES (?, ?, ?, ?)",
@@ -174,16 +184,22 @@ impl MsiTransaction for SqliteMsiTransaction {
     }
 
     async fn make_jobs_due(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<u64> {
-        self.execute(
-            sqlx::query("UPDATE jobs SET run_at = ?2 WHERE submission_id = ?1 AND run_at > ?2")
-                .bind(key)
-                .bind(at.timestamp_millis()),
-        )
-        .await
+        let count = self
+            .execute(
+                sqlx::query("UPDATE jobs SET run_at = ?2 WHERE submission_id = ?1 AND run_at > ?2")
+                    .bind(key)
+                    .bind(at.timestamp_millis()),
+            )
+            .await?;
+        self.signals.made_due(count);
+        Ok(count)
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(store_error)
+        let Self { tx, signals } = *self;
+        tx.commit().await.map_err(store_error)?;
+        signals.committed();
+        Ok(())
     }
 }
 

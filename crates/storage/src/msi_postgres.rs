@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::{PgPool, Postgres};
+use storeroom_domain::jobs::PendingSignals;
 use storeroom_domain::msi::product::{MsiProduct, MsiSubmission};
 use storeroom_domain::msi::store::{MsiStore, MsiTransaction};
 use storeroom_domain::store::{NewJob, StoreError, StoreResult};
@@ -50,7 +51,11 @@ impl MsiStore for PgMsiStore {
         // The same write lock as the main store: MSI and devcenter transactions both write
         // `jobs`, and serialize with each other as they do on SQLite.
         let (tx, gate) = self.store.begin_locked().await?;
-        Ok(Box::new(PgMsiTransaction { tx, _gate: gate }))
+        Ok(Box::new(PgMsiTransaction {
+            tx,
+            signals: PendingSignals::new(self.store.signals().clone()),
+            _gate: gate,
+        }))
     }
 
     async fn product(&self, id: &str) -> StoreResult<Option<MsiProduct>> {
@@ -87,6 +92,7 @@ impl MsiStore for PgMsiStore {
 
 struct PgMsiTransaction {
     tx: sqlx::Transaction<'static, Postgres>,
+    signals: PendingSignals,
     /// Held until the transaction ends (see `PgTransaction`).
     _gate: OwnedMutexGuard<()>,
 }
@@ -152,6 +158,7 @@ impl MsiTransaction for PgMsiTransaction {
     }
 
     async fn enqueue_job(&mut self, job: &NewJob) -> StoreResult<()> {
+        self.signals.enqueued(job.queue);
         self.execute(enqueue(job)).await?;
         Ok(())
     }
@@ -163,11 +170,16 @@ impl MsiTransaction for PgMsiTransaction {
     }
 
     async fn make_jobs_due(&mut self, key: &str, at: DateTime<Utc>) -> StoreResult<u64> {
-        self.execute(make_due(key, at)).await
+        let count = self.execute(make_due(key, at)).await?;
+        self.signals.made_due(count);
+        Ok(count)
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(store_error)
+        let Self { tx, signals, .. } = *self;
+        tx.commit().await.map_err(store_error)?;
+        signals.committed();
+        Ok(())
     }
 }
 

@@ -34,6 +34,7 @@ use storeroom_domain::application::Application;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
+use storeroom_domain::jobs::{JobSignals, PendingSignals};
 use storeroom_domain::report::CertificationReport;
 use storeroom_domain::store::{
     Job, NewJob, Store, StoreError, StoreResult, SubmissionHeader, Transaction,
@@ -69,6 +70,9 @@ pub struct PgStore {
     /// the write lock: a burst of writers waits in memory instead of holding every pooled
     /// connection, which the reads of the writer holding the lock still need.
     gate: Arc<Mutex<()>>,
+    /// Raised when a transaction of this process that enqueued a job commits (runners of
+    /// other instances find it at their next poll).
+    signals: Arc<JobSignals>,
 }
 
 pub(crate) fn store_error(err: impl Into<sqlx::Error>) -> StoreError {
@@ -181,6 +185,7 @@ impl PgStore {
             pool,
             write_lock: write_lock_key(schema.as_deref().unwrap_or_default()),
             gate: Arc::new(Mutex::new(())),
+            signals: Arc::default(),
         })
     }
 
@@ -194,6 +199,11 @@ impl PgStore {
     /// The connection pool, for stores of other surfaces that share this database.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The job signals, for stores of other surfaces that enqueue jobs in this database.
+    pub(crate) fn signals(&self) -> &Arc<JobSignals> {
+        &self.signals
     }
 
     /// Starts a write transaction: queues in this process, then takes the write lock.
@@ -220,6 +230,7 @@ impl Store for PgStore {
         Ok(Box::new(PgTransaction {
             tx,
             versions: ReadVersions::default(),
+            signals: PendingSignals::new(self.signals.clone()),
             _gate: gate,
         }))
     }
@@ -457,11 +468,16 @@ impl Store for PgStore {
         .map_err(store_error)?;
         Ok(())
     }
+
+    fn job_signal(&self, queue: &str) -> Arc<tokio::sync::Notify> {
+        self.signals.signal(queue)
+    }
 }
 
 struct PgTransaction {
     tx: sqlx::Transaction<'static, Postgres>,
     versions: ReadVersions,
+    signals: PendingSignals,
     /// Held until the transaction ends; declared after `tx` so that it is released after
     /// the transaction is handed back (a dropped one rolls back when its connection returns
     /// to the pool, which also releases the write lock).
@@ -740,6 +756,7 @@ impl Transaction for PgTransaction {
     }
 
     async fn enqueue_job(&mut self, job: &NewJob) -> StoreResult<()> {
+        self.signals.enqueued(job.queue);
         self.execute(enqueue(job)).await?;
         Ok(())
     }
@@ -759,11 +776,16 @@ impl Transaction for PgTransaction {
     }
 
     async fn make_jobs_due(&mut self, submission_id: &str, at: DateTime<Utc>) -> StoreResult<u64> {
-        self.execute(make_due(submission_id, at)).await
+        let count = self.execute(make_due(submission_id, at)).await?;
+        self.signals.made_due(count);
+        Ok(count)
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(store_error)
+        let Self { tx, signals, .. } = *self;
+        tx.commit().await.map_err(store_error)?;
+        signals.committed();
+        Ok(())
     }
 }
 
@@ -956,6 +978,7 @@ mod tests {
             PgTransaction {
                 tx,
                 versions: ReadVersions::default(),
+                signals: PendingSignals::default(),
                 _gate: gate,
             }
         };

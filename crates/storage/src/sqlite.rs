@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ use storeroom_domain::application::Application;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
+use storeroom_domain::jobs::{JobSignals, PendingSignals};
 use storeroom_domain::report::CertificationReport;
 use storeroom_domain::store::{
     Job, NewJob, Store, StoreError, StoreResult, SubmissionHeader, Transaction,
@@ -28,6 +30,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Raised when a transaction that enqueued a job commits.
+    signals: Arc<JobSignals>,
 }
 
 fn store_error(err: impl std::fmt::Display) -> StoreError {
@@ -64,6 +68,11 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// The job signals, for stores of other surfaces that enqueue jobs in this database.
+    pub fn signals(&self) -> &Arc<JobSignals> {
+        &self.signals
+    }
+
     pub async fn open(path: &Path) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(store_error)?
@@ -79,7 +88,10 @@ impl SqliteStore {
             .await
             .map_err(store_error)?;
         MIGRATOR.run(&pool).await.map_err(store_error)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signals: Arc::default(),
+        })
     }
 
     async fn doc<T: DeserializeOwned>(
@@ -109,6 +121,7 @@ impl Store for SqliteStore {
         Ok(Box::new(SqliteTransaction {
             tx,
             versions: ReadVersions::default(),
+            signals: PendingSignals::new(self.signals.clone()),
         }))
     }
 
@@ -360,11 +373,16 @@ impl Store for SqliteStore {
         .map_err(store_error)?;
         Ok(())
     }
+
+    fn job_signal(&self, queue: &str) -> Arc<tokio::sync::Notify> {
+        self.signals.signal(queue)
+    }
 }
 
 struct SqliteTransaction {
     tx: sqlx::Transaction<'static, Sqlite>,
     versions: ReadVersions,
+    signals: PendingSignals,
 }
 
 impl SqliteTransaction {
@@ -638,6 +656,7 @@ impl Transaction for SqliteTransaction {
     }
 
     async fn enqueue_job(&mut self, job: &NewJob) -> StoreResult<()> {
+        self.signals.enqueued(job.queue);
         self.execute(
             sqlx::query(
                 "INSERT INTO jobs (queue, submission_id, step, run_at) VALUES (?, ?, ?, ?)",
@@ -672,11 +691,15 @@ impl Transaction for SqliteTransaction {
                 .execute(&mut *self.tx)
                 .await
                 .map_err(store_error)?;
+        self.signals.made_due(done.rows_affected());
         Ok(done.rows_affected())
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(store_error)
+        let Self { tx, signals, .. } = *self;
+        tx.commit().await.map_err(store_error)?;
+        signals.committed();
+        Ok(())
     }
 }
 
@@ -711,6 +734,7 @@ mod tests {
         let begin = async || SqliteTransaction {
             tx: store.pool.begin_with("BEGIN IMMEDIATE").await.unwrap(),
             versions: ReadVersions::default(),
+            signals: PendingSignals::default(),
         };
         let bump = async |tx: &mut SqliteTransaction, id: &str| {
             sqlx::query("UPDATE submissions SET version = version + 1 WHERE id = ?")

@@ -9,6 +9,7 @@ mod aad;
 mod addons;
 mod crash;
 mod devcenter;
+mod drain;
 mod flights;
 mod instances;
 mod js_sdk;

@@ -136,7 +136,6 @@ async fn put_pipeline(
         .set_policy(&product_id, Some(policy.clone()))
         .await
         .map_err(admin_error)?;
-    state.msi.wake.notify_one();
     Ok(Json(policy).into_response())
 }
 
@@ -175,7 +174,6 @@ async fn approve(
         .decide_certification(&submission_id, None)
         .await
         .map_err(admin_error)?;
-    state.msi.wake.notify_one();
     Ok(decision_json(&submission))
 }
 
