@@ -183,6 +183,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         blobs: args.blobs,
         database: args.database,
         job_lease: args.job_lease,
+        // A served instance always runs its pipeline; only tests drain it by hand.
+        background_jobs: true,
         archive_limits: ArchiveLimits {
             max_entries: args.archive_max_entries,
             max_total_uncompressed: args.archive_max_bytes,

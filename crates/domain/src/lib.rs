@@ -11,6 +11,7 @@ pub mod flight;
 pub mod flight_group;
 pub mod ids;
 pub mod in_app_product;
+pub mod jobs;
 pub mod media;
 pub mod msi;
 pub mod packages;

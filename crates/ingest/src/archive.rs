@@ -39,11 +39,12 @@ pub fn normalize(path: &str) -> String {
     path.to_lowercase()
 }
 
-/// Checks that `archive` is a readable, safe ZIP holding every file in `required`.
-/// Returns the status details of the failure otherwise.
+/// Checks that `archive` is a readable, safe ZIP within `limits` holding every file in
+/// `required`. Returns the status details of the failure otherwise.
 pub fn check_files(
     archive: Option<impl ReadAt>,
     required: &[String],
+    limits: &ArchiveLimits,
 ) -> Result<(), Vec<StatusDetail>> {
     if required.is_empty() {
         return Ok(());
@@ -61,7 +62,7 @@ pub fn check_files(
         other_files: required.to_vec(),
         ..InspectionRequest::default()
     };
-    inspect_submission(archive, &request, &ArchiveLimits::default())
+    inspect_submission(archive, &request, limits)
         .map(|_| ())
         .map_err(|findings| findings.into_iter().map(StatusDetail::from).collect())
 }
@@ -1008,13 +1009,21 @@ mod tests {
             "packages\\app.msix".to_string(),
             "./img/shot.png".to_string(),
         ];
-        assert_eq!(check_files(Some(archive), &required), Ok(()));
+        assert_eq!(
+            check_files(Some(archive), &required, &ArchiveLimits::default()),
+            Ok(())
+        );
     }
 
     #[test]
     fn reports_each_missing_file() {
         let archive = zip_with(&["a.msix"]);
-        let errors = check_files(Some(archive), &["a.msix".into(), "b.msix".into()]).unwrap_err();
+        let errors = check_files(
+            Some(archive),
+            &["a.msix".into(), "b.msix".into()],
+            &ArchiveLimits::default(),
+        )
+        .unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, StatusCode::MissingFiles);
         assert!(errors[0].details.contains("b.msix"));
@@ -1025,17 +1034,23 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(b"this is not a zip file at all").unwrap();
         file.rewind().unwrap();
-        let errors = check_files(Some(file), &["a.msix".into()]).unwrap_err();
+        let errors =
+            check_files(Some(file), &["a.msix".into()], &ArchiveLimits::default()).unwrap_err();
         assert_eq!(errors[0].code, StatusCode::InvalidArchive);
-        let errors = check_files(None::<File>, &["a.msix".into()]).unwrap_err();
+        let errors =
+            check_files(None::<File>, &["a.msix".into()], &ArchiveLimits::default()).unwrap_err();
         assert_eq!(errors[0].code, StatusCode::MissingFiles);
-        assert_eq!(check_files(None::<File>, &[]), Ok(()));
+        assert_eq!(
+            check_files(None::<File>, &[], &ArchiveLimits::default()),
+            Ok(())
+        );
     }
 
     #[test]
     fn check_files_refuses_unsafe_names() {
         let archive = zip_with(&["a.msix", "../evil.dll"]);
-        let errors = check_files(Some(archive), &["a.msix".into()]).unwrap_err();
+        let errors =
+            check_files(Some(archive), &["a.msix".into()], &ArchiveLimits::default()).unwrap_err();
         assert_eq!(errors[0].code, StatusCode::InvalidArchive);
         assert!(errors[0].details.contains("../evil.dll"), "{:?}", errors);
     }

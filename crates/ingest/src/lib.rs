@@ -1,5 +1,5 @@
-//! Ingestion: archive inspection and the worker that drives submissions through the
-//! pipeline behind commit.
+//! Ingestion: archive inspection, the job runner, and the devcenter pipeline steps it runs
+//! behind commit.
 
 pub mod archive;
 #[cfg(any(test, feature = "test-fixtures"))]
@@ -8,6 +8,7 @@ pub mod images;
 pub mod inspect;
 pub mod limits;
 pub mod manifest;
+pub mod runner;
 pub mod steps;
 pub mod worker;
 
@@ -18,4 +19,5 @@ pub use inspect::{
 };
 pub use limits::ArchiveLimits;
 pub use manifest::{PackageManifest, TargetDeviceFamily};
-pub use worker::Worker;
+pub use runner::{JobHandler, Runner, Runners};
+pub use worker::DevcenterJobs;

@@ -1,16 +1,19 @@
 //! The work of the pipeline steps that look at what was uploaded: the upload check at
-//! CommitStarted and the package and image reading of PreProcessing. Archive IO runs on the
-//! blocking pool; rules come from the domain.
+//! CommitStarted and the package and image reading of PreProcessing, both within the
+//! server's configured archive limits. Archive IO runs on the blocking pool; rules come
+//! from the domain.
 
 use std::sync::Arc;
 
 use storeroom_domain::DomainError;
+use storeroom_domain::application::Application;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::media::{ImageFacts, ImageRequirement, requirement_problem};
 use storeroom_domain::packages::{self, ManifestFacts, ReservedIdentity, UploadedPackage};
 use storeroom_domain::product::ProductRef;
 use storeroom_domain::report::Check;
 use storeroom_domain::rules;
+use storeroom_domain::service::{Effects, StepWork};
 use storeroom_domain::store::{Store, SubmissionReads};
 use storeroom_domain::submission::{self, Submission, UPLOAD_CONTAINER};
 use storeroom_storage::blobs::BlobStore;
@@ -24,20 +27,10 @@ use crate::images::ImageFormat;
 use crate::inspect::{InspectionRequest, SubmissionArchive, inspect_submission};
 use crate::limits::ArchiveLimits;
 
-/// What a successful step found, to record with its outcome.
-#[derive(Debug, Default)]
-pub struct Effects {
-    /// Manifests of the uploaded packages, to fill the package entries with.
-    pub uploaded: Vec<UploadedPackage>,
-    /// Checks for the certification report.
-    pub checks: Vec<Check>,
-}
-
-pub type StepResult = Result<Effects, Vec<StatusDetail>>;
-
 pub struct Steps {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The server's `--archive-max-*` limits, for every step that reads the upload.
     pub limits: ArchiveLimits,
 }
 
@@ -46,17 +39,16 @@ fn service_error(message: String) -> Vec<StatusDetail> {
 }
 
 impl Steps {
-    /// CommitStarted: the content rules, then every listed file is in a safe archive.
+    /// CommitStarted: the content rules against the submission's `app`, then every listed
+    /// file is in a safe archive.
     pub async fn check_upload<C: SubmissionContent>(
         &self,
         submission: &Submission<C>,
-    ) -> Result<StepResult, DomainError> {
+        app: Option<&Application>,
+    ) -> Result<StepWork, DomainError> {
         // Content rules first: they need no archive, and the client fixes them by PUT.
-        if let (Some(content), Some(app_id)) =
-            (submission.content.as_app(), submission.product.app_id())
-            && let Some(app) = self.store.application(app_id).await?
-        {
-            let findings = rules::commit_findings(&app, content);
+        if let (Some(content), Some(app)) = (submission.content.as_app(), app) {
+            let findings = rules::commit_findings(app, content);
             if !findings.is_empty() {
                 return Ok(Err(findings));
             }
@@ -66,10 +58,11 @@ impl Steps {
             return Ok(Ok(Effects::default()));
         }
         let blob = submission.upload_blob.clone().unwrap_or_default();
+        let limits = self.limits.clone();
         let checked = match self.blobs.open_read_at(UPLOAD_CONTAINER, &blob).await {
             Ok(archive) => {
                 tokio::task::spawn_blocking(move || {
-                    Ok::<_, std::io::Error>(archive::check_files(archive, &required))
+                    Ok::<_, std::io::Error>(archive::check_files(archive, &required, &limits))
                 })
                 .await
             }
@@ -87,11 +80,12 @@ impl Steps {
     }
 
     /// PreProcessing: reads the manifests of new packages and the headers of new images, and
-    /// applies the package and image rules.
+    /// applies the package and image rules (identity rules against the submission's `app`).
     pub async fn preprocess<C: SubmissionContent>(
         &self,
         submission: &Submission<C>,
-    ) -> Result<StepResult, DomainError> {
+        app: Option<&Application>,
+    ) -> Result<StepWork, DomainError> {
         let new_packages: Vec<String> = submission
             .content
             .packages()
@@ -173,14 +167,12 @@ impl Steps {
             })
             .collect();
         let mut findings = Vec::new();
-        if let Some(app_id) = submission.product.app_id()
-            && let Some(app) = self.store.application(app_id).await?
-        {
+        if let Some(app) = app {
             let identity = ReservedIdentity {
                 name: &app.package_identity_name,
                 publisher: &app.publisher_name,
             };
-            let published = self.published_packages(&submission.product).await?;
+            let published = self.published_packages(&submission.product, app).await?;
             findings.extend(packages::package_findings(&identity, &published, &uploaded));
         }
         for info in &archive.images {
@@ -211,17 +203,15 @@ impl Steps {
         }))
     }
 
-    /// The packages of the product's last published submission, which new versions must pass.
+    /// The packages of the product's last published submission, which new versions must pass
+    /// (`app` is the product's app, already read).
     async fn published_packages(
         &self,
         product: &ProductRef,
+        app: &Application,
     ) -> Result<Vec<ApplicationPackage>, DomainError> {
         let published_id = match product {
-            ProductRef::Application(id) => self
-                .store
-                .application(id)
-                .await?
-                .and_then(|a| a.slots.last_published_submission_id),
+            ProductRef::Application(_) => app.slots.last_published_submission_id.clone(),
             ProductRef::Flight { flight_id, .. } => self
                 .store
                 .flight(flight_id)

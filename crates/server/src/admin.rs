@@ -320,7 +320,6 @@ async fn advance_clock(
     tx.commit()
         .await
         .map_err(storeroom_domain::DomainError::from)?;
-    state.wake_worker.notify_one();
     Ok(clock_json(&state))
 }
 
@@ -345,7 +344,6 @@ async fn put_default_pipeline(
 ) -> ApiResult<Response> {
     let policy = policy_from(&body?)?;
     state.service.policies.set_default(policy.clone());
-    state.wake_worker.notify_one();
     Ok(Json(policy).into_response())
 }
 
@@ -395,7 +393,6 @@ async fn put_app_pipeline(
         .service
         .set_application_policy(&app_id, Some(policy.clone()))
         .await?;
-    state.wake_worker.notify_one();
     Ok(Json(policy).into_response())
 }
 
@@ -426,7 +423,6 @@ async fn approve(
     Path(submission_id): Path<String>,
 ) -> ApiResult<Response> {
     let submission = state.service.approve_certification(&submission_id).await?;
-    state.wake_worker.notify_one();
     Ok(decision_json(&submission))
 }
 
@@ -506,6 +502,5 @@ async fn publish_now(
     Path(submission_id): Path<String>,
 ) -> ApiResult<Response> {
     let submission = state.service.publish_now(&submission_id).await?;
-    state.wake_worker.notify_one();
     Ok(decision_json(&submission))
 }

@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub tls_listen: Option<SocketAddr>,
     /// More names (or IP addresses) the HTTPS certificate carries (`--tls-name`).
     pub tls_names: Vec<String>,
+    /// Whether the pipeline runs by itself. Off, jobs run only when a test drains them
+    /// ([`crate::Running::drain_pipeline`]), which makes the pipeline deterministic.
+    pub background_jobs: bool,
 }
 
 impl ServerConfig {
@@ -56,9 +59,10 @@ impl ServerConfig {
             verify_package_urls: false,
             blobs: None,
             database: None,
-            job_lease: storeroom_ingest::worker::DEFAULT_LEASE,
+            job_lease: storeroom_ingest::runner::DEFAULT_LEASE,
             tls_listen: None,
             tls_names: Vec::new(),
+            background_jobs: true,
         }
     }
 

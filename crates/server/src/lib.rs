@@ -1,5 +1,5 @@
 //! The storeroom server: one listener serving the Azure AD token endpoint, the devcenter API,
-//! the blob endpoint behind upload URLs and the admin API, plus the pipeline worker.
+//! the blob endpoint behind upload URLs and the admin API, plus the pipeline's job runners.
 
 pub mod aad;
 pub mod admin;
@@ -26,11 +26,11 @@ use serde_json::json;
 use storeroom_domain::accounts::DevelopmentAccount;
 use storeroom_domain::pipeline::Policies;
 use storeroom_domain::{Clock, Service};
-use storeroom_ingest::Worker;
+use storeroom_ingest::runner::{Runner, Runners};
 use storeroom_ingest::steps::Steps;
+use storeroom_ingest::worker::DevcenterJobs;
 use storeroom_storage::{Database, DatabaseUrl};
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
@@ -50,24 +50,37 @@ pub struct Running {
     pub account: DevelopmentAccount,
     server: JoinHandle<std::io::Result<()>>,
     tls_server: Option<JoinHandle<()>>,
-    worker: JoinHandle<()>,
+    /// The job runners (unless started without) and the shared clock's follower.
+    background: JoinHandle<()>,
+    runners: Runners,
 }
 
 impl Running {
     /// Serves until the listener fails.
     pub async fn wait(mut self) -> anyhow::Result<()> {
         let result = (&mut self.server).await;
-        self.worker.abort();
+        self.background.abort();
         Ok(result??)
     }
 
-    /// Stops serving and the worker (tests).
+    /// Stops serving and the background jobs (tests).
     pub fn stop(&self) {
         self.server.abort();
         if let Some(tls) = &self.tls_server {
             tls.abort();
         }
-        self.worker.abort();
+        self.background.abort();
+    }
+
+    /// Runs every pipeline job due now, on every queue, to completion in the calling task,
+    /// including the jobs they enqueue due at once; returns when none is due. With
+    /// `background_jobs` off this is the only way jobs run, so a test moves the pipeline
+    /// exactly as far as it means to.
+    pub async fn drain_pipeline(&self) {
+        if let Err(err) = self.runners.drain().await {
+            // The store failed; the job stays queued, and the caller sees it unfinished.
+            tracing::error!(error = %err, "draining the pipeline failed");
+        }
     }
 }
 
@@ -173,7 +186,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         },
     ));
 
-    let wake_worker = Arc::new(Notify::new());
     let msi = Arc::new(msi::MsiState {
         service: storeroom_domain::msi::MsiService {
             store: database.msi_store(),
@@ -182,11 +194,31 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             policies: policies.clone(),
         },
         blobs: blobs.clone(),
-        wake: Arc::new(Notify::new()),
         throttle: Default::default(),
     });
-    let mut msi_worker = msi::worker(&msi, clock.clone(), config.verify_package_urls);
-    msi_worker.lease = config.job_lease;
+    let msi_jobs = msi::jobs(&msi, config.verify_package_urls);
+    let devcenter_jobs = DevcenterJobs {
+        service: service.clone(),
+        steps: Steps {
+            store: store.clone(),
+            blobs,
+            limits: config.archive_limits.clone(),
+        },
+    };
+    let runners = Runners::new(vec![
+        Runner::new(
+            store.clone(),
+            clock.clone(),
+            Arc::new(devcenter_jobs),
+            config.job_lease,
+        ),
+        Runner::new(
+            store.clone(),
+            clock.clone(),
+            Arc::new(msi_jobs),
+            config.job_lease,
+        ),
+    ]);
     let state = AppState {
         service,
         clock: clock.clone(),
@@ -194,7 +226,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         blob,
         account: Arc::new(account.clone()),
         public_url: public_url.clone().into(),
-        wake_worker: wake_worker.clone(),
         msi,
         clients: Arc::default(),
     };
@@ -207,28 +238,20 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     let clock_follower = database
         .is_shared()
         .then(|| follow_clock(store.clone(), clock.clone()));
-    let worker = Worker {
-        store: store.clone(),
-        clock,
-        steps: Steps {
-            store: store.clone(),
-            blobs,
-            limits: config.archive_limits.clone(),
-        },
-        policies,
-        report_base,
-        wake: wake_worker,
-        owner: storeroom_ingest::worker::owner_name(),
-        lease: config.job_lease,
-    };
-    // Both workers run in one task, so that stopping the server stops both.
-    let worker = tokio::spawn(async move {
+    let background_runners = config.background_jobs.then(|| runners.clone());
+    // Runners and clock follower run under one task, so that stopping the server stops all.
+    let background = tokio::spawn(async move {
         let follow = async move {
             if let Some(follower) = clock_follower {
                 follower.await;
             }
         };
-        tokio::join!(worker.run(), msi_worker.run(), follow);
+        let run = async move {
+            if let Some(runners) = background_runners {
+                runners.run().await;
+            }
+        };
+        tokio::join!(run, follow);
     });
 
     let front = Front {
@@ -249,7 +272,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         public_url,
         account,
         server,
-        worker,
+        background,
+        runners,
     })
 }
 

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use storeroom_domain::accounts::DevelopmentAccount;
 use storeroom_domain::{Clock, Service};
-use tokio::sync::Notify;
 
 use crate::blob::BlobService;
 use crate::clients::KnownClients;
@@ -20,9 +19,7 @@ pub struct AppState {
     pub account: Arc<DevelopmentAccount>,
     /// Base URL clients reach this server at (no trailing slash).
     pub public_url: Arc<str>,
-    /// Wakes the pipeline worker when a job is enqueued.
-    pub wake_worker: Arc<Notify>,
-    /// The MSI/EXE submission API's service, blob reads, worker wake-up and rate limit.
+    /// The MSI/EXE submission API's service, blob reads and rate limit.
     pub msi: Arc<MsiState>,
     /// Callers' Azure AD clients, remembered (they never change once written).
     pub clients: Arc<KnownClients>,

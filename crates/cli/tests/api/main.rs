@@ -10,6 +10,7 @@ mod addons;
 mod crash;
 mod devcenter;
 mod faithful;
+mod drain;
 mod flights;
 mod identities;
 mod instances;

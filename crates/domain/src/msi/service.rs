@@ -418,13 +418,6 @@ impl MsiService {
         Ok(tx.commit().await?)
     }
 
-    /// Worker: drops a job that names nothing runnable.
-    pub async fn drop_job(&self, job_id: i64) -> MsiResult<()> {
-        let mut tx = self.store.begin().await?;
-        tx.delete_job(job_id).await?;
-        Ok(tx.commit().await?)
-    }
-
     /// Admin: sets (or with None, removes) a product's own pipeline policy.
     pub async fn set_policy(
         &self,

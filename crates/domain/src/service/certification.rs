@@ -24,6 +24,15 @@ pub async fn product_policy(
     policies: &Policies,
     product: &ProductRef,
 ) -> DomainResult<PipelinePolicy> {
+    let app = policy_app(store, product).await?;
+    Ok(policies.for_product(app.and_then(|app| app.pipeline).as_ref()))
+}
+
+/// The app whose policy a product follows: its own app, or an add-on's first app.
+pub(super) async fn policy_app(
+    store: &dyn Store,
+    product: &ProductRef,
+) -> DomainResult<Option<Application>> {
     let app_id = match product {
         ProductRef::InAppProduct(id) => store
             .in_app_product(id)
@@ -31,14 +40,10 @@ pub async fn product_policy(
             .and_then(|p| p.application_id().map(str::to_string)),
         _ => product.app_id().map(str::to_string),
     };
-    let own = match app_id {
-        Some(app_id) => store
-            .application(&app_id)
-            .await?
-            .and_then(|app| app.pipeline),
+    Ok(match app_id {
+        Some(app_id) => store.application(&app_id).await?,
         None => None,
-    };
-    Ok(policies.for_product(own.as_ref()))
+    })
 }
 
 impl Service {
@@ -54,8 +59,8 @@ impl Service {
 
     /// A poller read `submission` (as it was read for the response). Under a
     /// `pollsPerStep` policy every N reads of a submission in flight let the waiting step
-    /// run; true when this read did, so the caller wakes the worker only then. Reads of
-    /// submissions at rest cost nothing more.
+    /// run; true when this read did (its job is then due, and the store wakes the runner).
+    /// Reads of submissions at rest cost nothing more.
     pub async fn record_status_read<C>(
         &self,
         product: &ProductRef,

@@ -8,12 +8,14 @@ mod certification;
 mod dashboard;
 mod flights;
 mod in_app_products;
+mod steps;
 mod storefront;
 mod submissions;
 
 pub use certification::product_policy;
 pub use flights::{FlightSubmission, RankedFlight};
 pub use in_app_products::InAppProductSubmission;
+pub use steps::{Effects, StepProduct, StepWork};
 pub use storefront::Offer;
 
 use std::sync::Arc;

@@ -206,7 +206,7 @@ async fn commit_submission(
         .service
         .commit_flight_submission(&caller.seller_id, &app_id, &flight_id, &id)
         .await?;
-    Ok(commit_accepted(&state, &submission))
+    Ok(commit_accepted(&submission))
 }
 
 async fn submission_status(

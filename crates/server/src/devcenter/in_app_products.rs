@@ -198,7 +198,7 @@ async fn commit_submission(
         .service
         .commit_in_app_product_submission(&caller.seller_id, &id, &submission_id)
         .await?;
-    Ok(commit_accepted(&state, &submission))
+    Ok(commit_accepted(&submission))
 }
 
 async fn submission_status(

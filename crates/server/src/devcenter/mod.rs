@@ -51,9 +51,8 @@ pub(super) fn created<C>(
     response
 }
 
-/// 202 `{"status":"CommitStarted"}`, with the worker woken for the new job.
-pub(super) fn commit_accepted<C>(state: &AppState, submission: &Submission<C>) -> Response {
-    state.wake_worker.notify_one();
+/// 202 `{"status":"CommitStarted"}`.
+pub(super) fn commit_accepted<C>(submission: &Submission<C>) -> Response {
     (
         StatusCode::ACCEPTED,
         Json(CommitResponse {
@@ -63,20 +62,17 @@ pub(super) fn commit_accepted<C>(state: &AppState, submission: &Submission<C>) -
         .into_response()
 }
 
-/// Counts a read of a submission or its status for `pollsPerStep` pipelines, waking the
-/// worker when the read released a step.
+/// Counts a read of a submission or its status for `pollsPerStep` pipelines (a read that
+/// releases a step makes its job due, which wakes the runner).
 pub(super) async fn note_status_read<C>(
     state: &AppState,
     product: &storeroom_domain::product::ProductRef,
     submission: &Submission<C>,
 ) -> ApiResult<()> {
-    if state
+    state
         .service
         .record_status_read(product, submission)
-        .await?
-    {
-        state.wake_worker.notify_one();
-    }
+        .await?;
     Ok(())
 }
 
@@ -322,7 +318,7 @@ async fn commit_submission(
         .service
         .commit_submission(&caller.seller_id, &app_id, &submission_id)
         .await?;
-    Ok(commit_accepted(&state, &submission))
+    Ok(commit_accepted(&submission))
 }
 
 async fn submission_status(

@@ -147,7 +147,6 @@ async fn put_pipeline(
         .set_policy(&product_id, Some(policy.clone()))
         .await
         .map_err(admin_error)?;
-    state.msi.wake.notify_one();
     Ok(Json(policy).into_response())
 }
 
@@ -186,7 +185,6 @@ async fn approve(
         .decide_certification(&submission_id, None)
         .await
         .map_err(admin_error)?;
-    state.msi.wake.notify_one();
     Ok(decision_json(&submission))
 }
 

@@ -3,8 +3,8 @@
 //!
 //! Modules, one job each: `auth` (token, seller header, rate limit), `input` (path, query and
 //! JSON bodies), `envelope` (every response's shape), `metadata`, `packages`, `assets` and
-//! `submission` (the routes), `probe` (what package processing checks), `worker` (the
-//! `msi` job queue), `throttle` (rate limits) and `admin` (ours, under `/admin/v1/msi/`).
+//! `submission` (the routes), `probe` (what package processing checks), `worker` (the jobs
+//! of the `msi` queue), `throttle` (rate limits) and `admin` (ours, under `/admin/v1/msi/`).
 //! Handlers translate between the wire and [`MsiService`]; the rules live in the domain.
 
 pub mod admin;
@@ -27,11 +27,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get, patch, post, put};
-use storeroom_domain::Clock;
 use storeroom_domain::msi::MsiService;
 use storeroom_storage::blobs::BlobStore;
 use storeroom_wire::msi::codes;
-use tokio::sync::Notify;
 
 pub use probe::PackageProbe;
 
@@ -43,24 +41,15 @@ pub struct MsiState {
     pub service: MsiService,
     /// Where uploaded listing images are read from at asset commit.
     pub blobs: Arc<dyn BlobStore>,
-    /// Wakes the MSI worker when a job is enqueued.
-    pub wake: Arc<Notify>,
     pub throttle: throttle::Throttle,
 }
 
-/// The worker for `state`, checking package URLs as `verify_package_urls` says.
-pub fn worker(state: &MsiState, clock: Arc<Clock>, verify_package_urls: bool) -> worker::MsiWorker {
-    worker::MsiWorker {
+/// The jobs of the `msi` queue for `state`, checking package URLs as
+/// `verify_package_urls` says.
+pub fn jobs(state: &MsiState, verify_package_urls: bool) -> worker::MsiJobs {
+    worker::MsiJobs {
         service: state.service.clone(),
-        clock,
         probe: PackageProbe::new(verify_package_urls),
-        wake: state.wake.clone(),
-        owner: format!(
-            "msi-worker-{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_millis()
-        ),
-        lease: storeroom_ingest::worker::DEFAULT_LEASE,
     }
 }
 

@@ -97,6 +97,5 @@ pub async fn commit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) 
         .service
         .commit_packages(&caller.seller_id, &ids.product_id)
         .await?;
-    state.msi.wake.notify_one();
     Ok(success(polling(&product.id)))
 }

@@ -46,14 +46,11 @@ pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) 
         .await?;
     let product_id = storeroom_domain::msi::service::normalize_id(&ids.product_id);
     match outcome {
-        SubmitOutcome::Created(submission) => {
-            state.msi.wake.notify_one();
-            Ok(success(SubmitResponse {
-                polling_url: submission_status_url(&product_id, &submission.id),
-                submission_id: submission.id,
-                ongoing_submission_id: String::new(),
-            }))
-        }
+        SubmitOutcome::Created(submission) => Ok(success(SubmitResponse {
+            polling_url: submission_status_url(&product_id, &submission.id),
+            submission_id: submission.id,
+            ongoing_submission_id: String::new(),
+        })),
         SubmitOutcome::Ongoing(ongoing) => Ok(success_with(
             vec![entry(
                 codes::SUBMISSION_IN_PROGRESS,
@@ -81,7 +78,6 @@ pub async fn submission_status(
         .service
         .submission_status(&caller.seller_id, &ids.product_id, &ids.other)
         .await?;
-    state.msi.wake.notify_one();
     let failed = submission.status == PublishingStatus::Failed;
     let errors = submission
         .errors

@@ -1,94 +1,31 @@
-//! The MSI/EXE worker: claims jobs of the `msi` queue (package processing and submission
-//! pipeline steps) and records what they find, one job at a time, as the devcenter worker
-//! does for its queue.
+//! The `msi` queue's jobs: processing a product's committed packages, and the pipeline
+//! steps of its submissions. The runner that claims them is the devcenter queue's
+//! ([`storeroom_ingest::runner`]); the rules and their recording live in [`MsiService`].
 
-use std::sync::Arc;
-use std::time::Duration as StdDuration;
-
-use chrono::Duration;
-use storeroom_domain::Clock;
+use async_trait::async_trait;
+use storeroom_domain::msi::MsiService;
 use storeroom_domain::msi::service::MsiJob;
-use storeroom_domain::msi::{MsiError, MsiService};
 use storeroom_domain::store::{Job, MSI_QUEUE};
-use storeroom_ingest::worker::holding_lease;
-use tokio::sync::Notify;
+use storeroom_ingest::runner::{JobError, JobHandler, Ran};
 
 use super::probe::PackageProbe;
 
-/// Longest sleep when nothing is due; new work also wakes the worker through `wake`.
-const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
-
-pub struct MsiWorker {
+pub struct MsiJobs {
     pub service: MsiService,
-    pub clock: Arc<Clock>,
     pub probe: PackageProbe,
-    pub wake: Arc<Notify>,
-    pub owner: String,
-    /// How long a claimed job stays leased without renewal; renewed while it runs.
-    pub lease: StdDuration,
 }
 
-impl MsiWorker {
-    /// Runs until the task is dropped.
-    pub async fn run(self) {
-        loop {
-            match self.run_next().await {
-                Ok(true) => {}
-                Ok(false) => self.idle().await,
-                Err(err) => {
-                    tracing::error!(error = %err, "MSI worker failed to reach the store");
-                    tokio::time::sleep(IDLE_POLL).await;
-                }
-            }
-        }
+#[async_trait]
+impl JobHandler for MsiJobs {
+    fn queue(&self) -> &'static str {
+        MSI_QUEUE
     }
 
-    async fn idle(&self) {
-        let jobs = &self.service.accounts;
-        let wait = match jobs.next_job_due(MSI_QUEUE).await {
-            Ok(Some(due)) => (due - self.clock.now())
-                .to_std()
-                .unwrap_or_default()
-                .clamp(StdDuration::from_millis(20), IDLE_POLL),
-            _ => IDLE_POLL,
-        };
-        let _ = tokio::time::timeout(wait, self.wake.notified()).await;
-    }
-
-    /// Runs one due job; Ok(false) when none was due.
-    async fn run_next(&self) -> Result<bool, MsiError> {
-        let now = self.clock.now();
-        let lease = now + Duration::from_std(self.lease).unwrap_or(Duration::seconds(30));
-        let jobs = &self.service.accounts;
-        let Some(job) = jobs.claim_job(MSI_QUEUE, now, lease, &self.owner).await? else {
-            return Ok(false);
-        };
-        // Package fetches may outlast the lease: it is renewed while the job runs.
-        let run = self.run_job(&job);
-        let done = holding_lease(
-            jobs.as_ref(),
-            &self.clock,
-            &job,
-            &self.owner,
-            self.lease,
-            run,
-        )
-        .await;
-        if let Err(err) = done {
-            // A storage failure mid-job: run it again later rather than lose it.
-            tracing::warn!(job = job.id, error = %err, "MSI job failed; will retry");
-            let backoff = Duration::seconds(i64::from(job.attempts.min(6)).pow(2));
-            jobs.retry_job(job.id, self.clock.now() + backoff, &err.to_string())
-                .await?;
-        }
-        Ok(true)
-    }
-
-    async fn run_job(&self, job: &Job) -> Result<(), MsiError> {
+    async fn run(&self, job: &Job) -> Result<Ran, JobError> {
         match MsiJob::parse(job) {
             None => {
-                tracing::error!(job = job.id, step = %job.step, "unknown MSI job dropped");
-                self.service.drop_job(job.id).await
+                tracing::error!(job = job.id, step = %job.step, "unknown MSI job");
+                Ok(Ran::Stale)
             }
             Some(MsiJob::Packages {
                 product_id,
@@ -99,13 +36,15 @@ impl MsiWorker {
                     .packages_to_process(&product_id, generation)
                     .await?
                 else {
-                    return self.service.drop_job(job.id).await;
+                    return Ok(Ran::Stale);
                 };
+                // Package fetches may outlast the lease: the runner renews it meanwhile.
                 let result = self.probe.check(&product.draft.packages).await;
                 tracing::info!(product = %product_id, ok = result.is_ok(), "MSI packages processed");
                 self.service
                     .finish_packages(job.id, &product_id, generation, result)
-                    .await
+                    .await?;
+                Ok(Ran::Recorded)
             }
             Some(MsiJob::Pipeline {
                 submission_id,
@@ -113,7 +52,7 @@ impl MsiWorker {
             }) => {
                 self.service.run_step(job.id, &submission_id, step).await?;
                 tracing::info!(submission = %submission_id, step = step.name(), "MSI pipeline step recorded");
-                Ok(())
+                Ok(Ran::Recorded)
             }
         }
     }

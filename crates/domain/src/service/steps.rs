@@ -1,0 +1,139 @@
+//! Recording a pipeline step: the rule that turns what a step found into the submission's
+//! next state and next job, written in one transaction with the removal of the job that
+//! ran, so a crash in between leaves the job to run again and a job whose step was already
+//! recorded changes nothing.
+
+use storeroom_wire::devcenter::StatusDetail;
+
+use super::Service;
+use super::certification::policy_app;
+use crate::application::Application;
+use crate::content::SubmissionContent;
+use crate::error::DomainResult;
+use crate::packages::{self, UploadedPackage};
+use crate::pipeline::{Outcome, PipelinePolicy, Step, decide};
+use crate::product::ProductRef;
+use crate::product_record::ProductRecord;
+use crate::report::{self, CertificationReport, Check};
+use crate::store::{DEVCENTER_QUEUE, NewJob, SubmissionAccess};
+use crate::submission;
+
+/// What a successful step found, to record with its outcome.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Manifests of the uploaded packages, to fill the package entries with.
+    pub uploaded: Vec<UploadedPackage>,
+    /// Checks for the certification report.
+    pub checks: Vec<Check>,
+}
+
+/// A step's own work: what it found, or the errors the submission fails with.
+pub type StepWork = Result<Effects, Vec<StatusDetail>>;
+
+/// The product a step runs for, read once and passed to the step's work and recording.
+#[derive(Debug, Clone)]
+pub struct StepProduct {
+    /// The pipeline policy in force for the product.
+    pub policy: PipelinePolicy,
+    /// The app an app or flight submission is checked against (None for add-ons).
+    pub app: Option<Application>,
+}
+
+impl Service {
+    /// What a step of `product` needs to know of it, in one read of its app.
+    pub async fn step_product(&self, product: &ProductRef) -> DomainResult<StepProduct> {
+        let app = policy_app(self.store.as_ref(), product).await?;
+        let policy = self
+            .policies
+            .for_product(app.as_ref().and_then(|app| app.pipeline.as_ref()));
+        Ok(StepProduct {
+            policy,
+            // An add-on's app only lends it its policy: no app rule applies to an add-on.
+            app: app.filter(|_| product.app_id().is_some()),
+        })
+    }
+
+    /// Decides `step` of submission `submission_id` from its `work` and the `policy` in
+    /// force, and records the outcome with the next job, removing job `job_id`. The
+    /// submission is read here, in the transaction that writes it (a read whose version the
+    /// write checks), so a step recorded by another runner meanwhile is not recorded twice.
+    pub async fn record_step<C: SubmissionContent>(
+        &self,
+        job_id: i64,
+        submission_id: &str,
+        step: Step,
+        policy: &PipelinePolicy,
+        work: StepWork,
+    ) -> DomainResult<()> {
+        let mut tx = self.store.begin().await?;
+        let current = tx
+            .submission::<C>(submission_id)
+            .await?
+            .filter(|submission| Self::step_is_current(step, submission.status));
+        let Some(mut submission) = current else {
+            tx.delete_job(job_id).await?;
+            return Ok(tx.commit().await?);
+        };
+        let now = self.clock.now();
+        let (work, effects) = match work {
+            Ok(effects) => (Ok(()), effects),
+            Err(findings) => (Err(findings), Effects::default()),
+        };
+        let outcome = decide(
+            step,
+            policy,
+            work,
+            submission.content.publish_mode(),
+            submission.content.publish_date(),
+            now,
+        );
+        if let Some(check) = report::step_check(step, &outcome, &submission) {
+            submission.checks.push(check);
+        }
+        if matches!(outcome, Outcome::Advance { .. }) {
+            if let Some(entries) = submission.content.packages_mut() {
+                packages::apply_manifests(entries, &effects.uploaded);
+            }
+            submission.checks.extend(effects.checks);
+        }
+        if step == Step::Certify && !matches!(outcome, Outcome::Park) {
+            let report = CertificationReport::new(&submission, submission.checks.clone(), now);
+            tx.insert_report(&report).await?;
+            submission.add_report(&report, report::report_url(&self.report_base, &report.id));
+        }
+        let next_job = match outcome {
+            Outcome::Advance { next, due } => {
+                submission.status = next.status();
+                submission.status_reads = 0;
+                submission.updated_at = now;
+                Some((next, due))
+            }
+            Outcome::Wait { until } => Some((step, until)),
+            Outcome::Park => None,
+            Outcome::Failed(errors) => {
+                submission.fail(step.failure_status(), errors, now);
+                None
+            }
+            Outcome::Published => {
+                let mut product = ProductRecord::load(tx.as_mut(), &submission.product).await?;
+                submission::publish(product.slots_mut(), &mut submission, now);
+                product.mark_published(now);
+                product.save(tx.as_mut()).await?;
+                None
+            }
+        };
+        if let Some((next, run_at)) = next_job {
+            tx.enqueue_job(&NewJob {
+                queue: DEVCENTER_QUEUE,
+                submission_id: submission.id.clone(),
+                step: next.name().into(),
+                run_at,
+            })
+            .await?;
+        }
+        tx.put_submission(&submission).await?;
+        tx.delete_job(job_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

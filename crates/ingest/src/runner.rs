@@ -1,0 +1,234 @@
+//! The job runner: claims a due job from its queue, holds the job's lease while the job
+//! runs, and retries a job that failed with a backoff. What a job does, and recording what
+//! it found, belongs to the queue's [`JobHandler`]; this loop is the same for every kind
+//! of product (devcenter apps, flights and add-ons; MSI/EXE products; and the next).
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use storeroom_domain::Clock;
+use storeroom_domain::store::{Job, Store, StoreResult};
+use tokio::sync::Notify;
+
+/// How long a job is leased when the server does not say: a runner renews its lease while
+/// the job runs, so this is how soon another instance takes over from one that died.
+pub const DEFAULT_LEASE: StdDuration = StdDuration::from_secs(30);
+/// Longest sleep when no job is due: jobs written by another instance of a shared
+/// database raise no signal in this process, so they are found by polling.
+const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
+/// Shortest sleep: a due job that could not be claimed is leased by another runner.
+const BUSY_POLL: StdDuration = StdDuration::from_millis(20);
+
+/// Why a job could not run to its end; the runner retries it later.
+pub type JobError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What running a job came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ran {
+    /// The handler recorded the outcome and removed the job, in one transaction.
+    Recorded,
+    /// The job names nothing that still waits for it (its step was recorded before a
+    /// crash, the submission is gone, or the step is unknown): the runner removes it.
+    Stale,
+}
+
+/// One kind of job: the queue it is on and how one is run.
+#[async_trait]
+pub trait JobHandler: Send + Sync + 'static {
+    fn queue(&self) -> &'static str;
+    /// Runs `job` and records what it found, removing the job in the same transaction.
+    async fn run(&self, job: &Job) -> Result<Ran, JobError>;
+}
+
+/// Runs the jobs of one queue, one at a time.
+pub struct Runner {
+    store: Arc<dyn Store>,
+    clock: Arc<Clock>,
+    handler: Arc<dyn JobHandler>,
+    /// Raised by the store when a job is enqueued on this queue or made due.
+    signal: Arc<Notify>,
+    owner: String,
+    /// How long a claimed job stays leased without renewal.
+    lease: StdDuration,
+}
+
+impl Runner {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        handler: Arc<dyn JobHandler>,
+        lease: StdDuration,
+    ) -> Self {
+        let queue = handler.queue();
+        Self {
+            signal: store.job_signal(queue),
+            owner: owner_name(queue),
+            store,
+            clock,
+            handler,
+            lease,
+        }
+    }
+
+    /// Runs jobs as they become due, until the task is dropped.
+    pub async fn run(&self) {
+        loop {
+            match self.run_next().await {
+                Ok(true) => {}
+                Ok(false) => self.idle().await,
+                Err(err) => {
+                    tracing::error!(queue = self.handler.queue(), error = %err, "job runner failed to reach the store");
+                    tokio::time::sleep(IDLE_POLL).await;
+                }
+            }
+        }
+    }
+
+    /// Sleeps until the next job is due, a job arrives, or the clock jumps.
+    async fn idle(&self) {
+        let arrived = self.signal.notified();
+        let moved = self.clock.moved();
+        tokio::pin!(moved);
+        // Registered before the due time is read: a move in between still wakes us.
+        moved.as_mut().enable();
+        let wait = match self.store.next_job_due(self.handler.queue()).await {
+            Ok(Some(due)) => (due - self.clock.now())
+                .to_std()
+                .unwrap_or_default()
+                .clamp(BUSY_POLL, IDLE_POLL),
+            _ => IDLE_POLL,
+        };
+        tokio::select! {
+            () = arrived => {}
+            () = moved => {}
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+
+    /// Runs one due job; Ok(false) when none was due.
+    pub async fn run_next(&self) -> StoreResult<bool> {
+        let now = self.clock.now();
+        let queue = self.handler.queue();
+        let until = now + lease_span(self.lease);
+        let Some(job) = self.store.claim_job(queue, now, until, &self.owner).await? else {
+            return Ok(false);
+        };
+        let run = self.handler.run(&job);
+        let ran = holding_lease(
+            self.store.as_ref(),
+            &self.clock,
+            &job,
+            &self.owner,
+            self.lease,
+            run,
+        )
+        .await;
+        match ran {
+            Ok(Ran::Recorded) => {}
+            Ok(Ran::Stale) => {
+                tracing::info!(queue, job = job.id, step = %job.step, "stale job dropped");
+                let mut tx = self.store.begin().await?;
+                tx.delete_job(job.id).await?;
+                tx.commit().await?;
+            }
+            Err(err) => {
+                // A failure mid-job (storage, most likely): run it again later rather than
+                // lose it.
+                tracing::warn!(queue, job = job.id, error = %err, "job failed; will retry");
+                let backoff = Duration::seconds(i64::from(job.attempts.clamp(1, 6)).pow(2));
+                self.store
+                    .retry_job(job.id, self.clock.now() + backoff, &err.to_string())
+                    .await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The runners of every queue of a server.
+#[derive(Clone, Default)]
+pub struct Runners(Vec<Arc<Runner>>);
+
+impl Runners {
+    pub fn new(runners: Vec<Runner>) -> Self {
+        Self(runners.into_iter().map(Arc::new).collect())
+    }
+
+    /// Runs every queue in the background, until the task is dropped.
+    pub async fn run(&self) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for runner in &self.0 {
+            let runner = runner.clone();
+            tasks.spawn(async move { runner.run().await });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// Runs, in the calling task, every job due now on every queue, including the jobs
+    /// those jobs enqueue due at once, and returns when none is due: a test's way to move
+    /// the pipeline deterministically. A job that fails is pushed back by its backoff, so
+    /// it is not due again in this drain.
+    pub async fn drain(&self) -> StoreResult<()> {
+        loop {
+            let mut ran = false;
+            for runner in &self.0 {
+                while runner.run_next().await? {
+                    ran = true;
+                }
+            }
+            if !ran {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn lease_span(lease: StdDuration) -> Duration {
+    Duration::from_std(lease).unwrap_or(Duration::seconds(30))
+}
+
+/// Runs `work` (the job `job`) while renewing the job's lease every third of `lease`.
+/// A job may then take longer than the lease (a large upload's PreProcessing), and still
+/// only a holder that stopped (killed, or cut off from the database) loses its job to
+/// another instance. A holder that lost its lease anyway finishes its job: recording it
+/// re-checks the submission's state, so the step is recorded once whoever records first.
+pub async fn holding_lease<T>(
+    store: &dyn Store,
+    clock: &Clock,
+    job: &Job,
+    owner: &str,
+    lease: StdDuration,
+    work: impl Future<Output = T>,
+) -> T {
+    let every = (lease / 3).max(StdDuration::from_millis(50));
+    tokio::pin!(work);
+    let mut held = true;
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            () = tokio::time::sleep(every), if held => {
+                match store.renew_lease(job.id, owner, clock.now() + lease_span(lease)).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(job = job.id, "job lease lost to another runner");
+                        held = false;
+                    }
+                    // The next renewal may get through before the lease runs out.
+                    Err(err) => tracing::warn!(job = job.id, error = %err, "job lease not renewed"),
+                }
+            }
+        }
+    }
+}
+
+/// A fresh owner name for the leases of a runner of `queue`: `worker-<pid>-<millis>-<queue>`
+/// (operators, and the multi-instance tests, find the holding process by its pid).
+fn owner_name(queue: &str) -> String {
+    format!(
+        "worker-{}-{}-{queue}",
+        std::process::id(),
+        Utc::now().timestamp_millis()
+    )
+}
