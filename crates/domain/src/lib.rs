@@ -14,6 +14,7 @@ pub mod in_app_product;
 pub mod media;
 pub mod msi;
 pub mod packages;
+pub mod panics;
 pub mod pipeline;
 pub mod product;
 pub mod product_record;

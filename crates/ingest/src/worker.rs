@@ -4,10 +4,12 @@
 //! new state plus the next job) in one transaction, so a crash between the two leaves the
 //! job to be run again, and a job whose step was already recorded is dropped.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
+use futures::FutureExt;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::packages;
 use storeroom_domain::pipeline::{Outcome, Policies, Step, decide};
@@ -21,7 +23,8 @@ use storeroom_domain::store::{
 use storeroom_domain::submission::{self, Submission};
 use storeroom_domain::{Clock, DomainError, Service};
 use storeroom_wire::devcenter::{
-    AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent,
+    AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent, StatusCode,
+    StatusDetail,
 };
 use tokio::sync::Notify;
 
@@ -91,7 +94,8 @@ impl Worker {
         else {
             return Ok(false);
         };
-        let run = self.run_job(&job);
+        // A panicking step must not take the worker down with it, nor be retried forever.
+        let run = AssertUnwindSafe(self.run_job(&job)).catch_unwind();
         let done = holding_lease(
             self.store.as_ref(),
             &self.clock,
@@ -101,6 +105,14 @@ impl Worker {
             run,
         )
         .await;
+        let done = match done {
+            Ok(done) => done,
+            Err(panic) => {
+                // The payload is not Sync: only its message is kept across the awaits.
+                let message = storeroom_domain::panics::message(panic.as_ref());
+                self.fail_after_panic(&job, &message).await
+            }
+        };
         if let Err(err) = done {
             // A storage failure mid-step: try again later rather than losing the step.
             tracing::warn!(job = job.id, error = %err, "pipeline step failed; will retry");
@@ -240,6 +252,47 @@ impl Worker {
         tx.commit().await?;
         tracing::info!(submission = %submission.id, status = %submission.status, "pipeline step recorded");
         Ok(())
+    }
+
+    /// Fails the submission of a step that panicked, with a correlation id that is both in
+    /// the log (with the panic) and in the submission's error, so the two can be matched.
+    async fn fail_after_panic(&self, job: &Job, panic: &str) -> Result<(), DomainError> {
+        let correlation = storeroom_domain::ids::guid();
+        tracing::error!(
+            job = job.id,
+            step = %job.step,
+            correlation_id = %correlation,
+            panic = %panic,
+            "pipeline step panicked; its submission fails"
+        );
+        let Some(step) = Step::parse(&job.step) else {
+            return self.drop_job(job).await;
+        };
+        let Some(header) = self.store.submission_header(&job.submission_id).await? else {
+            return self.drop_job(job).await;
+        };
+        let failed = Outcome::Failed(vec![StatusDetail {
+            code: StatusCode::Other,
+            details: format!(
+                "An internal error occurred in the {} step (correlation id {correlation}).",
+                step.name()
+            ),
+        }]);
+        let none = Effects::default();
+        match header.product.kind() {
+            ProductKind::Application => {
+                self.record::<AppSubmissionContent>(job, step, failed, none)
+                    .await
+            }
+            ProductKind::Flight => {
+                self.record::<FlightSubmissionContent>(job, step, failed, none)
+                    .await
+            }
+            ProductKind::InAppProduct => {
+                self.record::<InAppProductSubmissionContent>(job, step, failed, none)
+                    .await
+            }
+        }
     }
 
     async fn drop_job(&self, job: &Job) -> Result<(), DomainError> {

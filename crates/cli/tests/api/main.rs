@@ -10,6 +10,7 @@ mod addons;
 mod crash;
 mod devcenter;
 mod flights;
+mod hardening;
 mod instances;
 mod js_sdk;
 mod msi;
