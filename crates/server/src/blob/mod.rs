@@ -341,3 +341,17 @@ fn is_version(text: &str) -> bool {
 fn sas_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
+
+/// The SAS parser and verifier for the fuzz targets under `fuzz/` (feature `fuzzing`): parses
+/// `query` as a request's query string and checks it as a SAS for `container`/`blob` signed
+/// with `key`. True when it grants access.
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_sas(key: &[u8], query: &str, container: &str, blob: &str, now: DateTime<Utc>) -> bool {
+    let _ = sas::parse_sas_time(query);
+    let query = Query::parse(Some(query));
+    let transport = Transport {
+        https: false,
+        peer: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+    };
+    sas::authorize(key, "account", &query, container, blob, now, transport).is_ok()
+}
