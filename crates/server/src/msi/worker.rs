@@ -2,10 +2,12 @@
 //! pipeline steps) and records what they find, one job at a time, as the devcenter worker
 //! does for its queue.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
+use futures::FutureExt;
 use storeroom_domain::Clock;
 use storeroom_domain::msi::service::MsiJob;
 use storeroom_domain::msi::{MsiError, MsiService};
@@ -64,7 +66,9 @@ impl MsiWorker {
             return Ok(false);
         };
         // Package fetches may outlast the lease: it is renewed while the job runs.
-        let run = self.run_job(&job);
+        // A panicking job must not stop this worker (nor the devcenter worker that shares
+        // its task): it is logged with a correlation id and dropped.
+        let run = AssertUnwindSafe(self.run_job(&job)).catch_unwind();
         let done = holding_lease(
             jobs.as_ref(),
             &self.clock,
@@ -74,6 +78,21 @@ impl MsiWorker {
             run,
         )
         .await;
+        let done = match done {
+            Ok(done) => done,
+            Err(panic) => {
+                let message = storeroom_domain::panics::message(panic.as_ref());
+                drop(panic);
+                tracing::error!(
+                    job = job.id,
+                    step = %job.step,
+                    correlation_id = %storeroom_domain::ids::guid(),
+                    panic = %message,
+                    "MSI job panicked; dropped"
+                );
+                self.service.drop_job(job.id).await
+            }
+        };
         if let Err(err) = done {
             // A storage failure mid-job: run it again later rather than lose it.
             tracing::warn!(job = job.id, error = %err, "MSI job failed; will retry");
