@@ -8,8 +8,48 @@ use crate::common::{DEVCENTER, TestServer, json};
 
 const UNKNOWN: &str = "1152921504606846999";
 
-/// A second seller's devcenter token.
+/// A token of `seller`'s client from the v1 (`resource`) or v2 (`scope`) endpoint.
+async fn token_of(
+    server: &TestServer,
+    seller: &Value,
+    endpoint: &str,
+    audience: (&str, &str),
+) -> String {
+    let token: Value = server
+        .http
+        .post(server.url(&format!(
+            "{}/{endpoint}",
+            seller["tenantId"].as_str().unwrap()
+        )))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", seller["clientId"].as_str().unwrap()),
+            ("client_secret", seller["clientSecret"].as_str().unwrap()),
+            audience,
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_string()
+}
+
+/// A second seller's MSI/EXE API token (v2, `api.store.microsoft.com`).
+async fn store_token(server: &TestServer, seller: &Value) -> String {
+    let scope = ("scope", "https://api.store.microsoft.com/.default");
+    token_of(server, seller, "oauth2/v2.0/token", scope).await
+}
+
+/// A second seller's id and devcenter token.
 async fn other_seller(server: &TestServer) -> (String, String) {
+    let (seller, token) = other_seller_with(server).await;
+    (seller["sellerId"].as_str().unwrap().to_string(), token)
+}
+
+/// A second seller (its credentials) and its devcenter token.
+async fn other_seller_with(server: &TestServer) -> (Value, String) {
     let (status, seller) = json(
         server
             .admin(Method::POST, "admin/v1/sellers")
@@ -20,28 +60,8 @@ async fn other_seller(server: &TestServer) -> (String, String) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{seller}");
-    let token: Value = server
-        .http
-        .post(server.url(&format!(
-            "{}/oauth2/token",
-            seller["tenantId"].as_str().unwrap()
-        )))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", seller["clientId"].as_str().unwrap()),
-            ("client_secret", seller["clientSecret"].as_str().unwrap()),
-            ("resource", DEVCENTER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        seller["sellerId"].as_str().unwrap_or_default().to_string(),
-        token["access_token"].as_str().unwrap().to_string(),
-    )
+    let token = token_of(server, &seller, "oauth2/token", ("resource", DEVCENTER)).await;
+    (seller, token)
 }
 
 async fn created(server: &TestServer, token: &str, path: &str, body: Value) -> Value {
@@ -170,4 +190,44 @@ async fn foreign_submission_ids_answer_as_unknown_ones() {
             probe.1
         );
     }
+}
+
+#[tokio::test]
+async fn foreign_msi_submission_ids_answer_as_unknown_ones() {
+    let server = TestServer::start().await;
+    let product_a = server.reserve_win32("Owner").await;
+    let foreign = server.msi_client().await.submit(&product_a).await;
+
+    let (seller_b, _) = other_seller_with(&server).await;
+    let seller_id = seller_b["sellerId"].as_str().unwrap();
+    let (status, product_b) = json(
+        server
+            .admin(Method::POST, "admin/v1/applications")
+            .json(&json!({"name": "Prober", "type": "win32", "sellerId": seller_id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{product_b}");
+    let product_b = product_b["productId"].as_str().unwrap();
+    let token_b = store_token(&server, &seller_b).await;
+    let status_of = |id: String| {
+        let request = server
+            .http
+            .get(server.url(&format!(
+                "submission/v1/product/{product_b}/submission/{id}/status"
+            )))
+            .bearer_auth(&token_b)
+            .header("X-Seller-Account-Id", seller_id);
+        async move {
+            let response = request.send().await.unwrap();
+            // The message names the id asked for; the rest must be the same.
+            response.text().await.unwrap().replace(&id, "{id}")
+        }
+    };
+    let probe = status_of(foreign.clone()).await;
+    let unknown = status_of("00000000-0000-0000-0000-000000000000".into()).await;
+    assert_eq!(probe, unknown);
+    assert!(probe.contains("notfound"), "{probe}");
 }
