@@ -289,6 +289,16 @@ async fn advance_clock(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: AdvanceClock = lenient::from_slice(&body?)?;
+    // Checked before any arithmetic: `Duration::seconds` itself panics beyond ±i64::MAX ms.
+    if request.advance_seconds > storeroom_domain::clock::MAX_OFFSET_SECONDS {
+        return Err(ApiError::invalid(
+            format!(
+                "advanceSeconds must be at most {} (100 years)",
+                storeroom_domain::clock::MAX_OFFSET_SECONDS
+            ),
+            "advanceSeconds",
+        ));
+    }
     if request.advance_seconds < 0 {
         return Err(ApiError::invalid(
             "advanceSeconds must not be negative: the clock only moves forward",
@@ -308,11 +318,14 @@ async fn advance_clock(
         .await
         .map_err(storeroom_domain::DomainError::from)?;
     if let Ok(stored) = stored.parse::<i64>() {
-        state.clock.catch_up(chrono::Duration::milliseconds(stored));
+        state
+            .clock
+            .catch_up(chrono::Duration::milliseconds(stored.max(0)));
     }
     state
         .clock
-        .advance(chrono::Duration::seconds(request.advance_seconds));
+        .advance(chrono::Duration::seconds(request.advance_seconds))
+        .map_err(|err| ApiError::invalid(err.to_string(), "advanceSeconds"))?;
     let offset = state.clock.offset().num_milliseconds().to_string();
     tx.put_setting("clock_offset_ms", &offset)
         .await

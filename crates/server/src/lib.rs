@@ -15,6 +15,7 @@ pub mod msi;
 pub mod reports;
 pub mod state;
 pub mod storefront;
+pub mod surface;
 pub mod tls;
 
 use std::net::SocketAddr;
@@ -152,13 +153,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .context("cannot create the development account")?;
     let keys = load_keys(&service).await?;
     let sas_key = load_sas_key(&service).await?;
-    if let Some(offset) = store
-        .setting("clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
-    {
-        clock.set_offset(chrono::Duration::milliseconds(offset));
-    }
+    load_clock_offset(store.as_ref(), &clock).await?;
     write_credentials(&config, &account)?;
     let tls_config = match tls_addr {
         Some(tls_addr) => {
@@ -293,6 +288,29 @@ fn with_bench_ping(api: Router) -> Router {
     }
 }
 
+/// Loads the stored clock offset. One beyond the clock's bound (written by a build that had
+/// none, and which made every request that read the clock panic) is clamped to the bound and
+/// stored back, with a warning, so the data directory serves again.
+async fn load_clock_offset(
+    store: &dyn storeroom_domain::store::Store,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let Some(stored) = store.setting("clock_offset_ms").await? else {
+        return Ok(());
+    };
+    if let Some(repaired) = storeroom_domain::clock::load_stored_offset(clock, &stored) {
+        tracing::warn!(
+            stored = %stored,
+            repaired = %repaired,
+            "the stored clock offset (milliseconds) is outside 0..=100 years: clamped and stored back"
+        );
+        let mut tx = store.begin().await?;
+        tx.put_setting("clock_offset_ms", &repaired).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// How often an instance on a shared database looks for a clock offset another one stored.
 const CLOCK_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -305,7 +323,8 @@ async fn follow_clock(store: Arc<dyn storeroom_domain::store::Store>, clock: Arc
         match store.setting("clock_offset_ms").await {
             Ok(Some(offset)) => {
                 if let Ok(offset) = offset.parse::<i64>() {
-                    clock.catch_up(chrono::Duration::milliseconds(offset));
+                    // Clamped by the clock; negative offsets never move it.
+                    clock.catch_up(chrono::Duration::milliseconds(offset.max(0)));
                 }
             }
             Ok(None) => {}

@@ -67,7 +67,8 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let mut app = any_app(tx.as_mut(), app_id).await?;
         let submission: Submission =
-            submissions::submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+            submissions::submission_of(tx.as_mut(), &app.product(), &app.seller_id, submission_id)
+                .await?;
         submission.ensure_at_rest()?;
         if submissions::remove(tx.as_mut(), &mut app.slots, &submission).await? {
             tx.put_application(&app).await?;

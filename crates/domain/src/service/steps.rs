@@ -16,7 +16,8 @@ use crate::product::ProductRef;
 use crate::product_record::ProductRecord;
 use crate::report::{self, CertificationReport, Check};
 use crate::store::{DEVCENTER_QUEUE, NewJob, SubmissionAccess};
-use crate::submission;
+use crate::submission::{self, Submission};
+use chrono::{DateTime, Utc};
 
 /// What a successful step found, to record with its outcome.
 #[derive(Debug, Default)]
@@ -65,6 +66,49 @@ impl Service {
         policy: &PipelinePolicy,
         work: StepWork,
     ) -> DomainResult<()> {
+        let (work, effects) = match work {
+            Ok(effects) => (Ok(()), effects),
+            Err(findings) => (Err(findings), Effects::default()),
+        };
+        self.record_outcome::<C>(job_id, submission_id, step, effects, |submission, now| {
+            decide(
+                step,
+                policy,
+                work,
+                submission.content.publish_mode(),
+                submission.content.publish_date(),
+                now,
+            )
+        })
+        .await
+    }
+
+    /// Fails `step` of submission `submission_id` with `errors` whatever the policy says:
+    /// what a step that could not run to its end (it panicked) comes to.
+    pub async fn record_step_failure<C: SubmissionContent>(
+        &self,
+        job_id: i64,
+        submission_id: &str,
+        step: Step,
+        errors: Vec<StatusDetail>,
+    ) -> DomainResult<()> {
+        self.record_outcome::<C>(job_id, submission_id, step, Effects::default(), |_, _| {
+            Outcome::Failed(errors)
+        })
+        .await
+    }
+
+    /// Records the outcome `decide` gives for the submission as read in the transaction that
+    /// writes it (a read whose version the write checks), with the next job, removing job
+    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice.
+    async fn record_outcome<C: SubmissionContent>(
+        &self,
+        job_id: i64,
+        submission_id: &str,
+        step: Step,
+        effects: Effects,
+        decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
+    ) -> DomainResult<()> {
         let mut tx = self.store.begin().await?;
         let current = tx
             .submission::<C>(submission_id)
@@ -75,18 +119,7 @@ impl Service {
             return Ok(tx.commit().await?);
         };
         let now = self.clock.now();
-        let (work, effects) = match work {
-            Ok(effects) => (Ok(()), effects),
-            Err(findings) => (Err(findings), Effects::default()),
-        };
-        let outcome = decide(
-            step,
-            policy,
-            work,
-            submission.content.publish_mode(),
-            submission.content.publish_date(),
-            now,
-        );
+        let outcome = decide(&submission, now);
         if let Some(check) = report::step_check(step, &outcome, &submission) {
             submission.checks.push(check);
         }
