@@ -30,7 +30,7 @@ use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use crate::scratch::ScratchSchema;
-use crate::sql::{Arg, Backend, Dialect, SqlStore, fetch_all, migrations, store_error};
+use crate::sql::{Arg, Backend, Dialect, SqlStore, claim_job, fetch_all, migrations, store_error};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -131,41 +131,40 @@ impl PgStore {
     }
 }
 
+/// The statements in which PostgreSQL differs.
+const POSTGRES: Dialect = Dialect {
+    // Expression indexes on lower(domain) and lower(client_id) (migration 0001) stand in
+    // for SQLite's COLLATE NOCASE.
+    tenant: "SELECT doc FROM tenants WHERE lower(id) = lower($1) OR lower(domain) = lower($1)",
+    client: "SELECT doc FROM clients WHERE lower(client_id) = lower($1)",
+    // `seq` is an identity column.
+    put_application: "INSERT INTO applications (id, seller_id, doc) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_flight: "INSERT INTO flights (id, app_id, doc) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_in_app_product: "INSERT INTO in_app_products (id, seller_id, product_id, doc)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_msi_product: "INSERT INTO msi_products (id, seller_id, doc) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = msi_products.version + 1
+         RETURNING version",
+    in_app_products_count:
+        "SELECT count(*) FROM in_app_products WHERE seller_id = $1
+         AND ($2::text IS NULL OR (doc::jsonb -> 'application_ids') @> jsonb_build_array($2::text))",
+    in_app_products_page: "SELECT doc FROM in_app_products WHERE seller_id = $1
+         AND ($2::text IS NULL OR (doc::jsonb -> 'application_ids') @> jsonb_build_array($2::text))
+         ORDER BY seq LIMIT $3 OFFSET $4",
+    // SKIP LOCKED: instances polling at once each take a different due job instead of
+    // queueing on the same row.
+    claim_job: claim_job!("FOR UPDATE SKIP LOCKED"),
+};
+
 #[async_trait]
 impl Backend for PgBackend {
     type Row = PgRow;
     type Tx = PgTx;
 
-    const DIALECT: Dialect = Dialect {
-        // Expression indexes on lower(domain) and lower(client_id) (migration 0001) stand in
-        // for SQLite's COLLATE NOCASE.
-        tenant: "SELECT doc FROM tenants WHERE lower(id) = lower($1) OR lower(domain) = lower($1)",
-        client: "SELECT doc FROM clients WHERE lower(client_id) = lower($1)",
-        // `seq` is an identity column.
-        put_application: "INSERT INTO applications (id, seller_id, doc) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_flight: "INSERT INTO flights (id, app_id, doc) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_in_app_product: "INSERT INTO in_app_products (id, seller_id, product_id, doc)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_msi_product: "INSERT INTO msi_products (id, seller_id, doc) VALUES ($1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = msi_products.version + 1
-             RETURNING version",
-        in_app_products_count: "SELECT count(*) FROM in_app_products WHERE seller_id = $1
-             AND ($2::text IS NULL OR (doc::jsonb -> 'application_ids') @> jsonb_build_array($2::text))",
-        in_app_products_page: "SELECT doc FROM in_app_products WHERE seller_id = $1
-             AND ($2::text IS NULL OR (doc::jsonb -> 'application_ids') @> jsonb_build_array($2::text))
-             ORDER BY seq LIMIT $3 OFFSET $4",
-        // SKIP LOCKED: instances polling at once each take a different due job instead of
-        // queueing on the same row.
-        claim_job: "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
-             WHERE id = (SELECT id FROM jobs
-                         WHERE queue = $4 AND run_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
-                         ORDER BY run_at, id LIMIT 1
-                         FOR UPDATE SKIP LOCKED)
-             RETURNING id, submission_id, step, run_at, attempts",
-    };
+    const DIALECT: Dialect = POSTGRES;
 
     async fn fetch(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<Self::Row>> {
         fetch_all(&self.pool, sql, args).await

@@ -3,29 +3,39 @@
 //! from PostgreSQL: the write lock (`BEGIN IMMEDIATE`), `seq` numbered by the statement,
 //! `json_each`, and job claiming without `SKIP LOCKED` (SQLite has one writer at a time, so
 //! the claiming `UPDATE` already runs alone).
+//!
+//! Statements run on rusqlite connections, synchronously on the calling task's thread
+//! (`block_in_place`), each connection caching its prepared statements. sqlx hands every
+//! statement to a connection thread and back, and that hand-off, not SQLite, was most of the
+//! server's CPU on the read path. sqlx still runs the migrations (its `_sqlx_migrations`
+//! table and checksums stay as they were) and the bulk loads of `storeroom admin seed`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Sqlite, SqlitePool};
-use storeroom_domain::store::StoreResult;
+use rusqlite::Connection;
+use rusqlite::types::{Null, Value};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use storeroom_domain::store::{StoreError, StoreResult};
+use tokio::runtime::{Handle, RuntimeFlavor};
+use tokio::sync::OwnedMutexGuard;
 
-use crate::sql::{Arg, Backend, Dialect, SqlStore, fetch_all, migrations, store_error};
+use crate::sql::{Arg, Backend, Dialect, RowAccess, SqlStore, claim_job, migrations, store_error};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
+/// How long a writer waits for another (in this process, then SQLite's busy timeout).
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Prepared statements kept per connection: more than the store has.
+const STATEMENT_CACHE: usize = 128;
+
 /// The SQLite store.
 pub type SqliteStore = SqlStore<SqliteBackend>;
-
-#[derive(Clone)]
-pub struct SqliteBackend {
-    pool: SqlitePool,
-}
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -36,82 +46,250 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(LOCK_WAIT)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(2)
+            .min_connections(0)
             .connect_with(options)
             .await
             .map_err(store_error)?;
         migrations::run(&MIGRATOR, &pool).await?;
-        Ok(Self::new(SqliteBackend { pool }))
+        Ok(Self::new(SqliteBackend::new(path, pool)))
     }
 
-    /// The connection pool, for the bulk loads of `storeroom admin seed`.
+    /// The sqlx connection pool, for the bulk loads of `storeroom admin seed`.
     pub fn pool(&self) -> &SqlitePool {
-        &self.backend.pool
+        &self.backend.shared.pool
     }
 }
+
+#[derive(Clone)]
+pub struct SqliteBackend {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    path: PathBuf,
+    /// Connections not in use. A read takes one for the length of its statement, a write
+    /// transaction for its whole length; there are never more than the threads running
+    /// statements at once plus the one writer.
+    idle: Mutex<Vec<Connection>>,
+    /// Write transactions of this process queue here, in memory, before `BEGIN IMMEDIATE`:
+    /// a second writer never blocks a thread in SQLite's busy wait on the first.
+    writer: Arc<tokio::sync::Mutex<()>>,
+    pool: SqlitePool,
+}
+
+/// An open write transaction: its connection and this process's write turn.
+pub struct SqliteTx {
+    conn: Option<Connection>,
+    backend: SqliteBackend,
+    _turn: OwnedMutexGuard<()>,
+}
+
+/// One row, as SQLite's values.
+pub struct SqliteRow(Vec<Value>);
+
+fn sqlite_error(err: rusqlite::Error) -> StoreError {
+    StoreError::failed(err.to_string())
+}
+
+/// Runs `work` here, telling a multi-threaded runtime to move its other tasks elsewhere
+/// meanwhile; a current-thread runtime (tests) just runs it.
+fn blocking<R>(work: impl FnOnce() -> R) -> R {
+    match Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(work)
+        }
+        _ => work(),
+    }
+}
+
+/// Runs `sql` with `args` on `conn`. Parameters are `$N`, bound by their number (SQLite
+/// numbers named parameters by first appearance, not by name).
+fn run(conn: &Connection, sql: &str, args: &[Arg<'_>]) -> StoreResult<Vec<SqliteRow>> {
+    let mut statement = conn.prepare_cached(sql).map_err(sqlite_error)?;
+    for index in 1..=statement.parameter_count() {
+        let arg = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok())
+            .and_then(|number| args.get(number.checked_sub(1)?))
+            .ok_or_else(|| StoreError::failed(format!("parameter {index} of {sql} is unbound")))?;
+        match *arg {
+            Arg::Int(value) => statement.raw_bind_parameter(index, value),
+            Arg::Text(value) => statement.raw_bind_parameter(index, value),
+            Arg::NullText => statement.raw_bind_parameter(index, Null),
+        }
+        .map_err(sqlite_error)?;
+    }
+    let columns = statement.column_count();
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sqlite_error)? {
+        let values = (0..columns)
+            .map(|column| row.get::<_, Value>(column))
+            .collect::<Result<_, _>>()
+            .map_err(sqlite_error)?;
+        out.push(SqliteRow(values));
+    }
+    Ok(out)
+}
+
+impl SqliteBackend {
+    fn new(path: &Path, pool: SqlitePool) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                path: path.to_path_buf(),
+                idle: Mutex::default(),
+                writer: Arc::default(),
+                pool,
+            }),
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        self.shared
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// An idle connection, or a new one (the journal mode, WAL, is the file's own).
+    fn connection(&self) -> StoreResult<Connection> {
+        if let Some(conn) = self.idle().pop() {
+            return Ok(conn);
+        }
+        let conn = Connection::open(&self.shared.path).map_err(sqlite_error)?;
+        conn.busy_timeout(LOCK_WAIT).map_err(sqlite_error)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(sqlite_error)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        self.idle().push(conn);
+    }
+}
+
+impl SqliteTx {
+    fn conn(&self) -> StoreResult<&Connection> {
+        self.conn
+            .as_ref()
+            .ok_or_else(|| StoreError::failed("the transaction has ended"))
+    }
+}
+
+impl Drop for SqliteTx {
+    /// A transaction dropped before its commit rolls back; its connection goes back idle
+    /// before its write turn passes on (`_turn` drops after this).
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+                return; // a connection stuck in a transaction is not reused
+            }
+            self.backend.give_back(conn);
+        }
+    }
+}
+
+impl RowAccess for SqliteRow {
+    fn text(&self, column: usize) -> StoreResult<Option<String>> {
+        match self.0.get(column) {
+            Some(Value::Text(text)) => Ok(Some(text.clone())),
+            Some(Value::Null) => Ok(None),
+            other => Err(StoreError::failed(format!(
+                "column {column} is not text: {other:?}"
+            ))),
+        }
+    }
+
+    fn int(&self, column: usize) -> StoreResult<Option<i64>> {
+        match self.0.get(column) {
+            Some(Value::Integer(value)) => Ok(Some(*value)),
+            Some(Value::Null) => Ok(None),
+            other => Err(StoreError::failed(format!(
+                "column {column} is not an integer: {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The statements in which SQLite differs.
+const SQLITE: Dialect = Dialect {
+    // The domain column is COLLATE NOCASE (migration 0001), so `=` ignores case there.
+    tenant: "SELECT doc FROM tenants WHERE lower(id) = lower($1) OR domain = $1",
+    client: "SELECT doc FROM clients WHERE client_id = $1",
+    put_application: "INSERT INTO applications (id, seller_id, seq, doc)
+         VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM applications), $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_flight: "INSERT INTO flights (id, app_id, seq, doc)
+         VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM flights), $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_in_app_product: "INSERT INTO in_app_products (id, seller_id, product_id, seq, doc)
+         VALUES ($1, $2, $3, (SELECT coalesce(max(seq), 0) + 1 FROM in_app_products), $4)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+    put_msi_product: "INSERT INTO msi_products (id, seller_id, seq, doc)
+         VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM msi_products), $3)
+         ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = msi_products.version + 1
+         RETURNING version",
+    in_app_products_count: "SELECT count(*) FROM in_app_products WHERE seller_id = $1
+         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM json_each(in_app_products.doc, '$.application_ids')
+                                    WHERE json_each.value = $2))",
+    in_app_products_page: "SELECT doc FROM in_app_products WHERE seller_id = $1
+         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM json_each(in_app_products.doc, '$.application_ids')
+                                    WHERE json_each.value = $2))
+         ORDER BY seq LIMIT $3 OFFSET $4",
+    claim_job: claim_job!(""),
+};
 
 #[async_trait]
 impl Backend for SqliteBackend {
     type Row = SqliteRow;
-    type Tx = sqlx::Transaction<'static, Sqlite>;
+    type Tx = SqliteTx;
 
-    const DIALECT: Dialect = Dialect {
-        // The domain column is COLLATE NOCASE (migration 0001), so `=` ignores case there.
-        tenant: "SELECT doc FROM tenants WHERE lower(id) = lower($1) OR domain = $1",
-        client: "SELECT doc FROM clients WHERE client_id = $1",
-        put_application: "INSERT INTO applications (id, seller_id, seq, doc)
-             VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM applications), $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_flight: "INSERT INTO flights (id, app_id, seq, doc)
-             VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM flights), $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_in_app_product: "INSERT INTO in_app_products (id, seller_id, product_id, seq, doc)
-             VALUES ($1, $2, $3, (SELECT coalesce(max(seq), 0) + 1 FROM in_app_products), $4)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
-        put_msi_product: "INSERT INTO msi_products (id, seller_id, seq, doc)
-             VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM msi_products), $3)
-             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, version = msi_products.version + 1
-             RETURNING version",
-        in_app_products_count: "SELECT count(*) FROM in_app_products WHERE seller_id = $1
-             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM json_each(in_app_products.doc, '$.application_ids')
-                                        WHERE json_each.value = $2))",
-        in_app_products_page: "SELECT doc FROM in_app_products WHERE seller_id = $1
-             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM json_each(in_app_products.doc, '$.application_ids')
-                                        WHERE json_each.value = $2))
-             ORDER BY seq LIMIT $3 OFFSET $4",
-        claim_job: "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
-             WHERE id = (SELECT id FROM jobs
-                         WHERE queue = $4 AND run_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
-                         ORDER BY run_at, id LIMIT 1)
-             RETURNING id, submission_id, step, run_at, attempts",
-    };
+    const DIALECT: Dialect = SQLITE;
 
-    async fn fetch(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<Self::Row>> {
-        fetch_all(&self.pool, sql, args).await
+    async fn fetch(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<SqliteRow>> {
+        blocking(|| {
+            let conn = self.connection()?;
+            let rows = run(&conn, sql, args);
+            self.give_back(conn);
+            rows
+        })
     }
 
-    async fn begin(&self) -> StoreResult<Self::Tx> {
-        // IMMEDIATE takes the write lock up front: two transactions that read then write the
-        // same product serialize instead of failing with SQLITE_BUSY on upgrade.
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
+    async fn begin(&self) -> StoreResult<SqliteTx> {
+        let turn = tokio::time::timeout(LOCK_WAIT, self.shared.writer.clone().lock_owned())
             .await
-            .map_err(store_error)
+            .map_err(|_| StoreError::failed("timed out waiting for the database write lock"))?;
+        let tx = SqliteTx {
+            conn: Some(self.connection()?),
+            backend: self.clone(),
+            _turn: turn,
+        };
+        // IMMEDIATE takes the write lock up front: two transactions that read then write the
+        // same product serialize instead of failing with SQLITE_BUSY on upgrade (another
+        // process, or the sqlx pool of the bulk loads, may still hold it for a moment).
+        blocking(|| {
+            tx.conn()?
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(sqlite_error)
+        })?;
+        Ok(tx)
     }
 
     async fn fetch_in(
-        tx: &mut Self::Tx,
+        tx: &mut SqliteTx,
         sql: &'static str,
         args: &[Arg<'_>],
-    ) -> StoreResult<Vec<Self::Row>> {
-        fetch_all(&mut **tx, sql, args).await
+    ) -> StoreResult<Vec<SqliteRow>> {
+        blocking(|| run(tx.conn()?, sql, args))
     }
 
-    async fn commit(tx: Self::Tx) -> StoreResult<()> {
-        tx.commit().await.map_err(store_error)
+    async fn commit(tx: SqliteTx) -> StoreResult<()> {
+        blocking(|| tx.conn()?.execute_batch("COMMIT").map_err(sqlite_error))
     }
 }
 
@@ -141,7 +319,7 @@ mod tests {
                 .create_if_missing(true);
             let pool = SqlitePool::connect_with(options).await.unwrap();
             MIGRATOR.run(&pool).await.unwrap();
-            SqlStore::new(SqliteBackend { pool })
+            SqlStore::new(SqliteBackend::new(&path, pool))
         };
         let open = async || SqliteStore::open(&path).await.unwrap();
         conformance::records_of_the_previous_schema_survive(old, open).await;

@@ -48,6 +48,24 @@ pub trait RowAccess {
     fn int(&self, column: usize) -> StoreResult<Option<i64>>;
 }
 
+/// The statement that leases the next due job of queue $4 to $1 until $2, at time $3; `$lock`
+/// is how the dialect keeps two claimers off one row (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
+/// nothing in SQLite, whose single writer runs the `UPDATE` alone).
+macro_rules! claim_job {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+             WHERE id = (SELECT id FROM jobs
+                         WHERE queue = $4 AND run_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+                         ORDER BY run_at, id LIMIT 1 ",
+            $lock,
+            ")
+             RETURNING id, submission_id, step, run_at, attempts"
+        )
+    };
+}
+pub(crate) use claim_job;
+
 /// The statements whose SQL differs between the dialects. Every other statement is shared.
 pub struct Dialect {
     /// A tenant by id or domain, both case-insensitively.
@@ -64,7 +82,7 @@ pub struct Dialect {
     /// (LIMIT $3 OFFSET $4). The app link lives in the document's JSON.
     pub in_app_products_count: &'static str,
     pub in_app_products_page: &'static str,
-    /// Leases the next due job of queue $4 to $1 until $2, at time $3.
+    /// [`claim_job!`] with the dialect's lock.
     pub claim_job: &'static str,
 }
 
