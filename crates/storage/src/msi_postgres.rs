@@ -175,7 +175,7 @@ impl MsiTransaction for PgMsiTransaction {
 mod tests {
     use super::*;
     use crate::conformance;
-    use crate::postgres::ScratchSchema;
+    use storeroom_testkit::scratch::ScratchSchema;
 
     #[tokio::test]
     async fn products_submissions_and_jobs_round_trip() {

@@ -7,7 +7,7 @@ use crate::common;
 use common::{TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use storeroom_ingest::fixtures::{
+use storeroom_testkit::fixtures::{
     BombHeader, BundleFixture, PackageFixture, SubmissionFixture, UploadFixture, hostile, png,
 };
 
@@ -348,7 +348,7 @@ async fn image_rules_per_type() {
         "InvalidParameterValue",
         "icon.png",
     );
-    let jpeg = storeroom_ingest::fixtures::jpeg(1920, 1080);
+    let jpeg = storeroom_testkit::fixtures::jpeg(1920, 1080);
     let (status, _) = a
         .submit(
             &["P4.msix"],

@@ -54,16 +54,10 @@ async fn status_of(server: &TestServer, token: &str, app_id: &str, id: &str) -> 
 }
 
 async fn settle(server: &TestServer, token: &str, app_id: &str, id: &str, wanted: &str) {
-    for _ in 0..100 {
-        if status_of(server, token, app_id, id).await == wanted {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
-    panic!(
-        "{id} never reached {wanted}: {}",
-        status_of(server, token, app_id, id).await
-    );
+    let path = format!("applications/{app_id}/submissions/{id}/status");
+    server
+        .wait_for_status(&path, token, |status| status == wanted)
+        .await;
 }
 
 #[tokio::test]
@@ -81,7 +75,7 @@ async fn manual_mode_waits_in_release_for_publish_now() {
     )
     .await;
     settle(&server, &token, app_id, &id, "Release").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.settle_pipeline().await;
     assert_eq!(
         status_of(&server, &token, app_id, &id).await,
         "Release",
@@ -126,7 +120,7 @@ async fn specific_date_publishes_when_the_clock_passes_it() {
     )
     .await;
     settle(&server, &token, app_id, &id, "Release").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.settle_pipeline().await;
     assert_eq!(
         status_of(&server, &token, app_id, &id).await,
         "Release",

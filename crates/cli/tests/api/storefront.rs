@@ -197,22 +197,7 @@ async fn flight_members_get_the_flight_and_others_the_app() {
         .send()
         .await
         .unwrap();
-    for _ in 0..100 {
-        if json(
-            server
-                .dc(Method::GET, &format!("{base}/status"), &token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-        .1["status"]
-            == "Published"
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    server.wait_settled(&format!("{base}/status"), &token).await;
 
     let (status, alice) = offer(&server, app_id, "alice", "US").await;
     assert_eq!(status, StatusCode::OK, "{alice}");
@@ -333,8 +318,8 @@ async fn add_ons_are_offered_by_their_store_id() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    let zip = storeroom_ingest::fixtures::SubmissionFixture::new()
-        .file("icon.png", storeroom_ingest::fixtures::png(300, 300))
+    let zip = storeroom_testkit::fixtures::SubmissionFixture::new()
+        .file("icon.png", storeroom_testkit::fixtures::png(300, 300))
         .to_bytes();
     put_blob(
         &server.http,
@@ -347,22 +332,7 @@ async fn add_ons_are_offered_by_their_store_id() {
         .send()
         .await
         .unwrap();
-    for _ in 0..100 {
-        if json(
-            server
-                .dc(Method::GET, &format!("{path}/status"), &token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-        .1["status"]
-            == "Published"
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    server.wait_settled(&format!("{path}/status"), &token).await;
     let (status, body) = offer(&server, add_on_id, "u1", "US").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["submissionId"], id);
