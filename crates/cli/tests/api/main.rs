@@ -23,4 +23,5 @@ mod python_sdk;
 mod rollout;
 mod rules;
 mod seed;
+mod snapshots;
 mod storefront;
