@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -62,10 +62,8 @@ async fn settle(server: &TestServer, token: &str, app_id: &str, id: &str, wanted
 
 #[tokio::test]
 async fn manual_mode_waits_in_release_for_publish_now() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Held").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Held").await.into_parts();
+    let app_id = app_id.as_str();
     let id = commit_with_mode(
         &server,
         &token,
@@ -95,10 +93,8 @@ async fn manual_mode_waits_in_release_for_publish_now() {
 
 #[tokio::test]
 async fn specific_date_publishes_when_the_clock_passes_it() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Scheduled").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Scheduled").await.into_parts();
+    let app_id = app_id.as_str();
     let (_, clock) = json(
         server
             .admin(Method::GET, "admin/v1/clock")

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -217,10 +217,8 @@ async fn flight_members_get_the_flight_and_others_the_app() {
 
 #[tokio::test]
 async fn markets_without_the_app_answer_404_and_bad_queries_400() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Regional").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Regional").await.into_parts();
+    let app_id = app_id.as_str();
     publish(
         &server,
         &token,
@@ -275,10 +273,8 @@ async fn markets_without_the_app_answer_404_and_bad_queries_400() {
 
 #[tokio::test]
 async fn add_ons_are_offered_by_their_store_id() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("With Extras").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("With Extras").await.into_parts();
+    let app_id = app_id.as_str();
     let (status, add_on) = json(
         server
             .dc(Method::POST, "inappproducts", &token)

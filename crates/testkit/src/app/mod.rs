@@ -124,6 +124,16 @@ impl TestApp {
         TestAppBuilder::default()
     }
 
+    /// A default server with a reserved app named `name`.
+    pub async fn named(name: &str) -> TestApp {
+        Self::builder().app(name).start().await
+    }
+
+    /// The server, the token and the app id, for tests that pass them around separately.
+    pub fn into_parts(self) -> (TestServer, String, String) {
+        (self.server, self.token, self.app_id)
+    }
+
     /// A devcenter request (under `/v1.0/my/`) with the app's token.
     pub fn dc(&self, method: Method, path: &str) -> RequestBuilder {
         self.server.dc(method, path, &self.token)
