@@ -2,9 +2,10 @@
 //! and reserved products.
 
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::{TestServer, json};
+use super::TestServer;
+use super::http::json;
 
 pub const STORE: &str = "https://api.store.microsoft.com";
 
@@ -18,21 +19,9 @@ pub struct MsiClient<'a> {
 impl TestServer {
     /// A v2 token (`scope=https://api.store.microsoft.com/.default`).
     pub async fn store_token(&self) -> String {
-        let response = self
-            .http
-            .post(self.url(&format!("{}/oauth2/v2.0/token", self.cred("tenantId"))))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", &self.cred("clientId")),
-                ("client_secret", &self.cred("clientSecret")),
-                ("scope", &format!("{STORE}/.default")),
-            ])
-            .send()
+        let scope = format!("{STORE}/.default");
+        self.client_credentials_token("oauth2/v2.0/token", ("scope", &scope))
             .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_string()
     }
 
     pub async fn msi_client(&self) -> MsiClient<'_> {
