@@ -82,12 +82,9 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         Database::Postgres(store) => store,
     };
     let clock = Arc::new(Clock::new());
-    if let Some(offset) = store
-        .setting("clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
-    {
-        clock.set_offset(chrono::Duration::milliseconds(offset));
+    if let Some(stored) = store.setting("clock_offset_ms").await? {
+        // Out-of-range offsets are clamped here too; the server stores the repair at start-up.
+        storeroom_domain::clock::load_stored_offset(&clock, &stored);
     }
     let service = Service {
         store: store.clone(),

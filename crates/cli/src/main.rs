@@ -1,6 +1,7 @@
 //! `storeroom`: a self-hosted Microsoft Store submission backend.
 
 mod admin;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -42,6 +43,15 @@ enum Command {
     /// Administrative tasks run on the data directory (or database) directly.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
+
+    /// HTTPS under the production host names: hosts-file lines and how to trust the local CA.
+    ///
+    /// Clients with hard-coded hosts (StoreBroker, msstore-cli, the store-submission Action,
+    /// Microsoft's samples) reach storeroom when three things hold: storeroom serves HTTPS
+    /// (`storeroom serve --tls-listen 127.0.0.1:443`), the production names resolve to it
+    /// (`storeroom tls hosts`), and the machine trusts its CA (`storeroom tls trust`).
+    #[command(subcommand, verbatim_doc_comment)]
+    Tls(tls::TlsCommand),
 }
 
 #[derive(clap::Args)]
@@ -120,6 +130,21 @@ struct ServeArgs {
     /// Highest compression ratio one archive entry may have.
     #[arg(long, env = "STOREROOM_ARCHIVE_MAX_RATIO", default_value_t = ArchiveLimits::default().max_compression_ratio)]
     archive_max_ratio: u64,
+
+    /// Also serve every surface over HTTPS on this address (for example 127.0.0.1:443), with
+    /// a certificate from storeroom's local CA for login.microsoftonline.com,
+    /// login.windows.net, manage.devcenter.microsoft.com, api.store.microsoft.com,
+    /// api.partner.microsoft.com, *.blob.core.windows.net, localhost and the listen IP. The
+    /// CA certificate is written to DIR/ca.pem; see `storeroom tls trust`. With it, the URLs
+    /// handed out default to the production shapes (https://manage.devcenter.microsoft.com,
+    /// https://<blob-account>.blob.core.windows.net).
+    #[arg(long, env = "STOREROOM_TLS_LISTEN")]
+    tls_listen: Option<SocketAddr>,
+
+    /// Another name (or IP address) the HTTPS certificate carries; repeat for more
+    /// (STOREROOM_TLS_NAMES: comma-separated).
+    #[arg(long = "tls-name", env = "STOREROOM_TLS_NAMES", value_delimiter = ',')]
+    tls_names: Vec<String>,
 }
 
 #[tokio::main]
@@ -135,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(*args).await,
         Command::Admin(command) => admin::run(command).await,
+        Command::Tls(command) => tls::run(command),
     }
 }
 
@@ -165,11 +191,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             max_compression_ratio: args.archive_max_ratio,
             ..ArchiveLimits::default()
         },
+        tls_listen: args.tls_listen,
+        tls_names: args.tls_names,
     };
     let data_dir = config.data_dir.clone();
     let running = storeroom_server::start(config)
         .await
         .context("storeroom could not start")?;
+    if let Some(tls_addr) = running.tls_addr {
+        tracing::info!(address = %tls_addr, "serving HTTPS under the production host names");
+    }
     tracing::info!(
         url = %running.public_url,
         credentials = %data_dir.join("credentials.json").display(),

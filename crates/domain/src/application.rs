@@ -7,6 +7,7 @@ use storeroom_wire::dates;
 use storeroom_wire::devcenter as wire;
 
 use crate::accounts::Seller;
+use crate::error::{DomainError, DomainResult};
 use crate::ids;
 use crate::product::{ProductRef, Slots};
 
@@ -27,6 +28,98 @@ pub struct Application {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<crate::pipeline::PipelinePolicy>,
     pub created_at: DateTime<Utc>,
+    /// The publisher's display name, when reserved with a production identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher_display_name: Option<String>,
+    /// The app uses features the submission API does not support (mandatory updates,
+    /// Store-managed consumables): every app-specific API call is refused (409).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uses_unsupported_features: bool,
+}
+
+/// An app's real identity, for automation and signed packages that already exist: any part
+/// left out is made up as for a new reservation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identity {
+    /// The 12-character Store ID.
+    pub id: Option<String>,
+    pub package_identity_name: Option<String>,
+    /// The publisher distinguished name packages are signed with (`CN=…`).
+    pub publisher_name: Option<String>,
+    pub publisher_display_name: Option<String>,
+}
+
+impl Identity {
+    /// Checks each given part has the form Partner Center gives it, naming the field.
+    fn parsed(self) -> DomainResult<Self> {
+        let id = self
+            .id
+            .map(|id| {
+                let id = id.trim().to_ascii_uppercase();
+                if id.len() == 12 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    Ok(id)
+                } else {
+                    Err(DomainError::invalid(
+                        format!(
+                            "'{id}' is not a Store ID: 12 letters and digits such as 9NBLGGH4R315"
+                        ),
+                        "id",
+                    ))
+                }
+            })
+            .transpose()?;
+        let package_identity_name = self
+            .package_identity_name
+            .map(|name| {
+                let name = name.trim().to_string();
+                let valid = (3..=50).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                if valid {
+                    Ok(name)
+                } else {
+                    Err(DomainError::invalid(
+                        format!(
+                            "'{name}' is not a package identity name: 3 to 50 letters, digits, '.' and '-'"
+                        ),
+                        "packageIdentityName",
+                    ))
+                }
+            })
+            .transpose()?;
+        let publisher_name = self
+            .publisher_name
+            .map(|name| {
+                let name = name.trim().to_string();
+                let valid = name.len() <= 8192
+                    && name.split(',').all(|part| {
+                        part.split_once('=').is_some_and(|(key, value)| {
+                            !key.trim().is_empty() && !value.trim().is_empty()
+                        })
+                    });
+                if valid {
+                    Ok(name)
+                } else {
+                    Err(DomainError::invalid(
+                        format!(
+                            "'{name}' is not a publisher distinguished name such as CN=Contoso"
+                        ),
+                        "publisherName",
+                    ))
+                }
+            })
+            .transpose()?;
+        Ok(Self {
+            id,
+            package_identity_name,
+            publisher_name,
+            publisher_display_name: self
+                .publisher_display_name
+                .map(|name| name.trim().to_string())
+                .filter(|name| !name.is_empty()),
+        })
+    }
 }
 
 impl Application {
@@ -38,26 +131,66 @@ impl Application {
         has_advanced_listing_permission: bool,
         now: DateTime<Utc>,
     ) -> Self {
-        let package_identity_name = format!(
-            "{}{}.{}",
-            &seller.id[..5.min(seller.id.len())],
-            identity_part(&seller.display_name),
-            identity_part(name)
-        );
-        let package_family_name =
-            package_family_name(&package_identity_name, &seller.publisher_name);
+        Self::build(
+            seller,
+            name,
+            has_advanced_listing_permission,
+            Identity::default(),
+            now,
+        )
+    }
+
+    /// Reserves an app under its real identity (Store ID, package identity, publisher),
+    /// checked for form; the parts left out are made up as by [`Application::reserve`].
+    pub fn reserve_as(
+        seller: &Seller,
+        name: &str,
+        has_advanced_listing_permission: bool,
+        identity: Identity,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Self> {
+        Ok(Self::build(
+            seller,
+            name,
+            has_advanced_listing_permission,
+            identity.parsed()?,
+            now,
+        ))
+    }
+
+    fn build(
+        seller: &Seller,
+        name: &str,
+        has_advanced_listing_permission: bool,
+        identity: Identity,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let package_identity_name = identity.package_identity_name.unwrap_or_else(|| {
+            format!(
+                "{}{}.{}",
+                &seller.id[..5.min(seller.id.len())],
+                identity_part(&seller.display_name),
+                identity_part(name)
+            )
+        });
+        let publisher_name = identity
+            .publisher_name
+            .unwrap_or_else(|| seller.publisher_name.clone());
+        let package_family_name = package_family_name(&package_identity_name, &publisher_name);
         Self {
-            id: ids::store_id(),
+            id: identity.id.unwrap_or_else(ids::store_id),
             seller_id: seller.id.clone(),
             primary_name: name.to_string(),
             package_identity_name,
-            publisher_name: seller.publisher_name.clone(),
+            publisher_name,
             package_family_name,
             has_advanced_listing_permission,
             first_published_date: None,
             slots: Slots::default(),
             pipeline: None,
             created_at: now,
+            publisher_display_name: identity.publisher_display_name,
+            uses_unsupported_features: false,
         }
     }
 

@@ -132,6 +132,7 @@ mod tests {
             package_rollout_percentage: percentage,
             package_rollout_status: status,
             fallback_submission_id: "old".into(),
+            is_seek_enabled: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod media;
 pub mod msi;
 pub mod packages;
+pub mod panics;
 pub mod pipeline;
 pub mod product;
 pub mod product_record;

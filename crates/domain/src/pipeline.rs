@@ -26,6 +26,13 @@ pub struct PipelinePolicy {
     /// When set, the pipeline ends in this failure state with these errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<ForcedOutcome>,
+    /// Test-only fault injection: the named step (`check-upload`, `preprocess`, `certify`,
+    /// `release`, `publish`) panics when the worker runs it, to prove that a panicking step
+    /// fails its submission cleanly and the server keeps serving. Honoured only in builds
+    /// with the `fault-injection` feature (the integration tests enable it); other builds
+    /// refuse the field with a 400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panic_in_step: Option<String>,
 }
 
 fn is_zero(value: &f64) -> bool {
@@ -61,6 +68,10 @@ const FAILURES: &[(SubmissionStatus, Step)] = &[
     (SubmissionStatus::ReleaseFailed, Step::Release),
     (SubmissionStatus::PublishFailed, Step::Publish),
 ];
+
+/// The longest wait `delay` mode allows between steps: one year. Longer waits test nothing a
+/// year does not, and the bound keeps every due time far inside chrono's range.
+pub const MAX_DELAY_SECONDS: f64 = 365.0 * 86_400.0;
 
 impl PipelinePolicy {
     pub fn delayed(delay: Duration) -> Self {
@@ -106,6 +117,29 @@ impl PipelinePolicy {
                 "delaySeconds",
             ));
         }
+        if self.delay_seconds > MAX_DELAY_SECONDS {
+            return Err((
+                format!("delaySeconds must be at most {MAX_DELAY_SECONDS} (one year)"),
+                "delaySeconds",
+            ));
+        }
+        if let Some(step) = &self.panic_in_step {
+            if !cfg!(feature = "fault-injection") {
+                return Err((
+                    "panicInStep is honoured only in builds with the fault-injection feature"
+                        .into(),
+                    "panicInStep",
+                ));
+            }
+            if Step::parse(step).is_none() {
+                return Err((
+                    format!(
+                        "panicInStep must name a step: check-upload, preprocess, certify, release or publish, not '{step}'"
+                    ),
+                    "panicInStep",
+                ));
+            }
+        }
         if self.polls_per_step == Some(0) {
             return Err(("pollsPerStep must be at least 1".into(), "pollsPerStep"));
         }
@@ -123,10 +157,19 @@ impl PipelinePolicy {
         Ok(())
     }
 
-    /// The wait before a step that was just reached may run.
+    /// The wait before a step that was just reached may run. A policy stored by an older
+    /// build without the bound (or a NaN) is read as the nearest allowed delay, so it can
+    /// slow its product's pipeline but never break it.
     pub fn step_delay(&self) -> Duration {
         match self.mode {
-            PipelineMode::Delay => Duration::milliseconds((self.delay_seconds * 1000.0) as i64),
+            PipelineMode::Delay => {
+                let seconds = if self.delay_seconds.is_nan() {
+                    0.0
+                } else {
+                    self.delay_seconds.clamp(0.0, MAX_DELAY_SECONDS)
+                };
+                Duration::milliseconds((seconds * 1000.0) as i64)
+            }
             _ => Duration::zero(),
         }
     }
@@ -186,7 +229,9 @@ pub fn due_time(policy: &PipelinePolicy, now: DateTime<Utc>) -> DateTime<Utc> {
     if policy.polls_per_step.is_some() {
         return parked_until();
     }
-    now + policy.step_delay()
+    // The delay is bounded, so this only saturates for a "now" already near chrono's end.
+    now.checked_add_signed(policy.step_delay())
+        .unwrap_or_else(parked_until)
 }
 
 /// The due time of a job that only status reads (or an approval) release.
@@ -199,13 +244,15 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(split);
     let number: i64 = number.parse().ok()?;
-    match unit {
-        "ms" => Some(Duration::milliseconds(number)),
-        "s" => Some(Duration::seconds(number)),
-        "m" => Some(Duration::minutes(number)),
-        "h" => Some(Duration::hours(number)),
+    let duration = match unit {
+        "ms" => Duration::try_milliseconds(number),
+        "s" => Duration::try_seconds(number),
+        "m" => Duration::try_minutes(number),
+        "h" => Duration::try_hours(number),
         _ => None,
-    }
+    }?;
+    // The same bound as the admin API's delaySeconds.
+    (duration.num_seconds() as f64 <= MAX_DELAY_SECONDS).then_some(duration)
 }
 
 /// The steps, by the status a submission holds while the step is pending.
@@ -315,6 +362,17 @@ pub fn release_outcome(
     }
 }
 
+/// Panics when the policy asks for it at `step` (see `panicInStep`), in fault-injection
+/// builds only.
+fn inject_panic(step: Step, policy: &PipelinePolicy) {
+    if cfg!(feature = "fault-injection") && policy.panic_in_step.as_deref() == Some(step.name()) {
+        panic!(
+            "panic injected into pipeline step {} by panicInStep",
+            step.name()
+        );
+    }
+}
+
 /// Decides a step's outcome from what its own work found and the policy in force.
 pub fn decide(
     step: Step,
@@ -324,6 +382,7 @@ pub fn decide(
     target_date: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Outcome {
+    inject_panic(step, policy);
     if let Err(errors) = work {
         return Outcome::Failed(errors);
     }
@@ -403,6 +462,25 @@ mod tests {
             due_time(&PipelinePolicy::delayed(Duration::seconds(5)), now),
             now + Duration::seconds(5)
         );
+    }
+
+    #[test]
+    fn delays_are_bounded() {
+        let huge = PipelinePolicy {
+            mode: PipelineMode::Delay,
+            delay_seconds: 9_000_000_000_000.0,
+            ..PipelinePolicy::default()
+        };
+        assert_eq!(huge.validate().unwrap_err().1, "delaySeconds");
+        // A stored policy from a build without the bound is read as the longest delay.
+        let now = Utc::now();
+        assert_eq!(due_time(&huge, now), now + Duration::days(365));
+        assert_eq!(
+            due_time(&huge, DateTime::<Utc>::MAX_UTC - Duration::days(2)),
+            parked_until()
+        );
+        assert!(PipelinePolicy::parse("delay=9223372036854775807h").is_err());
+        assert!(PipelinePolicy::parse("delay=9000000h").is_err());
     }
 
     #[test]

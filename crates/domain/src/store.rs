@@ -129,8 +129,12 @@ pub trait Store: Send + Sync + 'static {
     async fn release_all_leases(&self) -> StoreResult<()>;
     /// Pushes a failed job back, recording the failure.
     async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()>;
-    /// The signal a runner of `queue` sleeps on (the same one on every call): raised when a
-    /// transaction that enqueued a job on `queue`, or made waiting jobs due, commits.
+
+    /// The wake-up of `queue`'s runner (the same `Notify` on every call): the store
+    /// notifies it once a transaction that enqueued a job on the queue, or made its jobs
+    /// due, has committed (`notify_one`, so a runner busy at that moment still sees it).
+    /// Only this process's commits notify; jobs another instance enqueues on a shared
+    /// database are found by the runner's idle poll.
     fn job_signal(&self, queue: &str) -> std::sync::Arc<tokio::sync::Notify>;
 }
 

@@ -121,6 +121,12 @@ impl<C> Submission<C> {
     /// Deleting is refused while the pipeline owns the submission and once it is published.
     pub fn ensure_deletable(&self) -> DomainResult<()> {
         self.ensure_created_via_api()?;
+        self.ensure_at_rest()
+    }
+
+    /// Neither in the pipeline nor published: what deleting needs, from the API or the
+    /// dashboard alike.
+    pub fn ensure_at_rest(&self) -> DomainResult<()> {
         if self.is_in_flight() || self.status == SubmissionStatus::Published {
             return Err(DomainError::invalid_state(
                 "Submission in its current state cannot be deleted",
@@ -202,6 +208,52 @@ pub fn dashboard_submission(app: &Application, now: DateTime<Utc>) -> Submission
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    published_submission(app, content, now)
+}
+
+/// The app's last published submission brought from the real service (its body as the API
+/// returns it): every file is taken as already uploaded, files marked for deletion are gone,
+/// and files without an id get one, as after a publication.
+pub fn imported_submission(
+    app: &Application,
+    mut content: AppSubmissionContent,
+    now: DateTime<Utc>,
+) -> Submission {
+    content
+        .application_packages
+        .retain(|package| package.file_status != FileStatus::PendingDelete);
+    for package in &mut content.application_packages {
+        package.file_status = FileStatus::Uploaded;
+        if package.id.is_empty() {
+            package.id = ids::numeric_id();
+        }
+    }
+    for listing in content.listings.values_mut() {
+        let images = std::iter::once(&mut listing.base_listing.images).chain(
+            listing
+                .platform_overrides
+                .values_mut()
+                .filter_map(|o| o.images.as_mut()),
+        );
+        for images in images {
+            images.retain(|image| image.file_status != FileStatus::PendingDelete);
+            for image in images.iter_mut() {
+                image.file_status = FileStatus::Uploaded;
+                if image.id.is_empty() {
+                    image.id = ids::numeric_id();
+                }
+            }
+        }
+    }
+    published_submission(app, content, now)
+}
+
+/// Submission 1 of a newly reserved app, published at `now`.
+fn published_submission(
+    app: &Application,
+    mut content: AppSubmissionContent,
+    now: DateTime<Utc>,
+) -> Submission {
     if !app.has_advanced_listing_permission {
         content.gaming_options = None;
         content.trailers = None;

@@ -474,12 +474,29 @@ impl<'a> SeekZip<'a> {
                 .check_entries(label, count)
                 .map_err(|limit| Fault::Limit(limit.0))?;
         }
+        // Without this, a ZIP cut before its end record is read through the end record of
+        // the last archive stored in it, as if it were that archive.
+        if !ends_with_end_record(window) {
+            return Err(Fault::Archive(format!(
+                "{label} is not a valid ZIP archive: it does not end with an end of central directory record (truncated?)"
+            )));
+        }
         let zip = open_central_directory(window)
             .map_err(|err| Fault::Archive(format!("{label} is not a valid ZIP archive ({err})")))?;
         budget
             .check_entries(label, zip.len() as u64)
             .map_err(|limit| Fault::Limit(limit.0))?;
+        // The zip crate keeps one entry per name, so a second entry of a name is found in
+        // the raw central directory.
+        if zip.has_duplicate_names() {
+            let name = duplicate_in_directory(window, zip.central_directory_start())
+                .unwrap_or_else(|| "?".into());
+            return Err(Fault::Archive(format!(
+                "{label}: entry '{name}' appears twice"
+            )));
+        }
         let mut entries = Vec::with_capacity(zip.len());
+        let mut names = Names::default();
         let mut declared = 0u64;
         for index in 0..zip.len() {
             let data = zip.by_index_data(index).map_err(|err| {
@@ -493,6 +510,14 @@ impl<'a> SeekZip<'a> {
                 .into_owned();
             check_entry_name(&name)
                 .map_err(|problem| Fault::Archive(format!("{label}: {problem}")))?;
+            names
+                .add(&name)
+                .map_err(|problem| Fault::Archive(format!("{label}: {problem}")))?;
+            if data.encrypted() {
+                return Err(Fault::Archive(format!(
+                    "{label}: entry '{name}' is encrypted"
+                )));
+            }
             declared = declared.saturating_add(data.size());
             budget
                 .check_declared(&name, declared)
@@ -625,6 +650,24 @@ fn u64_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
 }
 
+/// Whether the window ends with an end-of-central-directory record (and its comment).
+fn ends_with_end_record(window: Window) -> bool {
+    const END_LEN: usize = 22;
+    let tail_len = window.len().min((END_LEN + u16::MAX as usize) as u64) as usize;
+    let mut tail = vec![0; tail_len];
+    if tail_len < END_LEN
+        || window
+            .read_exact_at(window.len() - tail_len as u64, &mut tail)
+            .is_err()
+    {
+        return false;
+    }
+    (0..=tail_len - END_LEN).rev().any(|at| {
+        tail[at..at + 4] == END_OF_DIRECTORY
+            && at + END_LEN + usize::from(u16_at(&tail, at + 20)) == tail_len
+    })
+}
+
 /// The entry count the end-of-central-directory record announces, when it can be found.
 fn declared_entry_count(window: Window) -> Option<u64> {
     const END_LEN: usize = 22;
@@ -651,6 +694,29 @@ fn declared_entry_count(window: Window) -> Option<u64> {
     (record[..4] == ZIP64_END_OF_DIRECTORY).then(|| u64_at(&record, 32))
 }
 
+/// The first name that a second central directory record repeats, reading the records
+/// from `start` (names compared exactly, as the zip crate does).
+fn duplicate_in_directory(window: Window, start: u64) -> Option<String> {
+    let directory = window.sub(start, window.len().checked_sub(start)?)?;
+    let mut reader = BufReader::new(directory);
+    let mut seen = HashSet::new();
+    loop {
+        let mut fixed = [0; 46];
+        reader.read_exact(&mut fixed).ok()?;
+        if fixed[..4] != CENTRAL_HEADER {
+            return None;
+        }
+        let mut name = vec![0; usize::from(u16_at(&fixed, 28))];
+        reader.read_exact(&mut name).ok()?;
+        let skip = u64::from(u16_at(&fixed, 30)) + u64::from(u16_at(&fixed, 32));
+        io::copy(&mut (&mut reader).take(skip), &mut io::sink()).ok()?;
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if !seen.insert(name.clone()) {
+            return Some(name);
+        }
+    }
+}
+
 /// One entry met while streaming, from its local header.
 #[derive(Debug, Clone)]
 pub(crate) struct Local {
@@ -671,6 +737,23 @@ pub(crate) struct StreamZip<'r> {
     label: String,
     seen: u64,
     declared: u64,
+    names: Names,
+}
+
+/// The entry names met so far in one archive, to refuse a second entry of the same name:
+/// which of the two a reader (or the Store) would take is anyone's guess. Names compare as
+/// the Store matches files, with either slash and in any case.
+#[derive(Default)]
+pub(crate) struct Names(HashSet<String>);
+
+impl Names {
+    pub(crate) fn add(&mut self, name: &str) -> Result<(), String> {
+        if self.0.insert(normalize(name)) {
+            Ok(())
+        } else {
+            Err(format!("entry '{name}' appears twice"))
+        }
+    }
 }
 
 impl<'r> StreamZip<'r> {
@@ -681,6 +764,7 @@ impl<'r> StreamZip<'r> {
             label: label.to_string(),
             seen: 0,
             declared: 0,
+            names: Names::default(),
         }
     }
 
@@ -720,6 +804,9 @@ impl<'r> StreamZip<'r> {
         let name = String::from_utf8(raw_name.to_vec())
             .unwrap_or_else(|_| String::from_utf8_lossy(raw_name).into_owned());
         check_entry_name(&name).map_err(|problem| self.corrupt(problem))?;
+        if let Err(problem) = self.names.add(&name) {
+            return Err(self.corrupt(problem));
+        }
         self.seen += 1;
         self.budget
             .check_entries(&self.label, self.seen)
@@ -757,17 +844,6 @@ impl<'r> StreamZip<'r> {
             sizes,
             zip64: zip64.is_some(),
         }))
-    }
-
-    /// Passes over an entry, inflating it only when that is the only way to find its end.
-    pub(crate) fn skip(&mut self, entry: &Local) -> Result<(), Fault> {
-        match entry.sizes {
-            Some((compressed, _)) => self
-                .src
-                .skip(compressed)
-                .map_err(|_| self.corrupt(format!("entry '{}' is truncated", entry.name))),
-            None => self.read(entry, |_| Ok(())),
-        }
     }
 
     /// Hands the entry's content to `use_content`, then reads what it left, checks the CRC

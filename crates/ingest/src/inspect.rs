@@ -187,7 +187,14 @@ fn inspect_packages(
             }
         }
     };
-    each_in_seek(zip, budget, &|key| wanted.contains_key(key), &mut on_entry)?;
+    // Only the listed packages of the uploaded ZIP are read; within them, every byte.
+    each_in_seek(
+        zip,
+        budget,
+        &|key| wanted.contains_key(key),
+        Unwanted::Skip,
+        &mut on_entry,
+    )?;
     let mut packages = Vec::new();
     for name in names {
         let Some(kind) = PackageKind::of(name) else {
@@ -224,8 +231,12 @@ fn inspect_images(
             continue;
         };
         let result = zip.open_entry(index).and_then(|entry| {
-            read_image_info(name, &mut entry.into_reader())
-                .map_err(|problem| Fault::Archive(format!("Image '{name}' {problem}")))
+            let mut reader = entry.into_reader();
+            let info = read_image_info(name, &mut reader)
+                .map_err(|problem| Fault::Archive(format!("Image '{name}' {problem}")))?;
+            // The probe reads the header only: the rest is read to check the entry's CRC.
+            drain(&mut reader, &format!("Image '{name}'"))?;
+            Ok(info)
         });
         match result {
             Ok(info) => images.push(info),
@@ -276,7 +287,7 @@ fn each_entry<'a>(
     match content {
         Content::Stored(Entry::Stored { window, .. }) => {
             let mut zip = SeekZip::open(window, budget, label)?;
-            each_in_seek(&mut zip, budget, wanted, visit)
+            each_in_seek(&mut zip, budget, wanted, Unwanted::Check, visit)
         }
         Content::Stored(Entry::Reader(mut reader)) => {
             each_in_stream(&mut reader, label, budget, wanted, visit)
@@ -285,20 +296,62 @@ fn each_entry<'a>(
     }
 }
 
+/// What to do with the entries a visitor does not want.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unwanted {
+    /// Leave them unread: files of the uploaded ZIP the submission does not list.
+    Skip,
+    /// Read them through and check their CRC and size: every file of a package.
+    Check,
+}
+
+/// Reads what is left of an entry, so that its reader checks the size and CRC at its end.
+fn drain(reader: &mut dyn Read, label: &str) -> Result<(), Fault> {
+    io::copy(reader, &mut io::sink())
+        .map(drop)
+        .map_err(|err| fault_of(err, label))
+}
+
 fn each_in_seek<'a>(
     zip: &mut SeekZip<'a>,
     budget: &Budget,
     wanted: &dyn Fn(&str) -> bool,
+    unwanted: Unwanted,
     visit: &mut Visitor<'_>,
 ) -> Result<(), Fault> {
     for index in 0..zip.entries().len() {
         let meta = &zip.entries()[index];
+        let name = meta.name.clone();
         if meta.is_dir || !wanted(&meta.key) {
+            if unwanted == Unwanted::Check && !meta.is_dir {
+                drain(
+                    &mut zip.open_entry(index)?.into_reader(),
+                    &format!("'{name}'"),
+                )?;
+            }
             continue;
         }
-        let name = meta.name.clone();
         match zip.open_entry(index)? {
-            stored @ Entry::Stored { .. } => visit(&name, Content::Stored(stored))?,
+            Entry::Stored {
+                window,
+                check,
+                name: entry,
+            } => {
+                let again = Entry::Stored {
+                    window,
+                    check,
+                    name: entry.clone(),
+                };
+                visit(&name, Content::Stored(again))?;
+                // The visitor read the archive in it through its central directory: the
+                // entry's own bytes are read once more, in order, for its CRC.
+                let whole = Entry::Stored {
+                    window,
+                    check,
+                    name: entry,
+                };
+                drain(&mut whole.into_reader(), &format!("'{name}'"))?;
+            }
             Entry::Reader(mut reader) => {
                 let mark = budget.mark();
                 match visit(&name, Content::Read(&mut reader)) {
@@ -314,7 +367,12 @@ fn each_in_seek<'a>(
                         };
                         visit(&name, Content::Stored(entry))?;
                     }
-                    result => result?,
+                    // A nested archive is read up to its central directory: the rest is
+                    // read for the entry's CRC.
+                    result => {
+                        result?;
+                        drain(&mut reader, &format!("'{name}'"))?;
+                    }
                 }
             }
         }
@@ -332,7 +390,8 @@ fn each_in_stream(
     let mut zip = StreamZip::new(reader, budget, label);
     while let Some(entry) = zip.next()? {
         if entry.is_dir || !wanted(&entry.key) {
-            zip.skip(&entry)?;
+            // Every file of a nested archive is read, for its CRC and size.
+            zip.read(&entry, |_| Ok(()))?;
         } else {
             zip.read(&entry, |content| visit(&entry.name, Content::Read(content)))?;
         }
@@ -1053,16 +1112,20 @@ mod tests {
     }
 
     #[test]
-    fn a_lying_bomb_is_never_inflated_where_it_need_not_be() {
-        // Its declared sizes pass; the package is stored, so only its manifest is read, and
-        // when streamed, its sizes let the reader skip it without inflating.
+    fn a_lying_bomb_is_refused_once_past_its_declared_size() {
+        // Its declared sizes pass the limits. Every file of a package is read through (issue
+        // 14), so the bomb is found out, but only one declared size's worth is inflated,
+        // stored or streamed.
         for method in [Method::Stored, Method::Deflated(1)] {
             let started = Instant::now();
             let bombed = package().bomb("Assets/huge.bin", 10 << 10, BombHeader::Lying);
-            let inspected = inspect_package(bombed, method, &ArchiveLimits::default()).unwrap();
-            assert_eq!(
-                inspected.packages[0].manifests[0].identity_name,
-                "Contoso.Reader"
+            let finding = only(inspect_package(bombed, method, &ArchiveLimits::default()));
+            assert_eq!(finding.code, StatusCode::InvalidArchive);
+            assert!(
+                finding.details.contains("'Assets/huge.bin'")
+                    && finding.details.contains("declared"),
+                "{method:?}: {}",
+                finding.details
             );
             assert!(
                 started.elapsed() < Duration::from_secs(20),
@@ -1142,8 +1205,9 @@ mod tests {
             );
         }
 
-        // A payload file's CRC, in the data descriptor that ends it: a stream must inflate
-        // the file to find its end, so it checks it; a seekable read never opens it.
+        // A payload file's CRC, in the data descriptor that ends it: a stream checks the
+        // data against it. A seekable read checks the data against the central directory's
+        // CRC, which still matches it, so only the stream sees a corrupt archive.
         let mut makeappx = package().to_bytes();
         let descriptor = memchr::memmem::find(&makeappx, b"PK\x07\x08").unwrap();
         makeappx[descriptor + 4] ^= 0xff;

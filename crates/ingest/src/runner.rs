@@ -6,8 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use std::panic::AssertUnwindSafe;
+
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
+use futures::FutureExt;
 use storeroom_domain::Clock;
 use storeroom_domain::store::{Job, Store, StoreResult};
 use tokio::sync::Notify;
@@ -40,6 +43,19 @@ pub trait JobHandler: Send + Sync + 'static {
     fn queue(&self) -> &'static str;
     /// Runs `job` and records what it found, removing the job in the same transaction.
     async fn run(&self, job: &Job) -> Result<Ran, JobError>;
+
+    /// `job` panicked while it ran (`message`, logged with `correlation_id`). By default it
+    /// is dropped; a handler whose jobs move a submission fails the submission instead, so
+    /// nobody waits on a step that will never finish.
+    async fn after_panic(
+        &self,
+        job: &Job,
+        message: &str,
+        correlation_id: &str,
+    ) -> Result<Ran, JobError> {
+        let _ = (job, message, correlation_id);
+        Ok(Ran::Stale)
+    }
 }
 
 /// Runs the jobs of one queue, one at a time.
@@ -115,7 +131,8 @@ impl Runner {
         let Some(job) = self.store.claim_job(queue, now, until, &self.owner).await? else {
             return Ok(false);
         };
-        let run = self.handler.run(&job);
+        // A job that panics must neither stop this runner nor be retried forever.
+        let run = AssertUnwindSafe(self.handler.run(&job)).catch_unwind();
         let ran = holding_lease(
             self.store.as_ref(),
             &self.clock,
@@ -125,6 +142,26 @@ impl Runner {
             run,
         )
         .await;
+        let ran = match ran {
+            Ok(ran) => ran,
+            Err(panic) => {
+                // The payload is not Sync: only its message is kept across the awaits.
+                let message = storeroom_domain::panics::message(panic.as_ref());
+                drop(panic);
+                let correlation_id = storeroom_domain::ids::guid();
+                tracing::error!(
+                    queue,
+                    job = job.id,
+                    step = %job.step,
+                    correlation_id = %correlation_id,
+                    panic = %message,
+                    "job panicked"
+                );
+                self.handler
+                    .after_panic(&job, &message, &correlation_id)
+                    .await
+            }
+        };
         match ran {
             Ok(Ran::Recorded) => {}
             Ok(Ran::Stale) => {
@@ -332,13 +369,13 @@ mod tests {
         // The job `first` enqueued ran in the same drain; the later one is not due.
         assert_eq!(script.ran(), ["fail", "first", "second", "stale"]);
 
-        clock.advance(Duration::hours(2));
+        clock.advance(Duration::hours(2)).unwrap();
         script.ran.lock().unwrap().clear();
         runners.drain().await.unwrap();
         // The failed job is retried after its backoff; the stale one was removed.
         assert_eq!(script.ran(), ["fail", "later"]);
 
-        clock.advance(Duration::hours(2));
+        clock.advance(Duration::hours(2)).unwrap();
         script.ran.lock().unwrap().clear();
         runners.drain().await.unwrap();
         assert_eq!(script.ran(), ["fail"], "only the failing job is left");

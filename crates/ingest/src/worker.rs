@@ -15,7 +15,8 @@ use storeroom_domain::store::{self, DEVCENTER_QUEUE, Job, SubmissionHeader};
 use storeroom_domain::submission::Submission;
 use storeroom_domain::{DomainError, Service};
 use storeroom_wire::devcenter::{
-    AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent,
+    AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent, StatusCode,
+    StatusDetail,
 };
 
 use crate::runner::{JobError, JobHandler, Ran};
@@ -50,6 +51,55 @@ impl JobHandler for DevcenterJobs {
             tracing::info!(submission = %job.submission_id, step = step.name(), "pipeline step recorded");
         }
         Ok(ran)
+    }
+
+    /// A step that panicked fails its submission, with the correlation id of the log line
+    /// in its error so the two can be matched.
+    async fn after_panic(
+        &self,
+        job: &Job,
+        _message: &str,
+        correlation_id: &str,
+    ) -> Result<Ran, JobError> {
+        let Some(step) = Step::parse(&job.step) else {
+            return Ok(Ran::Stale);
+        };
+        let Some(header) = self
+            .service
+            .store
+            .submission_doc(&job.submission_id)
+            .await?
+            .map(|doc| store::parse::<SubmissionHeader>(&doc))
+            .transpose()?
+        else {
+            return Ok(Ran::Stale);
+        };
+        let errors = vec![StatusDetail {
+            code: StatusCode::Other,
+            details: format!(
+                "An internal error occurred in the {} step (correlation id {correlation_id}).",
+                step.name()
+            ),
+        }];
+        let (id, service) = (&job.submission_id, &self.service);
+        match header.product.kind() {
+            ProductKind::Application => {
+                service
+                    .record_step_failure::<AppSubmissionContent>(job.id, id, step, errors)
+                    .await
+            }
+            ProductKind::Flight => {
+                service
+                    .record_step_failure::<FlightSubmissionContent>(job.id, id, step, errors)
+                    .await
+            }
+            ProductKind::InAppProduct => {
+                service
+                    .record_step_failure::<InAppProductSubmissionContent>(job.id, id, step, errors)
+                    .await
+            }
+        }?;
+        Ok(Ran::Recorded)
     }
 }
 

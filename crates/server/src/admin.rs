@@ -8,11 +8,12 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
+use storeroom_domain::application::Identity;
 use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
 use storeroom_wire::{dates, lenient};
@@ -27,6 +28,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/v1/applications",
             post(reserve_application).get(list_applications),
+        )
+        .route("/admin/v1/applications/{app_id}", put(put_application))
+        .route(
+            "/admin/v1/applications/{app_id}/submissions",
+            post(start_dashboard_submission),
+        )
+        .route(
+            "/admin/v1/applications/{app_id}/submissions/{submission_id}",
+            delete(delete_dashboard_submission),
         )
         .route("/admin/v1/sellers", post(create_seller))
         .route(
@@ -98,6 +108,21 @@ struct ReserveApplication {
     seller_id: Option<String>,
     #[serde(default = "yes")]
     has_advanced_listing_permission: bool,
+    /// The app's real identity, for existing automation and signed packages.
+    #[serde(default, alias = "storeId")]
+    id: Option<String>,
+    #[serde(default)]
+    package_identity_name: Option<String>,
+    #[serde(default)]
+    publisher_name: Option<String>,
+    #[serde(default)]
+    publisher_display_name: Option<String>,
+    /// MSI/EXE products: their real product id.
+    #[serde(default)]
+    product_id: Option<String>,
+    /// The body of the app's last published submission, as the real API returns it.
+    #[serde(default)]
+    last_published_submission: Option<serde_json::Value>,
 }
 
 fn yes() -> bool {
@@ -114,7 +139,13 @@ async fn reserve_application(
         .seller_id
         .unwrap_or_else(|| state.account.seller.id.clone());
     if request.kind.eq_ignore_ascii_case("win32") {
-        return crate::msi::admin::reserve(&state, &seller_id, &request.name).await;
+        return crate::msi::admin::reserve(
+            &state,
+            &seller_id,
+            &request.name,
+            request.product_id.as_deref(),
+        )
+        .await;
     }
     if !request.kind.eq_ignore_ascii_case("msix") {
         return Err(ApiError::invalid(
@@ -125,15 +156,89 @@ async fn reserve_application(
             "type",
         ));
     }
+    let published = request
+        .last_published_submission
+        .map(|body| {
+            lenient::from_value(body).map_err(|err| {
+                ApiError::invalid(
+                    format!("lastPublishedSubmission: {}", err.message),
+                    format!("lastPublishedSubmission.{}", err.path)
+                        .trim_end_matches('.')
+                        .to_string(),
+                )
+            })
+        })
+        .transpose()?;
+    let identity = Identity {
+        id: request.id,
+        package_identity_name: request.package_identity_name,
+        publisher_name: request.publisher_name,
+        publisher_display_name: request.publisher_display_name,
+    };
     let app = state
         .service
-        .reserve_application(
+        .reserve_application_as(
             &seller_id,
             &request.name,
             request.has_advanced_listing_permission,
+            identity,
+            published,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(app.to_wire())).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplicationSettings {
+    uses_unsupported_features: Option<bool>,
+}
+
+/// `PUT /admin/v1/applications/{id}` `{"usesUnsupportedFeatures": true|false}`: what
+/// Partner Center's settings change for the app, as far as the API can tell.
+async fn put_application(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let request: ApplicationSettings = lenient::from_slice(&body?)?;
+    let Some(on) = request.uses_unsupported_features else {
+        return Err(ApiError::invalid(
+            "usesUnsupportedFeatures (true or false) is required",
+            "usesUnsupportedFeatures",
+        ));
+    };
+    let app = state.service.set_unsupported_features(&app_id, on).await?;
+    let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
+    json["sellerId"] = json!(app.seller_id);
+    json["usesUnsupportedFeatures"] = json!(app.uses_unsupported_features);
+    Ok(Json(json).into_response())
+}
+
+/// A pending submission "started in Partner Center": no `fileUploadUrl`, and the API may
+/// not change, commit or delete it.
+async fn start_dashboard_submission(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(app_id): Path<String>,
+) -> ApiResult<Response> {
+    let submission = state.service.start_dashboard_submission(&app_id).await?;
+    let mut response = crate::devcenter::submission_json(&state, &submission);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+async fn delete_dashboard_submission(
+    State(state): State<AppState>,
+    _: Admin,
+    Path((app_id, submission_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    state
+        .service
+        .delete_dashboard_submission(&app_id, &submission_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn list_applications(
@@ -151,6 +256,9 @@ async fn list_applications(
         .map(|app| {
             let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
             json["sellerId"] = json!(app.seller_id);
+            if let Some(name) = &app.publisher_display_name {
+                json["publisherDisplayName"] = json!(name);
+            }
             json
         })
         .collect();
@@ -181,6 +289,16 @@ async fn advance_clock(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: AdvanceClock = lenient::from_slice(&body?)?;
+    // Checked before any arithmetic: `Duration::seconds` itself panics beyond ±i64::MAX ms.
+    if request.advance_seconds > storeroom_domain::clock::MAX_OFFSET_SECONDS {
+        return Err(ApiError::invalid(
+            format!(
+                "advanceSeconds must be at most {} (100 years)",
+                storeroom_domain::clock::MAX_OFFSET_SECONDS
+            ),
+            "advanceSeconds",
+        ));
+    }
     if request.advance_seconds < 0 {
         return Err(ApiError::invalid(
             "advanceSeconds must not be negative: the clock only moves forward",
@@ -200,11 +318,14 @@ async fn advance_clock(
         .await
         .map_err(storeroom_domain::DomainError::from)?;
     if let Ok(stored) = stored.parse::<i64>() {
-        state.clock.catch_up(chrono::Duration::milliseconds(stored));
+        state
+            .clock
+            .catch_up(chrono::Duration::milliseconds(stored.max(0)));
     }
     state
         .clock
-        .advance(chrono::Duration::seconds(request.advance_seconds));
+        .advance(chrono::Duration::seconds(request.advance_seconds))
+        .map_err(|err| ApiError::invalid(err.to_string(), "advanceSeconds"))?;
     let offset = state.clock.offset().num_milliseconds().to_string();
     tx.put_setting("clock_offset_ms", &offset)
         .await

@@ -34,6 +34,12 @@ pub struct ServerConfig {
     /// How long a pipeline job stays leased to the instance running it without renewal:
     /// how soon another instance takes over the jobs of one that died.
     pub job_lease: Duration,
+    /// A second listener serving every surface over HTTPS, with a certificate from the local
+    /// CA for the production host names (`--tls-listen`). With it, the URLs handed out
+    /// default to the production shapes.
+    pub tls_listen: Option<SocketAddr>,
+    /// More names (or IP addresses) the HTTPS certificate carries (`--tls-name`).
+    pub tls_names: Vec<String>,
     /// Whether the pipeline runs by itself. Off, jobs run only when a test drains them
     /// ([`crate::Running::drain_pipeline`]), which makes the pipeline deterministic.
     pub background_jobs: bool,
@@ -54,6 +60,8 @@ impl ServerConfig {
             blobs: None,
             database: None,
             job_lease: storeroom_ingest::runner::DEFAULT_LEASE,
+            tls_listen: None,
+            tls_names: Vec::new(),
             background_jobs: true,
         }
     }

@@ -12,7 +12,14 @@ use axum::response::{IntoResponse, Response};
 use storeroom_wire::devcenter::ErrorBody;
 use tower::ServiceExt;
 
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+
+use chrono::{DateTime, Utc};
+use futures::FutureExt;
+
 use crate::state::AppState;
+use crate::surface::{self, Surface};
 
 /// Path segments the API defines; any other segment (an id) is kept as sent.
 const LITERALS: &[&str] = &[
@@ -78,10 +85,17 @@ pub async fn dispatch(State(front): State<Front>, request: Request) -> Response 
     }
     let request = normalize(request);
     let devcenter = request.uri().path().starts_with("/v1.0/");
-    let mut response = match front.api.oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    };
+    let surface = Surface::of(request.uri().path());
+    let path = request.uri().path().to_string();
+    // What a surface's error body echoes of the request (AAD's client-request-id).
+    let mut echoed = axum::http::HeaderMap::new();
+    if let Some(id) = request.headers().get("client-request-id") {
+        echoed.insert("client-request-id", id.clone());
+    }
+    let api = front.api.oneshot(request);
+    let clock = &front.state.clock;
+    let response = guarded(surface, api, || (path, echoed.clone(), clock.now())).await;
+    let mut response = surface.uniform(response, &echoed, clock.now()).await;
     // Clients of these APIs expect the charset spelled out, as Microsoft's services send it.
     let headers = response.headers_mut();
     if headers
@@ -95,10 +109,40 @@ pub async fn dispatch(State(front): State<Front>, request: Request) -> Response 
     }
     // Every devcenter response, errors and unknown routes included, carries a fresh
     // MS-CorrelationId: Microsoft's samples read it from every response.
-    if devcenter && let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid()) {
+    // (A panic's 500 already has one, the id its log line quotes.)
+    if devcenter
+        && !headers.contains_key("MS-CorrelationId")
+        && let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid())
+    {
         headers.insert("MS-CorrelationId", value);
     }
     response
+}
+
+/// Runs the router, turning a panic in a handler into the surface's 500 with a correlation
+/// id that the error log line repeats: the connection is answered, not dropped, and the
+/// process keeps serving. `context` gives the path, the request headers the surface echoes
+/// and the time, only needed when it panicked.
+pub(crate) async fn guarded(
+    surface: Surface,
+    api: impl Future<Output = Result<Response, Infallible>>,
+    context: impl FnOnce() -> (String, axum::http::HeaderMap, DateTime<Utc>),
+) -> Response {
+    match AssertUnwindSafe(api).catch_unwind().await {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(panic) => {
+            let (path, headers, now) = context();
+            let response = surface.internal(&headers, now);
+            tracing::error!(
+                correlation_id = %surface::correlation_id(&response),
+                %path,
+                panic = %storeroom_domain::panics::message(panic.as_ref()),
+                "request handler panicked"
+            );
+            response
+        }
+    }
 }
 
 fn normalize(mut request: Request) -> Request {
@@ -168,7 +212,39 @@ pub async fn method_not_allowed(request: Request) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_path;
+    use super::*;
+
+    async fn panicking() -> Result<Response, Infallible> {
+        panic!("handler bug")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_its_surface_500() {
+        for (surface, code_at) in [
+            (Surface::Api, "/code"),
+            (Surface::Msi, "/errors/0/code"),
+            (Surface::Aad, "/error"),
+        ] {
+            let response = guarded(surface, panicking(), || {
+                ("/x".into(), axum::http::HeaderMap::new(), Utc::now())
+            })
+            .await;
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            assert!(!surface::correlation_id(&response).is_empty());
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let code = body
+                .pointer(code_at)
+                .and_then(|c| c.as_str())
+                .unwrap_or_default();
+            assert!(
+                ["InternalServerError", "internalservererror", "server_error"].contains(&code),
+                "{surface:?}: {body}"
+            );
+        }
+    }
 
     #[test]
     fn literals_fold_and_ids_stay() {

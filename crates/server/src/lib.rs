@@ -15,6 +15,8 @@ pub mod msi;
 pub mod reports;
 pub mod state;
 pub mod storefront;
+pub mod surface;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,9 +45,12 @@ use crate::state::AppState;
 /// A server that is listening.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The HTTPS listener's address, when `tls_listen` is set.
+    pub tls_addr: Option<SocketAddr>,
     pub public_url: String,
     pub account: DevelopmentAccount,
     server: JoinHandle<std::io::Result<()>>,
+    tls_server: Option<JoinHandle<()>>,
     /// The job runners (unless started without) and the shared clock's follower.
     background: JoinHandle<()>,
     runners: Runners,
@@ -62,6 +67,9 @@ impl Running {
     /// Stops serving and the background jobs (tests).
     pub fn stop(&self) {
         self.server.abort();
+        if let Some(tls) = &self.tls_server {
+            tls.abort();
+        }
         self.background.abort();
     }
 
@@ -116,18 +124,19 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let public_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| default_public_url(addr))
-        .trim_end_matches('/')
-        .to_string();
-    let public_blob_url = config
-        .public_blob_url
-        .clone()
-        .unwrap_or_else(|| format!("{public_url}/{}", config.blob_account))
-        .trim_end_matches('/')
-        .to_string();
+    let tls_listener = match config.tls_listen {
+        Some(tls_listen) => Some(
+            TcpListener::bind(tls_listen)
+                .await
+                .with_context(|| format!("cannot listen for HTTPS on {tls_listen}"))?,
+        ),
+        None => None,
+    };
+    let tls_addr = tls_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
+    let (public_url, public_blob_url) = public_urls(&config, addr, tls_addr);
     let report_base: Arc<str> = format!("{public_url}/ui/reports").into();
     let clock = Arc::new(Clock::new());
     let policies = Arc::new(Policies::new(config.pipeline.clone()));
@@ -144,14 +153,23 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .context("cannot create the development account")?;
     let keys = load_keys(&service).await?;
     let sas_key = load_sas_key(&service).await?;
-    if let Some(offset) = store
-        .setting("clock_offset_ms")
-        .await?
-        .and_then(|v| v.parse::<i64>().ok())
-    {
-        clock.set_offset(chrono::Duration::milliseconds(offset));
-    }
+    load_clock_offset(store.as_ref(), &clock).await?;
     write_credentials(&config, &account)?;
+    let tls_config = match tls_addr {
+        Some(tls_addr) => {
+            let ca = tls::LocalCa::load_or_create(store.as_ref())
+                .await
+                .context("cannot load the local certificate authority")?;
+            let ca_path = config.data_dir.join("ca.pem");
+            ca.write_certificate(&ca_path)?;
+            tracing::info!(path = %ca_path.display(), "local CA certificate written: trust it to reach storeroom over HTTPS (storeroom tls trust)");
+            Some(tls::server_config(
+                &ca,
+                &tls::leaf_names(tls_addr, &config.tls_names),
+            )?)
+        }
+        None => None,
+    };
 
     let blob = Arc::new(BlobService::new(
         blobs.clone(),
@@ -236,11 +254,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         state,
     };
     let app = Router::new().fallback(front::dispatch).with_state(front);
+    let tls_server = tls_listener
+        .zip(tls_config)
+        .map(|(listener, tls_config)| tokio::spawn(tls::serve(listener, tls_config, app.clone())));
     // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     Ok(Running {
         addr,
+        tls_addr,
+        tls_server,
         public_url,
         account,
         server,
@@ -265,6 +288,29 @@ fn with_bench_ping(api: Router) -> Router {
     }
 }
 
+/// Loads the stored clock offset. One beyond the clock's bound (written by a build that had
+/// none, and which made every request that read the clock panic) is clamped to the bound and
+/// stored back, with a warning, so the data directory serves again.
+async fn load_clock_offset(
+    store: &dyn storeroom_domain::store::Store,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let Some(stored) = store.setting("clock_offset_ms").await? else {
+        return Ok(());
+    };
+    if let Some(repaired) = storeroom_domain::clock::load_stored_offset(clock, &stored) {
+        tracing::warn!(
+            stored = %stored,
+            repaired = %repaired,
+            "the stored clock offset (milliseconds) is outside 0..=100 years: clamped and stored back"
+        );
+        let mut tx = store.begin().await?;
+        tx.put_setting("clock_offset_ms", &repaired).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// How often an instance on a shared database looks for a clock offset another one stored.
 const CLOCK_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -277,13 +323,51 @@ async fn follow_clock(store: Arc<dyn storeroom_domain::store::Store>, clock: Arc
         match store.setting("clock_offset_ms").await {
             Ok(Some(offset)) => {
                 if let Ok(offset) = offset.parse::<i64>() {
-                    clock.catch_up(chrono::Duration::milliseconds(offset));
+                    // Clamped by the clock; negative offsets never move it.
+                    clock.catch_up(chrono::Duration::milliseconds(offset.max(0)));
                 }
             }
             Ok(None) => {}
             Err(err) => tracing::warn!(error = %err, "cannot read the shared clock offset"),
         }
     }
+}
+
+/// The base URLs handed out (report links, upload URLs): as configured, else the production
+/// shapes when HTTPS is on (clients reach storeroom under the production names), else the
+/// plain listener's address with path-style blob URLs.
+fn public_urls(
+    config: &ServerConfig,
+    addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
+) -> (String, String) {
+    let port = |tls_addr: SocketAddr| match tls_addr.port() {
+        443 => String::new(),
+        port => format!(":{port}"),
+    };
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| match tls_addr {
+            Some(tls) => format!("https://manage.devcenter.microsoft.com{}", port(tls)),
+            None => default_public_url(addr),
+        })
+        .trim_end_matches('/')
+        .to_string();
+    let public_blob_url = config
+        .public_blob_url
+        .clone()
+        .unwrap_or_else(|| match tls_addr {
+            Some(tls) if config.public_url.is_none() => format!(
+                "https://{}.blob.core.windows.net{}",
+                config.blob_account.to_ascii_lowercase(),
+                port(tls)
+            ),
+            _ => format!("{public_url}/{}", config.blob_account),
+        })
+        .trim_end_matches('/')
+        .to_string();
+    (public_url, public_blob_url)
 }
 
 fn default_public_url(addr: SocketAddr) -> String {

@@ -6,11 +6,41 @@ use storeroom_domain::accounts::DevelopmentAccount;
 use storeroom_domain::application::Application;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
+use storeroom_domain::msi::store::MsiTransaction;
 use storeroom_domain::store::{
     DEVCENTER_QUEUE, MSI_QUEUE, NewJob, Store, StoreError, SubmissionAccess, SubmissionReads,
-    Transaction,
 };
 use storeroom_domain::submission::dashboard_submission;
+
+use crate::sql::{Arg, Backend, SqlStore};
+
+/// The conformance tests, for a backend whose `$open(test_name).await` gives
+/// `Option<(guard, SqlStore<_>)>` (None: the backend is not available here, skip).
+macro_rules! suite {
+    ($open:ident) => {
+        $crate::conformance::suite!(
+            $open:
+            records_round_trip_and_jobs_are_leased_once,
+            application_pages_are_per_seller,
+            stale_submission_writes_conflict,
+            msi_products_submissions_and_jobs_round_trip,
+            stale_msi_writes_conflict,
+            committed_jobs_wake_their_queue,
+        );
+    };
+    ($open:ident: $($test:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                let Some((_guard, store)) = $open(stringify!($test)).await else {
+                    return;
+                };
+                $crate::conformance::$test(&store).await;
+            }
+        )+
+    };
+}
+pub(crate) use suite;
 
 /// The admin URL PostgreSQL tests create their databases from, or None (and a note) when
 /// they are skipped.
@@ -24,7 +54,8 @@ pub(crate) fn postgres_admin_url(test: &str) -> Option<String> {
     url
 }
 
-pub(crate) async fn records_round_trip_and_jobs_are_leased_once(store: &dyn Store) {
+pub(crate) async fn records_round_trip_and_jobs_are_leased_once<B: Backend>(store: &SqlStore<B>) {
+    let store: &dyn Store = store;
     let dev = DevelopmentAccount::generate();
     let now = Utc::now();
     let app = Application::reserve(&dev.seller, "Reader", true, now);
@@ -125,14 +156,11 @@ pub(crate) async fn records_round_trip_and_jobs_are_leased_once(store: &dyn Stor
     );
 }
 
-/// A transaction writes a submission back only over the version it read. `begin` opens a
-/// transaction of the backend's own type, so that `bump` can change the version behind its
-/// back, as a writer that bypassed its read would (raw SQL, another binary).
-pub(crate) async fn stale_submission_writes_conflict<T: Transaction>(
-    store: &dyn Store,
-    begin: impl AsyncFnOnce() -> T,
-    bump: impl AsyncFnOnce(&mut T, &str),
-) {
+/// A transaction writes a submission back only over the version it read. The test bumps
+/// the version behind the transaction's back, as a writer that bypassed its read would (raw
+/// SQL, another binary).
+pub(crate) async fn stale_submission_writes_conflict<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn Store = backend_store;
     let dev = DevelopmentAccount::generate();
     let now = Utc::now();
     let app = Application::reserve(&dev.seller, "Versions", true, now);
@@ -153,15 +181,14 @@ pub(crate) async fn stale_submission_writes_conflict<T: Transaction>(
     tx.put_submission(&sub).await.unwrap();
     tx.commit().await.unwrap();
 
-    let mut tx = begin().await;
+    let mut tx = backend_store.transaction().await.unwrap();
     tx.submission_header(&sub.id).await.unwrap().unwrap();
-    bump(&mut tx, &sub.id).await;
+    bump(&mut tx, "submissions", &sub.id).await;
     sub.status_reads = 7;
-    let err = tx.put_submission(&sub).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Conflict { target, .. } if target == "submissionId"),
-        "{err:?}"
-    );
+    let err = SubmissionAccess::put_submission(&mut tx, &sub)
+        .await
+        .unwrap_err();
+    assert_conflict(err, "submissionId");
     drop(tx);
     let stored = SubmissionReads::submission::<serde_json::Value>(store, &sub.id)
         .await
@@ -170,10 +197,11 @@ pub(crate) async fn stale_submission_writes_conflict<T: Transaction>(
     assert_eq!(stored.status_reads, 0, "the stale write was not applied");
 }
 
-pub(crate) async fn msi_products_submissions_and_jobs_round_trip(
-    main: &dyn Store,
-    store: &dyn MsiStore,
+pub(crate) async fn msi_products_submissions_and_jobs_round_trip<B: Backend>(
+    backend_store: &SqlStore<B>,
 ) {
+    let main: &dyn Store = backend_store;
+    let store: &dyn MsiStore = backend_store;
     let now = Utc::now();
     let (product, published) = MsiProduct::reserve("42", "App", now);
     let mut tx = store.begin().await.unwrap();
@@ -211,7 +239,8 @@ pub(crate) async fn msi_products_submissions_and_jobs_round_trip(
 
 /// `applications` pages each seller's apps in creation order with its own total, however
 /// the inserts of sellers interleave and however often an app is rewritten.
-pub(crate) async fn application_pages_are_per_seller(store: &dyn Store) {
+pub(crate) async fn application_pages_are_per_seller<B: Backend>(store: &SqlStore<B>) {
+    let store: &dyn Store = store;
     let first = DevelopmentAccount::generate();
     let second = DevelopmentAccount::generate();
     let now = Utc::now();
@@ -260,4 +289,188 @@ pub(crate) async fn application_pages_are_per_seller(store: &dyn Store) {
     assert_eq!((all.len(), total), (11, 11));
     let (none, total) = store.applications(Some("nobody"), 0, 10).await.unwrap();
     assert_eq!((none.len(), total), (0, 0));
+}
+
+/// Bumps the version of record `id` of `table` inside `tx`, as a writer that bypassed the
+/// transaction's read would.
+async fn bump<B: Backend>(tx: &mut crate::sql::SqlTransaction<B>, table: &str, id: &str) {
+    let sql = match table {
+        "submissions" => "UPDATE submissions SET version = version + 1 WHERE id = $1 RETURNING id",
+        "msi_products" => {
+            "UPDATE msi_products SET version = version + 1 WHERE id = $1 RETURNING id"
+        }
+        "msi_submissions" => {
+            "UPDATE msi_submissions SET version = version + 1 WHERE id = $1 RETURNING id"
+        }
+        other => panic!("no versions in {other}"),
+    };
+    assert_eq!(tx.fetch(sql, &[Arg::Text(id)]).await.unwrap().len(), 1);
+}
+
+/// MSI products and submissions are written back only over the version read, as devcenter
+/// submissions are; blind writes and a transaction's own writes go through.
+pub(crate) async fn stale_msi_writes_conflict<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn MsiStore = backend_store;
+    let now = Utc::now();
+    let (mut product, mut published) = MsiProduct::reserve("42", "Versions", now);
+    let mut tx = store.begin().await.unwrap();
+    tx.put_product(&product).await.unwrap();
+    tx.put_product(&product).await.unwrap();
+    tx.put_submission(&published).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // Read, then written back over the version read (twice: it follows its own write).
+    let mut tx = store.begin().await.unwrap();
+    let read = tx.product(&product.id).await.unwrap().unwrap();
+    tx.put_product(&read).await.unwrap();
+    tx.put_product(&read).await.unwrap();
+    tx.submission(&published.id).await.unwrap().unwrap();
+    tx.put_submission(&published).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let original_name = product.name.clone();
+    let mut tx = backend_store.transaction().await.unwrap();
+    MsiTransaction::product(&mut tx, &product.id)
+        .await
+        .unwrap()
+        .unwrap();
+    bump(&mut tx, "msi_products", &product.id).await;
+    product.name = "Lost".into();
+    let err = tx.put_product(&product).await.unwrap_err();
+    assert_conflict(err, "productId");
+    drop(tx);
+    assert_eq!(
+        store.product(&product.id).await.unwrap().unwrap().name,
+        original_name,
+        "the stale product write was not applied"
+    );
+
+    let mut tx = backend_store.transaction().await.unwrap();
+    MsiTransaction::submission(&mut tx, &published.id)
+        .await
+        .unwrap()
+        .unwrap();
+    bump(&mut tx, "msi_submissions", &published.id).await;
+    published.product_id = "changed".into();
+    let err = MsiTransaction::put_submission(&mut tx, &published)
+        .await
+        .unwrap_err();
+    assert_conflict(err, "submissionId");
+    drop(tx);
+    assert_ne!(
+        store
+            .submission(&published.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .product_id,
+        "changed",
+        "the stale submission write was not applied"
+    );
+}
+
+/// A committed transaction that enqueued a job, or made jobs due, wakes that queue's
+/// runner (the store's [`Store::job_signal`], the same for every call); one rolled back
+/// does not, nor does one that touched another queue.
+pub(crate) async fn committed_jobs_wake_their_queue<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn Store = backend_store;
+    let devcenter = store.job_signal(DEVCENTER_QUEUE);
+    assert!(std::sync::Arc::ptr_eq(
+        &devcenter,
+        &store.job_signal(DEVCENTER_QUEUE)
+    ));
+    let msi = store.job_signal(MSI_QUEUE);
+    let woken = |signal: &tokio::sync::Notify| {
+        // A stored wake-up completes `notified()` at once; none leaves it pending.
+        let notified = signal.notified();
+        futures::FutureExt::now_or_never(notified).is_some()
+    };
+    let now = Utc::now();
+    let job = |run_at| NewJob {
+        queue: DEVCENTER_QUEUE,
+        submission_id: "s1".into(),
+        step: "publish".into(),
+        run_at,
+    };
+
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue_job(&job(now + Duration::hours(1)))
+        .await
+        .unwrap();
+    drop(tx);
+    assert!(!woken(&devcenter), "a rolled back enqueue wakes no one");
+
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue_job(&job(now + Duration::hours(1)))
+        .await
+        .unwrap();
+    assert!(!woken(&devcenter), "not before the commit");
+    tx.commit().await.unwrap();
+    assert!(woken(&devcenter), "the commit wakes the queue's runner");
+    assert!(!woken(&devcenter), "once");
+    assert!(!woken(&msi), "only that queue's");
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.make_jobs_due("s1", now).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert!(woken(&devcenter), "jobs made due wake the runner");
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.make_jobs_due("s1", now).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert!(!woken(&devcenter), "nothing made due, nothing to wake for");
+
+    let mut tx = MsiStore::begin(backend_store).await.unwrap();
+    tx.enqueue_job(&NewJob {
+        queue: MSI_QUEUE,
+        ..job(now)
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(woken(&msi), "MSI transactions wake the MSI queue");
+    assert!(!woken(&devcenter));
+}
+
+/// An MSI product an older build stored (before MSI records had versions) reads back, and
+/// takes version-checked writes, once the current store has opened the database. `old`
+/// opens the database with the older build's migrations only.
+pub(crate) async fn records_of_the_previous_schema_survive<B: Backend>(
+    old: impl AsyncFnOnce() -> SqlStore<B>,
+    open: impl AsyncFnOnce() -> SqlStore<B>,
+) {
+    let (mut product, _) = MsiProduct::reserve("42", "Old", Utc::now());
+    let doc = crate::sql::to_doc(&product).unwrap();
+    old()
+        .await
+        .backend
+        .fetch(
+            "INSERT INTO msi_products (id, seller_id, seq, doc) VALUES ($1, $2, 1, $3)",
+            &[
+                Arg::Text(&product.id),
+                Arg::Text(&product.seller_id),
+                Arg::Text(&doc),
+            ],
+        )
+        .await
+        .unwrap();
+    let store = open().await;
+    let msi: &dyn MsiStore = &store;
+    assert_eq!(
+        msi.product(&product.id).await.unwrap(),
+        Some(product.clone())
+    );
+    let mut tx = msi.begin().await.unwrap();
+    tx.product(&product.id).await.unwrap().unwrap();
+    product.name = "Renamed".into();
+    tx.put_product(&product).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(msi.product(&product.id).await.unwrap(), Some(product));
+}
+
+/// `err` is a lost race on a record the API names by `target`.
+fn assert_conflict(err: StoreError, target: &str) {
+    assert!(
+        matches!(&err, StoreError::Conflict { target: t, .. } if t == target),
+        "{err:?}"
+    );
 }

@@ -7,8 +7,6 @@ use std::sync::Arc;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::store::{Store, StoreError, StoreResult};
 
-use crate::msi::SqliteMsiStore;
-use crate::msi_postgres::PgMsiStore;
 use crate::{PgStore, SqliteStore};
 
 /// The store of one running server.
@@ -95,8 +93,8 @@ impl Database {
 
     pub fn msi_store(&self) -> Arc<dyn MsiStore> {
         match self {
-            Self::Sqlite(store) => Arc::new(SqliteMsiStore::new(store)),
-            Self::Postgres(store) => Arc::new(PgMsiStore::new(store)),
+            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Postgres(store) => Arc::new(store.clone()),
         }
     }
 

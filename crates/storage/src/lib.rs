@@ -1,14 +1,15 @@
-//! Storage for storeroom: the SQLite implementation of the domain's storage traits, and the
-//! blob stores that keep uploaded blobs (under the data directory, or in S3 or Azure Blob).
+//! Storage for storeroom: the domain's storage traits implemented once over SQL ([`sql`]),
+//! on the embedded SQLite file or a shared PostgreSQL server, and the blob stores that keep
+//! uploaded blobs (under the data directory, or in S3 or Azure Blob).
 
 pub mod blobs;
 #[cfg(test)]
 mod conformance;
 pub mod database;
-pub mod msi;
-pub mod msi_postgres;
 pub mod postgres;
+mod scratch;
 pub mod seed;
+pub mod sql;
 pub mod sqlite;
 mod versions;
 

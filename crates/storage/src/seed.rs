@@ -13,16 +13,13 @@ use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite};
 use storeroom_domain::application::Application;
 use storeroom_domain::seed::{BulkLoad, SeedSubmission};
-use storeroom_domain::store::{StoreError, StoreResult};
+use storeroom_domain::store::StoreResult;
 
+use crate::sql::{store_error, to_doc};
 use crate::{PgStore, SqliteStore};
 
 /// Rows per statement: 5 bound values each stays far below SQLite's 32,766 variables.
 const ROWS_PER_STATEMENT: usize = 500;
-
-fn failed(err: impl std::fmt::Display) -> StoreError {
-    StoreError::failed(err.to_string())
-}
 
 #[async_trait]
 impl BulkLoad for SqliteStore {
@@ -35,17 +32,17 @@ impl BulkLoad for SqliteStore {
             .pool()
             .begin_with("BEGIN IMMEDIATE")
             .await
-            .map_err(failed)?;
+            .map_err(store_error)?;
         let first_seq: i64 =
             sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM applications")
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(failed)?;
+                .map_err(store_error)?;
         let mut seq = first_seq;
         for chunk in apps.chunks(ROWS_PER_STATEMENT) {
             let mut rows = Vec::with_capacity(chunk.len());
             for app in chunk {
-                rows.push((app, seq, serde_json::to_string(app).map_err(failed)?));
+                rows.push((app, seq, to_doc(app)?));
                 seq += 1;
             }
             let mut insert: QueryBuilder<Sqlite> =
@@ -56,7 +53,11 @@ impl BulkLoad for SqliteStore {
                     .push_bind(seq)
                     .push_bind(doc);
             });
-            insert.build().execute(&mut *tx).await.map_err(failed)?;
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
         }
         for chunk in submissions.chunks(ROWS_PER_STATEMENT) {
             let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -70,9 +71,13 @@ impl BulkLoad for SqliteStore {
                     .push_bind(header.status.as_str())
                     .push_bind(submission.doc.clone());
             });
-            insert.build().execute(&mut *tx).await.map_err(failed)?;
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(store_error)?;
         }
-        tx.commit().await.map_err(failed)
+        tx.commit().await.map_err(store_error)
     }
 }
 
@@ -91,7 +96,7 @@ impl BulkLoad for PgStore {
         for chunk in apps.chunks(PG_ROWS_PER_STATEMENT) {
             let mut docs = Vec::with_capacity(chunk.len());
             for app in chunk {
-                docs.push(serde_json::to_string(app).map_err(failed)?);
+                docs.push(to_doc(app)?);
             }
             sqlx::query(
                 "INSERT INTO applications (id, seller_id, doc)
@@ -104,7 +109,7 @@ impl BulkLoad for PgStore {
             .bind(docs)
             .execute(&mut *tx)
             .await
-            .map_err(failed)?;
+            .map_err(store_error)?;
         }
         for chunk in submissions.chunks(PG_ROWS_PER_STATEMENT) {
             let column = |f: fn(&SeedSubmission) -> String| chunk.iter().map(f).collect::<Vec<_>>();
@@ -119,9 +124,9 @@ impl BulkLoad for PgStore {
             .bind(column(|s| s.doc.clone()))
             .execute(&mut *tx)
             .await
-            .map_err(failed)?;
+            .map_err(store_error)?;
         }
-        tx.commit().await.map_err(failed)
+        tx.commit().await.map_err(store_error)
     }
 
     /// PostgreSQL's advice after a bulk load: `ANALYZE` for the planner's statistics, and
@@ -131,7 +136,7 @@ impl BulkLoad for PgStore {
         sqlx::query("VACUUM (ANALYZE) applications, application_counts, submissions")
             .execute(self.pool())
             .await
-            .map_err(failed)?;
+            .map_err(store_error)?;
         Ok(())
     }
 }

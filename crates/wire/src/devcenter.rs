@@ -274,7 +274,12 @@ pub struct ApplicationPackage {
     pub languages: Vec<String>,
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// Documented as required, but Microsoft's Azure DevOps Store task (and the Actions
+    /// built from it) add packages with only `fileName` and `fileStatus`, and production
+    /// accepts them: missing reads as `None`.
+    #[serde(default)]
     pub minimum_direct_x_version: DirectXVersion,
+    #[serde(default)]
     pub minimum_system_ram: SystemRam,
     /// Not shown for flight packages nor before a package was read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -288,6 +293,10 @@ pub struct PackageRollout {
     pub package_rollout_percentage: f64,
     pub package_rollout_status: RolloutStatus,
     pub fallback_submission_id: String,
+    /// "Always provide the newest packages when customers manually check for updates":
+    /// documented in the resource table only, so shown only once a client has set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_seek_enabled: Option<bool>,
 }
 
 impl Default for PackageRollout {
@@ -297,6 +306,7 @@ impl Default for PackageRollout {
             package_rollout_percentage: 0.0,
             package_rollout_status: RolloutStatus::PackageRolloutNotStarted,
             fallback_submission_id: "0".into(),
+            is_seek_enabled: None,
         }
     }
 }
@@ -780,17 +790,20 @@ mod tests {
     }
 
     #[test]
-    fn package_requires_its_documented_fields() {
-        let err = lenient::from_value::<AppSubmissionContent>(json!({
+    fn a_package_needs_only_its_file_name_and_status() {
+        let content = lenient::from_value::<AppSubmissionContent>(json!({
             "applicationPackages": [{"fileName": "a.msix", "fileStatus": "PendingUpload"}]
+        }))
+        .unwrap();
+        let package = &content.application_packages[0];
+        assert_eq!(package.minimum_direct_x_version, DirectXVersion::None);
+        assert_eq!(package.minimum_system_ram, SystemRam::None);
+        let err = lenient::from_value::<AppSubmissionContent>(json!({
+            "applicationPackages": [{"fileName": "a.msix"}]
         }))
         .unwrap_err();
         assert_eq!(err.path, "applicationPackages[0]");
-        assert!(
-            err.message.contains("minimumDirectXVersion"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("fileStatus"), "{}", err.message);
     }
 
     #[test]

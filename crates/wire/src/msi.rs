@@ -38,6 +38,8 @@ pub mod codes {
     pub const FORBIDDEN: &str = "forbidden";
     pub const TOO_MANY_REQUESTS: &str = "toomanyrequests";
     pub const SUBMISSION_IN_PROGRESS: &str = "submissioninprogress";
+    /// Ours (admin API): a product id already reserved.
+    pub const CONFLICT: &str = "conflict";
     pub const PACKAGE_UPLOAD_ERROR: &str = "packageuploaderror";
     pub const PACKAGES_NOT_COMMITTED: &str = "packagesnotcommitted";
     pub const INCOMPLETE_MODULE: &str = "incompletemodule";

@@ -38,6 +38,9 @@ pub enum MsiError {
         ongoing_submission_id: String,
         product_id: String,
     },
+    /// The resource exists already (409): a product id reserved twice.
+    #[error("{}", .0.message)]
+    Conflict(Problem),
     /// Storage failed: not the caller's fault (500).
     #[error("storage error: {0}")]
     Storage(String),

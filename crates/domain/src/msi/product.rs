@@ -105,8 +105,17 @@ impl MsiProduct {
     /// A new product with a complete draft and the published submission it was made from,
     /// as a product looks after its first submission in Partner Center.
     pub fn reserve(seller_id: &str, name: &str, now: DateTime<Utc>) -> (MsiProduct, MsiSubmission) {
+        Self::reserve_with_id(seller_id, name, ids::guid(), now)
+    }
+
+    /// [`MsiProduct::reserve`] under a product id of the caller's (a real product's).
+    pub fn reserve_with_id(
+        seller_id: &str,
+        name: &str,
+        product_id: String,
+        now: DateTime<Utc>,
+    ) -> (MsiProduct, MsiSubmission) {
         let draft = seed_draft(SEED_PACKAGE_URL);
-        let product_id = ids::guid();
         let published = MsiSubmission {
             id: ids::numeric_id(),
             product_id: product_id.clone(),

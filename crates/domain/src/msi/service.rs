@@ -12,7 +12,7 @@ use storeroom_wire::msi::{CommitAssets, PackagePatch};
 
 use super::assets::{self, UploadedImage};
 use super::draft::{MetadataChange, UpdateMode};
-use super::error::{MsiError, MsiResult};
+use super::error::{MsiError, MsiResult, Problem};
 use super::lifecycle;
 use super::product::{MsiProduct, MsiSubmission, PackagesState, PendingAsset};
 use super::store::{MsiStore, MsiTransaction};
@@ -97,7 +97,14 @@ impl MsiService {
     }
 
     /// Admin: reserves a product for a seller.
-    pub async fn reserve(&self, seller_id: &str, name: &str) -> MsiResult<MsiProduct> {
+    /// Reserves an MSI/EXE product, under its real product id when given (a GUID; 409 when
+    /// already reserved), with one published submission.
+    pub async fn reserve(
+        &self,
+        seller_id: &str,
+        name: &str,
+        product_id: Option<&str>,
+    ) -> MsiResult<MsiProduct> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 256 {
             return Err(MsiError::invalid(
@@ -111,8 +118,31 @@ impl MsiService {
                 format!("Seller {seller_id} not found"),
             ));
         }
-        let (product, published) = MsiProduct::reserve(seller_id, name, self.clock.now());
+        let product_id = product_id
+            .map(|id| {
+                uuid::Uuid::parse_str(id.trim())
+                    .map(|id| id.to_string())
+                    .map_err(|_| {
+                        MsiError::invalid(
+                            "productId",
+                            format!("'{id}' is not a product id: a GUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+                        )
+                    })
+            })
+            .transpose()?;
+        let now = self.clock.now();
+        let (product, published) = match product_id {
+            Some(id) => MsiProduct::reserve_with_id(seller_id, name, id, now),
+            None => MsiProduct::reserve(seller_id, name, now),
+        };
         let mut tx = self.store.begin().await?;
+        if tx.product(&product.id).await?.is_some() {
+            return Err(MsiError::Conflict(Problem {
+                code: storeroom_wire::msi::codes::CONFLICT,
+                message: format!("Product {} is already reserved", product.id),
+                target: "productId",
+            }));
+        }
         tx.put_product(&product).await?;
         tx.put_submission(&published).await?;
         tx.commit().await?;

@@ -37,7 +37,7 @@ impl Service {
             .unzip();
         let app = owned_by(app, seller_id, app_id)?;
         let doc = doc.flatten().ok_or_else(submission_not_found)?;
-        let submission = submissions::of_product(&doc, &app.product(), submission_id)?;
+        let submission = submissions::of_product(&doc, &app.product(), seller_id, submission_id)?;
         Ok((app, submission))
     }
 
@@ -72,7 +72,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
         let mut submission: Submission =
-            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &app.product(), seller_id, submission_id).await?;
         update::apply_update(&app, &mut submission, body)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;
@@ -89,7 +89,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
         let mut submission: Submission =
-            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &app.product(), seller_id, submission_id).await?;
         let policy = self.policies.for_product(app.pipeline.as_ref());
         submissions::commit(tx.as_mut(), &mut submission, &policy, self.clock.now()).await?;
         tx.commit().await?;
@@ -105,7 +105,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let mut app = owned_app(tx.as_mut(), seller_id, app_id).await?;
         let submission: Submission =
-            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &app.product(), seller_id, submission_id).await?;
         if submissions::delete(tx.as_mut(), &mut app.slots, &submission).await? {
             tx.put_application(&app).await?;
         }
@@ -126,7 +126,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
         let mut submission: Submission =
-            submission_of(tx.as_mut(), &app.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &app.product(), seller_id, submission_id).await?;
         change(&mut submission)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use storeroom_wire::devcenter::{StatusCode, SubmissionStatus};
 
-use super::{Service, app_not_found, submission_not_found};
+use super::{Service, submission_not_found};
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
 use crate::pipeline::{PipelineMode, PipelinePolicy, Policies, Step, due_time};
@@ -53,15 +53,8 @@ impl Service {
         app_id: &str,
         policy: Option<PipelinePolicy>,
     ) -> DomainResult<Application> {
-        let mut tx = self.store.begin().await?;
-        let mut app = tx
-            .application(app_id)
-            .await?
-            .ok_or_else(|| app_not_found(app_id))?;
-        app.pipeline = policy;
-        tx.put_application(&app).await?;
-        tx.commit().await?;
-        Ok(app)
+        self.change_application(app_id, |app| app.pipeline = policy)
+            .await
     }
 
     /// A poller read `submission` (as it was read for the response). Under a

@@ -176,8 +176,13 @@ impl Service {
             Some(flight) if flight.app_id == app_id => flight,
             _ => return Err(flight_not_found(flight_id)),
         };
-        let submission =
-            read_submission_of(self.store.as_ref(), &flight.product(), submission_id).await?;
+        let submission = read_submission_of(
+            self.store.as_ref(),
+            &flight.product(),
+            seller_id,
+            submission_id,
+        )
+        .await?;
         Ok((flight, submission))
     }
 
@@ -216,7 +221,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let flight = owned_flight(tx.as_mut(), seller_id, app_id, flight_id).await?;
         let mut submission: FlightSubmission =
-            submission_of(tx.as_mut(), &flight.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &flight.product(), seller_id, submission_id).await?;
         update::apply_flight_update(&mut submission, body)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;
@@ -235,7 +240,7 @@ impl Service {
         let app = owned_app(tx.as_mut(), seller_id, app_id).await?;
         let flight = owned_flight(tx.as_mut(), seller_id, app_id, flight_id).await?;
         let mut submission: FlightSubmission =
-            submission_of(tx.as_mut(), &flight.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &flight.product(), seller_id, submission_id).await?;
         let policy = self.policies.for_product(app.pipeline.as_ref());
         submissions::commit(tx.as_mut(), &mut submission, &policy, self.clock.now()).await?;
         tx.commit().await?;
@@ -252,7 +257,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let mut flight = owned_flight(tx.as_mut(), seller_id, app_id, flight_id).await?;
         let submission: FlightSubmission =
-            submission_of(tx.as_mut(), &flight.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &flight.product(), seller_id, submission_id).await?;
         if submissions::delete(tx.as_mut(), &mut flight.slots, &submission).await? {
             tx.put_flight(&flight).await?;
         }
@@ -272,7 +277,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let flight = owned_flight(tx.as_mut(), seller_id, app_id, flight_id).await?;
         let mut submission: FlightSubmission =
-            submission_of(tx.as_mut(), &flight.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &flight.product(), seller_id, submission_id).await?;
         change(&mut submission)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;

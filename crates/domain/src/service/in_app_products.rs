@@ -113,8 +113,13 @@ impl Service {
         submission_id: &str,
     ) -> DomainResult<(InAppProduct, InAppProductSubmission)> {
         let product = self.in_app_product(seller_id, id).await?;
-        let submission =
-            read_submission_of(self.store.as_ref(), &product.product(), submission_id).await?;
+        let submission = read_submission_of(
+            self.store.as_ref(),
+            &product.product(),
+            seller_id,
+            submission_id,
+        )
+        .await?;
         Ok((product, submission))
     }
 
@@ -158,7 +163,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let product = owned_in_app_product(tx.as_mut(), seller_id, id).await?;
         let mut submission: InAppProductSubmission =
-            submission_of(tx.as_mut(), &product.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &product.product(), seller_id, submission_id).await?;
         update::apply_in_app_product_update(&mut submission, body)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;
@@ -178,7 +183,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let product = owned_in_app_product(tx.as_mut(), seller_id, id).await?;
         let mut submission: InAppProductSubmission =
-            submission_of(tx.as_mut(), &product.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &product.product(), seller_id, submission_id).await?;
         // Only a submission in a committable state is checked: the others get commit's 409.
         if submission.ensure_editable().is_ok() {
             in_app_product::ensure_has_listing(&submission.content.listings)?;
@@ -202,7 +207,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let mut product = owned_in_app_product(tx.as_mut(), seller_id, id).await?;
         let submission: InAppProductSubmission =
-            submission_of(tx.as_mut(), &product.product(), submission_id).await?;
+            submission_of(tx.as_mut(), &product.product(), seller_id, submission_id).await?;
         if submissions::delete(tx.as_mut(), &mut product.slots, &submission).await? {
             tx.put_in_app_product(&product).await?;
         }

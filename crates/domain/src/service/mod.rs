@@ -5,6 +5,7 @@
 
 mod apps;
 mod certification;
+mod dashboard;
 mod flights;
 mod in_app_products;
 mod steps;
@@ -20,12 +21,13 @@ pub use storefront::Offer;
 use std::sync::Arc;
 
 use crate::accounts::{AadClient, DevelopmentAccount, Role, Seller};
-use crate::application::Application;
+use crate::application::{Application, Identity};
 use crate::clock::Clock;
 use crate::error::{DomainError, DomainResult};
 use crate::ids;
 use crate::pipeline::Policies;
 use crate::submission;
+use storeroom_wire::devcenter::AppSubmissionContent;
 
 #[derive(Clone)]
 pub struct Service {
@@ -48,7 +50,15 @@ pub(crate) fn owned_by(
     app_id: &str,
 ) -> DomainResult<Application> {
     match app {
-        Some(app) if app.seller_id == seller_id => Ok(app),
+        Some(app) if app.seller_id == seller_id => {
+            if app.uses_unsupported_features {
+                return Err(DomainError::invalid_operation(
+                    "This application uses features that are not supported by the submission API. To perform this operation, use the Dev Center dashboard.",
+                    "applicationId",
+                ));
+            }
+            Ok(app)
+        }
         _ => Err(app_not_found(app_id)),
     }
 }
@@ -129,6 +139,28 @@ impl Service {
         name: &str,
         has_advanced_listing_permission: bool,
     ) -> DomainResult<Application> {
+        self.reserve_application_as(
+            seller_id,
+            name,
+            has_advanced_listing_permission,
+            Identity::default(),
+            None,
+        )
+        .await
+    }
+
+    /// Reserves an app, under its real identity where given, with one published submission
+    /// so the API can clone it: `published` (the body of the app's last published submission,
+    /// as the real API returns it) or a made-up one with one package and an `en-us` listing.
+    /// A Store ID already reserved is refused (409 `InvalidState`, target `id`).
+    pub async fn reserve_application_as(
+        &self,
+        seller_id: &str,
+        name: &str,
+        has_advanced_listing_permission: bool,
+        identity: Identity,
+        published: Option<AppSubmissionContent>,
+    ) -> DomainResult<Application> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 256 {
             return Err(DomainError::invalid(
@@ -140,12 +172,27 @@ impl Service {
             DomainError::not_found(format!("Seller {seller_id} not found"), "sellerId")
         })?;
         let now = self.clock.now();
-        let mut app = Application::reserve(&seller, name, has_advanced_listing_permission, now);
-        let published = submission::dashboard_submission(&app, now);
+        let mut app = Application::reserve_as(
+            &seller,
+            name,
+            has_advanced_listing_permission,
+            identity,
+            now,
+        )?;
+        let published = match published {
+            Some(content) => submission::imported_submission(&app, content, now),
+            None => submission::dashboard_submission(&app, now),
+        };
         app.slots.submission_count = 1;
         app.slots.last_published_submission_id = Some(published.id.clone());
         app.first_published_date = Some(now);
         let mut tx = self.store.begin().await?;
+        if tx.application(&app.id).await?.is_some() {
+            return Err(DomainError::invalid_state(
+                format!("Store ID {} is already reserved", app.id),
+                "id",
+            ));
+        }
         tx.put_application(&app).await?;
         crate::store::SubmissionAccess::put_submission(tx.as_mut(), &published).await?;
         tx.commit().await?;

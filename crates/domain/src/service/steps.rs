@@ -21,6 +21,7 @@ use crate::store::{
     DEVCENTER_QUEUE, NewJob, SubmissionAccess, SubmissionHeader, Transaction, parse,
 };
 use crate::submission::{self, Submission};
+use chrono::{DateTime, Utc};
 
 /// What a successful step found, to record with its outcome.
 #[derive(Debug, Default)]
@@ -70,17 +71,18 @@ impl Service {
         policy: &PipelinePolicy,
         work: StepWork,
     ) -> DomainResult<()> {
-        let mut tx = self.store.begin().await?;
-        let current = tx
-            .submission::<C>(submission_id)
-            .await?
-            .filter(|submission| Self::step_is_current(step, submission.status));
-        let Some(submission) = current else {
-            tx.delete_job(job_id).await?;
-            return Ok(tx.commit().await?);
+        let (work, effects) = match work {
+            Ok(effects) => (Ok(()), effects),
+            Err(findings) => (Err(findings), Effects::default()),
         };
-        self.record(tx, job_id, step, policy, work, submission)
-            .await
+        self.record_outcome::<C>(
+            job_id,
+            submission_id,
+            step,
+            effects,
+            by_policy(step, policy, work),
+        )
+        .await
     }
 
     /// Runs a step that has no work of its own (Certification, Release, Publishing): the
@@ -98,49 +100,80 @@ impl Service {
             return Ok(tx.commit().await?);
         }
         let policy = product_policy(self.store.as_ref(), &self.policies, &header.product).await?;
-        let work = Ok(Effects::default());
+        let none = Effects::default;
         match header.product.kind() {
             ProductKind::Application => {
                 let submission = parse::<Submission<AppSubmissionContent>>(&doc)?;
-                self.record(tx, job_id, step, &policy, work, submission)
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
                     .await
             }
             ProductKind::Flight => {
                 let submission = parse::<Submission<FlightSubmissionContent>>(&doc)?;
-                self.record(tx, job_id, step, &policy, work, submission)
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
                     .await
             }
             ProductKind::InAppProduct => {
                 let submission = parse::<Submission<InAppProductSubmissionContent>>(&doc)?;
-                self.record(tx, job_id, step, &policy, work, submission)
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
                     .await
             }
         }
     }
 
-    /// Records the outcome of `step` on `submission` (read in `tx`, still in that step).
+    /// Fails `step` of submission `submission_id` with `errors` whatever the policy says:
+    /// what a step that could not run to its end (it panicked) comes to.
+    pub async fn record_step_failure<C: SubmissionContent>(
+        &self,
+        job_id: i64,
+        submission_id: &str,
+        step: Step,
+        errors: Vec<StatusDetail>,
+    ) -> DomainResult<()> {
+        self.record_outcome::<C>(job_id, submission_id, step, Effects::default(), |_, _| {
+            Outcome::Failed(errors)
+        })
+        .await
+    }
+
+    /// Records the outcome `decide` gives for the submission as read in the transaction that
+    /// writes it (a read whose version the write checks), with the next job, removing job
+    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice.
+    async fn record_outcome<C: SubmissionContent>(
+        &self,
+        job_id: i64,
+        submission_id: &str,
+        step: Step,
+        effects: Effects,
+        decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
+    ) -> DomainResult<()> {
+        let mut tx = self.store.begin().await?;
+        let current = tx
+            .submission::<C>(submission_id)
+            .await?
+            .filter(|submission| Self::step_is_current(step, submission.status));
+        let Some(submission) = current else {
+            tx.delete_job(job_id).await?;
+            return Ok(tx.commit().await?);
+        };
+        self.record(tx, job_id, step, effects, decide, submission)
+            .await
+    }
+
+    /// Records the outcome `decide` gives for `submission` (read in `tx`, still in `step`).
     async fn record<C: SubmissionContent>(
         &self,
         mut tx: Box<dyn Transaction>,
         job_id: i64,
         step: Step,
-        policy: &PipelinePolicy,
-        work: StepWork,
+        effects: Effects,
+        decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
         mut submission: Submission<C>,
     ) -> DomainResult<()> {
         let now = self.clock.now();
-        let (work, effects) = match work {
-            Ok(effects) => (Ok(()), effects),
-            Err(findings) => (Err(findings), Effects::default()),
-        };
-        let outcome = decide(
-            step,
-            policy,
-            work,
-            submission.content.publish_mode(),
-            submission.content.publish_date(),
-            now,
-        );
+        let outcome = decide(&submission, now);
         if let Some(check) = report::step_check(step, &outcome, &submission) {
             submission.checks.push(check);
         }
@@ -189,5 +222,23 @@ impl Service {
         tx.delete_job(job_id).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The outcome the `policy` in force gives `step`, whose own work came to `work`.
+fn by_policy<C: SubmissionContent>(
+    step: Step,
+    policy: &PipelinePolicy,
+    work: Result<(), Vec<StatusDetail>>,
+) -> impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send + '_ {
+    move |submission, now| {
+        decide(
+            step,
+            policy,
+            work,
+            submission.content.publish_mode(),
+            submission.content.publish_date(),
+            now,
+        )
     }
 }

@@ -25,27 +25,37 @@ fn wrong_product(id: &str, product: &ProductRef) -> DomainError {
     )
 }
 
-/// A submission of `product`: unknown ids are 404, another product's 409 (notes §4.9).
+/// A submission of `product`, which seller `seller_id` owns: unknown ids are 404, another
+/// product's of the same seller 409 (notes §4.9).
 pub(crate) async fn submission_of<C: SubmissionContent>(
     tx: &mut dyn Transaction,
     product: &ProductRef,
+    seller_id: &str,
     id: &str,
 ) -> DomainResult<Submission<C>> {
     let doc = tx
         .submission_doc(id)
         .await?
         .ok_or_else(submission_not_found)?;
-    of_product(&doc, product, id)
+    of_product(&doc, product, seller_id, id)
 }
 
 /// The submission stored as `doc`, once its header says it is `product`'s (another kind's
 /// content would not parse as `C`). One read serves both.
+///
+/// The one ownership check of every route that takes a submission id: a submission of
+/// another seller is answered exactly as an unknown id (same status, code, message and
+/// target), so that no seller can probe another's submission ids.
 pub(crate) fn of_product<C: SubmissionContent>(
     doc: &str,
     product: &ProductRef,
+    seller_id: &str,
     id: &str,
 ) -> DomainResult<Submission<C>> {
     let header: SubmissionHeader = store::parse(doc)?;
+    if header.seller_id != seller_id {
+        return Err(submission_not_found());
+    }
     if &header.product != product {
         return Err(wrong_product(id, product));
     }
@@ -56,13 +66,14 @@ pub(crate) fn of_product<C: SubmissionContent>(
 pub(crate) async fn read_submission_of<C: SubmissionContent>(
     store: &dyn crate::store::Store,
     product: &ProductRef,
+    seller_id: &str,
     id: &str,
 ) -> DomainResult<Submission<C>> {
     let doc = store
         .submission_doc(id)
         .await?
         .ok_or_else(submission_not_found)?;
-    of_product(&doc, product, id)
+    of_product(&doc, product, seller_id, id)
 }
 
 /// Commits: CommitStarted, and the pipeline's first step queued per the policy.
@@ -93,6 +104,16 @@ pub(crate) async fn delete<C: SubmissionContent>(
     submission: &Submission<C>,
 ) -> DomainResult<bool> {
     submission.ensure_deletable()?;
+    remove(tx, slots, submission).await
+}
+
+/// Deletes `submission` and frees its product's pending slot; Ok(true) when the slot
+/// changed (the product must be stored). The caller has checked that it may.
+pub(crate) async fn remove<C: SubmissionContent>(
+    tx: &mut dyn Transaction,
+    slots: &mut Slots,
+    submission: &Submission<C>,
+) -> DomainResult<bool> {
     tx.delete_submission(&submission.id).await?;
     if slots.pending_submission_id.as_deref() == Some(submission.id.as_str()) {
         slots.pending_submission_id = None;

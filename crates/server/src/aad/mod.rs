@@ -11,6 +11,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
 
+/// AAD's error body for a failure no handler answered (a panic, a rejected request):
+/// `server_error` AADSTS50000 for a 5xx, else `invalid_request` AADSTS9002313 ("Invalid
+/// request. Request is malformed or invalid."), as AAD answers requests it cannot parse.
+pub(crate) fn error_response(
+    status: axum::http::StatusCode,
+    message: &str,
+    headers: &axum::http::HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> axum::response::Response {
+    let (error, code) = if status.is_server_error() {
+        ("server_error", 50000)
+    } else {
+        ("invalid_request", 9002313)
+    };
+    failure::aad_error_response(failure::failure(status, error, code, message), now, headers)
+}
+
 /// Resources (App ID URIs) this server issues tokens for.
 pub const DEVCENTER_RESOURCE: &str = "https://manage.devcenter.microsoft.com";
 pub const STORE_RESOURCE: &str = "https://api.store.microsoft.com";

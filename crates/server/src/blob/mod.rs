@@ -20,6 +20,7 @@ mod write;
 mod xml;
 
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -29,6 +30,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use futures::FutureExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use storeroom_domain::Clock;
 use storeroom_storage::blobs::BlobStore;
@@ -199,7 +201,14 @@ impl BlobService {
     ) -> Option<BlobAddress> {
         // Every method is ours once the path is: unsupported ones get the service's 405.
         let _ = method;
-        self.routes.route(uri, headers)
+        self.routes.route(uri, headers).or_else(|| {
+            // Addressed to the endpoint but naming no blob: answered with InvalidUri.
+            self.routes.claims(uri, headers).then(|| BlobAddress {
+                container: String::new(),
+                blob: String::new(),
+                valid: false,
+            })
+        })
     }
 
     /// Serves one blob request (consumes the streaming body).
@@ -210,9 +219,23 @@ impl BlobService {
     ) -> axum::response::Response {
         let (parts, body) = request.into_parts();
         let mut ctx = RequestContext::new(&parts.method, &parts.headers, self.clock.now());
-        let response = match self.serve(&mut ctx, &address, &parts, body).await {
-            Ok(response) => response,
-            Err(error) => ctx.error_response(&error),
+        // A panic in an operation answers the service's 500 InternalError, its request id
+        // in the log line, rather than dropping the connection.
+        let served = AssertUnwindSafe(self.serve(&mut ctx, &address, &parts, body))
+            .catch_unwind()
+            .await;
+        let response = match served {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => ctx.error_response(&error),
+            Err(panic) => {
+                tracing::error!(
+                    request_id = %ctx.request_id,
+                    path = %parts.uri.path(),
+                    panic = %storeroom_domain::panics::message(panic.as_ref()),
+                    "blob request handler panicked"
+                );
+                ctx.error_response(&BlobError::internal())
+            }
         };
         ctx.finish(response)
     }
@@ -317,4 +340,18 @@ fn is_version(text: &str) -> bool {
 /// `2026-07-09T12:51:16Z`: the SAS time format every client parses.
 fn sas_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The SAS parser and verifier for the fuzz targets under `fuzz/` (feature `fuzzing`): parses
+/// `query` as a request's query string and checks it as a SAS for `container`/`blob` signed
+/// with `key`. True when it grants access.
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_sas(key: &[u8], query: &str, container: &str, blob: &str, now: DateTime<Utc>) -> bool {
+    let _ = sas::parse_sas_time(query);
+    let query = Query::parse(Some(query));
+    let transport = Transport {
+        https: false,
+        peer: Some(std::net::IpAddr::from([127, 0, 0, 1])),
+    };
+    sas::authorize(key, "account", &query, container, blob, now, transport).is_ok()
 }

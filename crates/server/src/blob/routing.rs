@@ -80,6 +80,32 @@ impl Routes {
         split_address(rest)
     }
 
+    /// Whether the request is addressed to the blob endpoint at all, even when its path
+    /// names no blob (`/<account>`, `/<account>/`, `/<account>/<container>/`): those get
+    /// the service's XML error instead of the devcenter API's JSON 404.
+    pub fn claims(&self, uri: &Uri, headers: &HeaderMap) -> bool {
+        let path = uri.path();
+        if request_host(uri, headers).is_some_and(|host| self.is_host_style(&host)) {
+            return true;
+        }
+        let under = |base: &str| {
+            strip_prefix_ignore_case(path, base)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        if !self.base_path.is_empty() && under(&self.base_path) {
+            return true;
+        }
+        let first = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        percent_decode_str(first)
+            .decode_utf8()
+            .is_ok_and(|account| account.eq_ignore_ascii_case(&self.account))
+            && under(&format!("/{first}"))
+    }
+
     fn is_host_style(&self, host: &str) -> bool {
         if host
             .strip_suffix(".blob.core.windows.net")
@@ -194,6 +220,29 @@ mod tests {
         let routes = Routes::new("acct", "https://blobs.example.test");
         assert_eq!(route(&routes, "blobs.example.test", "/c/b"), pair("c", "b"));
         assert_eq!(route(&routes, "api.example.test", "/c/b"), None);
+    }
+
+    #[test]
+    fn bare_account_and_container_paths_are_claimed_but_name_no_blob() {
+        let routes = Routes::new(
+            "productingestionbin1",
+            "http://127.0.0.1:8080/productingestionbin1",
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        for path in [
+            "/productingestionbin1",
+            "/productingestionbin1/",
+            "/ProductIngestionBin1/c",
+            "/productingestionbin1/c/",
+        ] {
+            let uri: Uri = path.parse().unwrap();
+            assert!(routes.claims(&uri, &headers), "{path}");
+            assert_eq!(routes.route(&uri, &headers), None, "{path}");
+        }
+        for path in ["/", "/v1.0/my/applications", "/productingestionbin10/c/b"] {
+            assert!(!routes.claims(&path.parse().unwrap(), &headers), "{path}");
+        }
     }
 
     #[test]

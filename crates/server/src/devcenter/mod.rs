@@ -249,7 +249,7 @@ pub(super) fn upload_url<C>(state: &AppState, submission: &Submission<C>) -> Opt
     Some(state.blob.sas_url(UPLOAD_CONTAINER, blob, "rwl", expiry))
 }
 
-fn submission_json(state: &AppState, submission: &Submission) -> Response {
+pub(crate) fn submission_json(state: &AppState, submission: &Submission) -> Response {
     Json(AppSubmission {
         id: &submission.id,
         content: &submission.content,

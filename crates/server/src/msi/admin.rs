@@ -59,6 +59,12 @@ fn admin_error(err: MsiError) -> ApiError {
             format!("Submission {ongoing_submission_id} is in progress"),
             "submission",
         ),
+        MsiError::Conflict(problem) => ApiError::new(
+            StatusCode::CONFLICT,
+            "InvalidState",
+            problem.message,
+            problem.target,
+        ),
         MsiError::Storage(detail) => {
             tracing::error!(%detail, "MSI storage failure");
             internal()
@@ -79,11 +85,16 @@ fn product_json(product: &MsiProduct) -> Value {
 
 /// `POST /admin/v1/applications` with `"type": "win32"`: a new MSI/EXE product whose
 /// `productId` (a GUID) is the `{productId}` of the submission API.
-pub async fn reserve(state: &AppState, seller_id: &str, name: &str) -> ApiResult<Response> {
+pub async fn reserve(
+    state: &AppState,
+    seller_id: &str,
+    name: &str,
+    product_id: Option<&str>,
+) -> ApiResult<Response> {
     let product = state
         .msi
         .service
-        .reserve(seller_id, name)
+        .reserve(seller_id, name, product_id)
         .await
         .map_err(admin_error)?;
     Ok((StatusCode::CREATED, Json(product_json(&product))).into_response())

@@ -110,6 +110,12 @@ impl From<MsiError> for MsiFailure {
                     "submission",
                 )
             },
+            MsiError::Conflict(problem) => Self::new(
+                StatusCode::CONFLICT,
+                problem.code,
+                problem.message,
+                problem.target,
+            ),
             MsiError::Storage(detail) => {
                 tracing::error!(%detail, "MSI storage failure");
                 Self::internal()

@@ -10,7 +10,7 @@
 pub mod admin;
 mod assets;
 mod auth;
-mod envelope;
+pub(crate) mod envelope;
 mod input;
 mod metadata;
 mod packages;

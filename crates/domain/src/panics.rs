@@ -1,0 +1,30 @@
+//! What a caught panic says, for the log line that goes with its correlation id.
+
+use std::any::Any;
+
+/// The panic's message when it is a string (as `panic!` with a format makes it), else a
+/// placeholder: the payload of a panic can be any type.
+pub fn message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&'static str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_of_both_string_kinds() {
+        let caught = std::panic::catch_unwind(|| panic!("plain")).unwrap_err();
+        assert_eq!(message(caught.as_ref()), "plain");
+        let caught = std::panic::catch_unwind(|| panic!("formatted {}", 7)).unwrap_err();
+        assert_eq!(message(caught.as_ref()), "formatted 7");
+        let caught = std::panic::catch_unwind(|| std::panic::panic_any(7u8)).unwrap_err();
+        assert_eq!(message(caught.as_ref()), "a panic without a message");
+    }
+}

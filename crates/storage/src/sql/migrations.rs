@@ -1,0 +1,64 @@
+//! The schema's migrations: those written per dialect (`migrations/sqlite`,
+//! `migrations/postgres`, up to 0011, kept byte for byte so that databases they migrated
+//! still check out), then the shared ones (`migrations/shared`), written once in SQL both
+//! dialects accept. A later change that cannot be written once goes in both per-dialect
+//! directories under the same version.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migrate, Migration, MigrationType, Migrator};
+use sqlx::{Database, Pool, SqlStr};
+use storeroom_domain::store::StoreResult;
+
+use super::store_error;
+
+/// (version, description as sqlx derives it from the file name, SQL).
+const SHARED: &[(i64, &str, &str)] = &[(
+    12,
+    "msi versions",
+    include_str!("../../migrations/shared/0012_msi_versions.sql"),
+)];
+
+/// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared
+/// ones.
+pub(crate) async fn run<DB: Database>(dialect: &Migrator, pool: &Pool<DB>) -> StoreResult<()>
+where
+    DB::Connection: Migrate,
+{
+    with_shared(dialect).run(pool).await.map_err(store_error)
+}
+
+/// `dialect`'s own migrations followed by the shared ones.
+fn with_shared(dialect: &Migrator) -> Migrator {
+    let shared = SHARED.iter().map(|&(version, description, sql)| {
+        Migration::new(
+            version,
+            Cow::Borrowed(description),
+            MigrationType::Simple,
+            SqlStr::from_static(sql),
+            false,
+        )
+    });
+    Migrator::with_migrations(dialect.iter().cloned().chain(shared).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+    static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+    #[test]
+    fn shared_versions_follow_every_dialect_and_never_repeat() {
+        for dialect in [&SQLITE, &POSTGRES] {
+            let all = with_shared(dialect);
+            let versions: Vec<i64> = all.iter().map(|m| m.version).collect();
+            let mut sorted = versions.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(versions, sorted, "ordered and unique");
+            assert_eq!(all.iter().count(), dialect.iter().count() + SHARED.len());
+        }
+    }
+}

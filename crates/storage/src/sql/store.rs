@@ -1,0 +1,347 @@
+//! [`Store`]: the reads outside transactions, and the job queue, over any [`Backend`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use serde::de::DeserializeOwned;
+use storeroom_domain::accounts::{AadClient, Seller, Tenant};
+use storeroom_domain::application::Application;
+use storeroom_domain::flight::Flight;
+use storeroom_domain::flight_group::FlightGroup;
+use storeroom_domain::in_app_product::InAppProduct;
+use storeroom_domain::report::CertificationReport;
+use storeroom_domain::store::{Job, Store, StoreError, StoreResult, Transaction};
+use tokio::sync::Notify;
+
+use super::signals::JobSignals;
+use super::transaction::SqlTransaction;
+use super::{Arg, Backend, RowAccess, from_doc};
+
+/// The store of one database: devcenter records, MSI records and the job queues.
+#[derive(Clone)]
+pub struct SqlStore<B> {
+    pub(crate) backend: B,
+    pub(crate) signals: Arc<JobSignals>,
+}
+
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+/// `skip` and `top` as LIMIT and OFFSET values.
+fn page(skip: u64, top: u64) -> (i64, i64) {
+    (
+        i64::try_from(top).unwrap_or(i64::MAX),
+        i64::try_from(skip).unwrap_or(i64::MAX),
+    )
+}
+
+fn count(row: Option<&impl RowAccess>) -> StoreResult<u64> {
+    let value = row.map(|row| row.int(0)).transpose()?.flatten();
+    Ok(value.unwrap_or(0).max(0) as u64)
+}
+
+/// Column `column` of a row, which the statement never leaves NULL.
+pub(crate) fn required(row: &impl RowAccess, column: usize) -> StoreResult<String> {
+    row.text(column)?
+        .ok_or_else(|| StoreError::failed(format!("column {column} is unexpectedly NULL")))
+}
+
+/// The documents in the first column of `rows`.
+pub(crate) fn docs<T: DeserializeOwned>(rows: &[impl RowAccess]) -> StoreResult<Vec<T>> {
+    rows.iter()
+        .map(|row| from_doc(&required(row, 0)?))
+        .collect()
+}
+
+/// The document in the first column of the first row, if any.
+pub(crate) fn first_doc<T: DeserializeOwned>(rows: &[impl RowAccess]) -> StoreResult<Option<T>> {
+    rows.first()
+        .map(|row| from_doc(&required(row, 0)?))
+        .transpose()
+}
+
+pub(crate) const SETTING: &str = "SELECT value FROM settings WHERE key = $1";
+pub(crate) const SELLER: &str = "SELECT doc FROM sellers WHERE id = $1";
+pub(crate) const APPLICATION: &str = "SELECT doc FROM applications WHERE id = $1";
+pub(crate) const FLIGHT: &str = "SELECT doc FROM flights WHERE id = $1";
+pub(crate) const FLIGHTS: &str = "SELECT doc FROM flights WHERE app_id = $1 ORDER BY seq";
+const FLIGHT_GROUP: &str = "SELECT doc FROM flight_groups WHERE id = $1";
+pub(crate) const IN_APP_PRODUCT: &str = "SELECT doc FROM in_app_products WHERE id = $1";
+const REPORT: &str = "SELECT doc FROM reports WHERE id = $1";
+
+impl<B: Backend> SqlStore<B> {
+    pub(crate) fn new(backend: B) -> Self {
+        Self {
+            backend,
+            signals: Arc::default(),
+        }
+    }
+
+    /// A write transaction of the store's own type (both [`Transaction`] and
+    /// `MsiTransaction`).
+    pub async fn transaction(&self) -> StoreResult<SqlTransaction<B>> {
+        let tx = self.backend.begin().await?;
+        Ok(SqlTransaction::new(tx, self.signals.clone()))
+    }
+
+    pub(crate) async fn doc<T: DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        key: &str,
+    ) -> StoreResult<Option<T>> {
+        first_doc(&self.backend.fetch(sql, &[Arg::Text(key)]).await?)
+    }
+
+    pub(crate) async fn docs<T: DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+    ) -> StoreResult<Vec<T>> {
+        docs(&self.backend.fetch(sql, args).await?)
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    async fn begin(&self) -> StoreResult<Box<dyn Transaction>> {
+        Ok(Box::new(self.transaction().await?))
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        let rows = self.backend.fetch(SETTING, &[Arg::Text(key)]).await?;
+        rows.first().map(|row| required(row, 0)).transpose()
+    }
+
+    async fn tenant(&self, id_or_domain: &str) -> StoreResult<Option<Tenant>> {
+        self.doc(B::DIALECT.tenant, id_or_domain).await
+    }
+
+    async fn client(&self, client_id: &str) -> StoreResult<Option<AadClient>> {
+        self.doc(B::DIALECT.client, client_id).await
+    }
+
+    async fn seller(&self, id: &str) -> StoreResult<Option<Seller>> {
+        self.doc(SELLER, id).await
+    }
+
+    async fn application(&self, id: &str) -> StoreResult<Option<Application>> {
+        self.doc(APPLICATION, id).await
+    }
+
+    async fn applications(
+        &self,
+        seller_id: Option<&str>,
+        skip: u64,
+        top: u64,
+    ) -> StoreResult<(Vec<Application>, u64)> {
+        let (limit, offset) = page(skip, top);
+        // Separate statements per case: `$1 IS NULL OR seller_id = $1` keeps SQLite from
+        // using the (seller_id, seq) index, which turns every page into a scan and a sort.
+        // A seller's page seeks to its apps' places (numbered from 1 by a trigger, see
+        // migration 0011) and the total is that trigger's count, so neither walks the list.
+        let (total, apps) = match seller_id {
+            Some(seller) => (
+                self.backend
+                    .fetch(
+                        "SELECT coalesce((SELECT n FROM application_counts WHERE seller_id = $1), 0)",
+                        &[Arg::Text(seller)],
+                    )
+                    .await?,
+                self.docs(
+                    "SELECT doc FROM applications WHERE seller_id = $1 AND position > $3
+                     ORDER BY position LIMIT $2",
+                    &[Arg::Text(seller), Arg::Int(limit), Arg::Int(offset)],
+                )
+                .await?,
+            ),
+            None => (
+                self.backend
+                    .fetch(
+                        "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM application_counts",
+                        &[],
+                    )
+                    .await?,
+                self.docs(
+                    "SELECT doc FROM applications ORDER BY seq LIMIT $1 OFFSET $2",
+                    &[Arg::Int(limit), Arg::Int(offset)],
+                )
+                .await?,
+            ),
+        };
+        Ok((apps, count(total.first())?))
+    }
+
+    async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>> {
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT doc FROM submissions WHERE id = $1",
+                &[Arg::Text(id)],
+            )
+            .await?;
+        rows.first().map(|row| required(row, 0)).transpose()
+    }
+
+    async fn application_with_submission_doc(
+        &self,
+        app_id: &str,
+        submission_id: &str,
+    ) -> StoreResult<Option<(Application, Option<String>)>> {
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT a.doc, (SELECT s.doc FROM submissions s WHERE s.id = $2)
+                 FROM applications a WHERE a.id = $1",
+                &[Arg::Text(app_id), Arg::Text(submission_id)],
+            )
+            .await?;
+        rows.first()
+            .map(|row| Ok((from_doc(&required(row, 0)?)?, row.text(1)?)))
+            .transpose()
+    }
+
+    async fn flight(&self, id: &str) -> StoreResult<Option<Flight>> {
+        self.doc(FLIGHT, id).await
+    }
+
+    async fn flights(&self, app_id: &str) -> StoreResult<Vec<Flight>> {
+        self.docs(FLIGHTS, &[Arg::Text(app_id)]).await
+    }
+
+    async fn flight_group(&self, id: &str) -> StoreResult<Option<FlightGroup>> {
+        self.doc(FLIGHT_GROUP, id).await
+    }
+
+    async fn flight_groups(&self) -> StoreResult<Vec<FlightGroup>> {
+        self.docs("SELECT doc FROM flight_groups ORDER BY id", &[])
+            .await
+    }
+
+    async fn in_app_product(&self, id: &str) -> StoreResult<Option<InAppProduct>> {
+        self.doc(IN_APP_PRODUCT, id).await
+    }
+
+    async fn in_app_products(
+        &self,
+        seller_id: &str,
+        application_id: Option<&str>,
+        skip: u64,
+        top: u64,
+    ) -> StoreResult<(Vec<InAppProduct>, u64)> {
+        let (limit, offset) = page(skip, top);
+        let filter = [Arg::Text(seller_id), Arg::from(application_id)];
+        let total = self
+            .backend
+            .fetch(B::DIALECT.in_app_products_count, &filter)
+            .await?;
+        let products = self
+            .docs(
+                B::DIALECT.in_app_products_page,
+                &[filter[0], filter[1], Arg::Int(limit), Arg::Int(offset)],
+            )
+            .await?;
+        Ok((products, count(total.first())?))
+    }
+
+    async fn report(&self, id: &str) -> StoreResult<Option<CertificationReport>> {
+        self.doc(REPORT, id).await
+    }
+
+    async fn claim_job(
+        &self,
+        queue: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        owner: &str,
+    ) -> StoreResult<Option<Job>> {
+        let rows = self
+            .backend
+            .fetch(
+                B::DIALECT.claim_job,
+                &[
+                    Arg::Text(owner),
+                    Arg::Int(millis(lease_until)),
+                    Arg::Int(millis(now)),
+                    Arg::Text(queue),
+                ],
+            )
+            .await?;
+        rows.first()
+            .map(|row| {
+                let int = |column| Ok::<_, StoreError>(row.int(column)?.unwrap_or_default());
+                Ok(Job {
+                    id: int(0)?,
+                    submission_id: required(row, 1)?,
+                    step: required(row, 2)?,
+                    run_at: from_millis(int(3)?),
+                    attempts: u32::try_from(int(4)?.max(0)).unwrap_or(u32::MAX),
+                })
+            })
+            .transpose()
+    }
+
+    async fn next_job_due(&self, queue: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        // A leased job is due again when its lease runs out (NULL compares as not later).
+        let rows = self
+            .backend
+            .fetch(
+                "SELECT min(CASE WHEN lease_until > run_at THEN lease_until ELSE run_at END)
+                 FROM jobs WHERE queue = $1",
+                &[Arg::Text(queue)],
+            )
+            .await?;
+        let next = rows.first().map(|row| row.int(0)).transpose()?.flatten();
+        Ok(next.map(from_millis))
+    }
+
+    async fn renew_lease(
+        &self,
+        id: i64,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let renewed = self
+            .backend
+            .fetch(
+                "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 RETURNING id",
+                &[
+                    Arg::Int(id),
+                    Arg::Text(owner),
+                    Arg::Int(millis(lease_until)),
+                ],
+            )
+            .await?;
+        Ok(!renewed.is_empty())
+    }
+
+    async fn release_all_leases(&self) -> StoreResult<()> {
+        self.backend
+            .fetch(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL",
+                &[],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()> {
+        self.backend
+            .fetch(
+                "UPDATE jobs SET run_at = $2, lease_owner = NULL, lease_until = NULL, last_error = $3
+                 WHERE id = $1",
+                &[Arg::Int(id), Arg::Int(millis(run_at)), Arg::Text(error)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    fn job_signal(&self, queue: &str) -> Arc<Notify> {
+        self.signals.get(queue)
+    }
+}
