@@ -269,3 +269,115 @@ fn owner_name(queue: &str) -> String {
         Utc::now().timestamp_millis()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use storeroom_domain::store::NewJob;
+    use storeroom_storage::SqliteStore;
+
+    use super::*;
+
+    const QUEUE: &str = "test";
+
+    /// Runs jobs by their step name: `first` enqueues `second` due at once, `fail` fails,
+    /// `stale` is stale, and any other is recorded.
+    struct Script {
+        store: Arc<dyn Store>,
+        clock: Arc<Clock>,
+        ran: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl JobHandler for Script {
+        fn queue(&self) -> &'static str {
+            QUEUE
+        }
+
+        async fn run(&self, job: &Job) -> Result<Ran, JobError> {
+            self.ran.lock().unwrap().push(job.step.clone());
+            match job.step.as_str() {
+                "fail" => Err("the step broke".into()),
+                "stale" => Ok(Ran::Stale),
+                step => {
+                    let mut tx = self.store.begin().await?;
+                    if step == "first" {
+                        tx.enqueue_job(&job_due("second", self.clock.now())).await?;
+                    }
+                    tx.delete_job(job.id).await?;
+                    tx.commit().await?;
+                    Ok(Ran::Recorded)
+                }
+            }
+        }
+    }
+
+    fn job_due(step: &str, run_at: chrono::DateTime<Utc>) -> NewJob {
+        NewJob {
+            queue: QUEUE,
+            submission_id: "s".into(),
+            step: step.into(),
+            run_at,
+        }
+    }
+
+    impl Script {
+        /// The steps run, each once: a failed job may run again within a drain when the
+        /// machine is slow enough for its backoff (a second) to pass.
+        fn ran(&self) -> Vec<String> {
+            let mut ran = self.ran.lock().unwrap().clone();
+            ran.sort();
+            ran.dedup();
+            ran
+        }
+    }
+
+    #[tokio::test]
+    async fn drain_runs_what_is_due_and_what_it_enqueues_and_retries_failures_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&dir.path().join("db")).await.unwrap());
+        let clock = Arc::new(Clock::new());
+        let script = Arc::new(Script {
+            store: store.clone(),
+            clock: clock.clone(),
+            ran: Mutex::default(),
+        });
+        let runners = Runners::new(vec![Runner::new(
+            store.clone(),
+            clock.clone(),
+            script.clone(),
+            DEFAULT_LEASE,
+        )]);
+        let signal = store.job_signal(QUEUE);
+        let now = clock.now();
+        let mut tx = store.begin().await.unwrap();
+        for step in ["first", "fail", "stale"] {
+            tx.enqueue_job(&job_due(step, now)).await.unwrap();
+        }
+        tx.enqueue_job(&job_due("later", now + Duration::hours(1)))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // The commit raised the queue's signal for its runner.
+        tokio::time::timeout(StdDuration::ZERO, signal.notified())
+            .await
+            .expect("enqueueing raises the signal");
+
+        runners.drain().await.unwrap();
+        // The job `first` enqueued ran in the same drain; the later one is not due.
+        assert_eq!(script.ran(), ["fail", "first", "second", "stale"]);
+
+        clock.advance(Duration::hours(2)).unwrap();
+        script.ran.lock().unwrap().clear();
+        runners.drain().await.unwrap();
+        // The failed job is retried after its backoff; the stale one was removed.
+        assert_eq!(script.ran(), ["fail", "later"]);
+
+        clock.advance(Duration::hours(2)).unwrap();
+        script.ran.lock().unwrap().clear();
+        runners.drain().await.unwrap();
+        assert_eq!(script.ran(), ["fail"], "only the failing job is left");
+    }
+}

@@ -1,14 +1,16 @@
 //! The devcenter queue's jobs: one pipeline step of an app, flight or add-on submission.
 //!
-//! A step reads the submission and its product once, does its own work (the steps that
-//! look at the upload: [`Steps`]), and hands what it found to the domain, which decides the
-//! outcome and records it with the next job ([`Service::record_step`]).
+//! The steps that look at the upload ([`Steps`]) read the submission and its app once,
+//! do their work outside any transaction, and hand what they found to the domain, which
+//! decides the outcome and records it with the next job ([`Service::record_step`]). The
+//! other steps have no work of their own: the domain runs them in one transaction
+//! ([`Service::run_step`]).
 
 use async_trait::async_trait;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::pipeline::Step;
 use storeroom_domain::product::ProductKind;
-use storeroom_domain::service::{Effects, StepWork};
+use storeroom_domain::service::StepWork;
 use storeroom_domain::store::{self, DEVCENTER_QUEUE, Job, SubmissionHeader};
 use storeroom_domain::submission::Submission;
 use storeroom_domain::{DomainError, Service};
@@ -37,30 +39,18 @@ impl JobHandler for DevcenterJobs {
             tracing::error!(job = job.id, step = %job.step, "unknown pipeline step");
             return Ok(Ran::Stale);
         };
-        // One read of the document serves both its header and its content.
-        let Some(doc) = self
-            .service
-            .store
-            .submission_doc(&job.submission_id)
-            .await?
-        else {
-            return Ok(Ran::Stale);
+        let ran = if matches!(step, Step::CheckUpload | Step::PreProcess) {
+            self.upload_step(job, step).await?
+        } else {
+            self.service
+                .run_step(job.id, &job.submission_id, step)
+                .await?;
+            Ran::Recorded
         };
-        let header: SubmissionHeader = store::parse(&doc)?;
-        if !Service::step_is_current(step, header.status) {
-            return Ok(Ran::Stale);
+        if ran == Ran::Recorded {
+            tracing::info!(submission = %job.submission_id, step = step.name(), "pipeline step recorded");
         }
-        let recorded = match header.product.kind() {
-            ProductKind::Application => self.step::<AppSubmissionContent>(job, step, &doc).await,
-            ProductKind::Flight => self.step::<FlightSubmissionContent>(job, step, &doc).await,
-            ProductKind::InAppProduct => {
-                self.step::<InAppProductSubmissionContent>(job, step, &doc)
-                    .await
-            }
-        };
-        recorded?;
-        tracing::info!(submission = %job.submission_id, step = step.name(), "pipeline step recorded");
-        Ok(Ran::Recorded)
+        Ok(ran)
     }
 
     /// A step that panicked fails its submission, with the correlation id of the log line
@@ -114,6 +104,35 @@ impl JobHandler for DevcenterJobs {
 }
 
 impl DevcenterJobs {
+    /// A step that reads the upload, for the submission's kind of product.
+    async fn upload_step(&self, job: &Job, step: Step) -> Result<Ran, DomainError> {
+        // One read of the document serves both its header and its content.
+        let Some(doc) = self
+            .service
+            .store
+            .submission_doc(&job.submission_id)
+            .await?
+        else {
+            return Ok(Ran::Stale);
+        };
+        let header: SubmissionHeader = store::parse(&doc)?;
+        if !Service::step_is_current(step, header.status) {
+            return Ok(Ran::Stale);
+        }
+        match header.product.kind() {
+            ProductKind::Application => self.step::<AppSubmissionContent>(job, step, &doc).await?,
+            ProductKind::Flight => {
+                self.step::<FlightSubmissionContent>(job, step, &doc)
+                    .await?
+            }
+            ProductKind::InAppProduct => {
+                self.step::<InAppProductSubmissionContent>(job, step, &doc)
+                    .await?
+            }
+        }
+        Ok(Ran::Recorded)
+    }
+
     async fn step<C: SubmissionContent>(
         &self,
         job: &Job,
@@ -123,10 +142,10 @@ impl DevcenterJobs {
         let submission: Submission<C> = store::parse(doc)?;
         let product = self.service.step_product(&submission.product).await?;
         let app = product.app.as_ref();
-        let work: StepWork = match step {
-            Step::CheckUpload => self.steps.check_upload(&submission, app).await?,
-            Step::PreProcess => self.steps.preprocess(&submission, app).await?,
-            _ => Ok(Effects::default()),
+        let work: StepWork = if step == Step::CheckUpload {
+            self.steps.check_upload(&submission, app).await?
+        } else {
+            self.steps.preprocess(&submission, app).await?
         };
         self.service
             .record_step::<C>(job.id, &submission.id, step, &product.policy, work)

@@ -3,19 +3,23 @@
 //! ran, so a crash in between leaves the job to run again and a job whose step was already
 //! recorded changes nothing.
 
-use storeroom_wire::devcenter::StatusDetail;
+use storeroom_wire::devcenter::{
+    AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent, StatusDetail,
+};
 
 use super::Service;
-use super::certification::policy_app;
+use super::certification::{policy_app, product_policy};
 use crate::application::Application;
 use crate::content::SubmissionContent;
 use crate::error::DomainResult;
 use crate::packages::{self, UploadedPackage};
 use crate::pipeline::{Outcome, PipelinePolicy, Step, decide};
-use crate::product::ProductRef;
+use crate::product::{ProductKind, ProductRef};
 use crate::product_record::ProductRecord;
 use crate::report::{self, CertificationReport, Check};
-use crate::store::{DEVCENTER_QUEUE, NewJob, SubmissionAccess};
+use crate::store::{
+    DEVCENTER_QUEUE, NewJob, SubmissionAccess, SubmissionHeader, Transaction, parse,
+};
 use crate::submission::{self, Submission};
 use chrono::{DateTime, Utc};
 
@@ -54,10 +58,11 @@ impl Service {
         })
     }
 
-    /// Decides `step` of submission `submission_id` from its `work` and the `policy` in
-    /// force, and records the outcome with the next job, removing job `job_id`. The
-    /// submission is read here, in the transaction that writes it (a read whose version the
-    /// write checks), so a step recorded by another runner meanwhile is not recorded twice.
+    /// Decides `step` of submission `submission_id` from the `work` a runner did on it
+    /// and the `policy` in force, and records the outcome with the next job, removing job
+    /// `job_id`. The submission is read again here, in the transaction that writes it (a
+    /// read whose version the write checks): the work ran outside any transaction, and a
+    /// step another runner recorded meanwhile must not be recorded twice.
     pub async fn record_step<C: SubmissionContent>(
         &self,
         job_id: i64,
@@ -70,17 +75,52 @@ impl Service {
             Ok(effects) => (Ok(()), effects),
             Err(findings) => (Err(findings), Effects::default()),
         };
-        self.record_outcome::<C>(job_id, submission_id, step, effects, |submission, now| {
-            decide(
-                step,
-                policy,
-                work,
-                submission.content.publish_mode(),
-                submission.content.publish_date(),
-                now,
-            )
-        })
+        self.record_outcome::<C>(
+            job_id,
+            submission_id,
+            step,
+            effects,
+            by_policy(step, policy, work),
+        )
         .await
+    }
+
+    /// Runs a step that has no work of its own (Certification, Release, Publishing): the
+    /// submission is read once, in the transaction that records the step's outcome.
+    pub async fn run_step(&self, job_id: i64, submission_id: &str, step: Step) -> DomainResult<()> {
+        let mut tx = self.store.begin().await?;
+        let doc = tx.submission_doc(submission_id).await?;
+        let header: Option<SubmissionHeader> = doc.as_deref().map(parse).transpose()?;
+        let (Some(doc), Some(header)) = (doc, header) else {
+            tx.delete_job(job_id).await?;
+            return Ok(tx.commit().await?);
+        };
+        if !Self::step_is_current(step, header.status) {
+            tx.delete_job(job_id).await?;
+            return Ok(tx.commit().await?);
+        }
+        let policy = product_policy(self.store.as_ref(), &self.policies, &header.product).await?;
+        let none = Effects::default;
+        match header.product.kind() {
+            ProductKind::Application => {
+                let submission = parse::<Submission<AppSubmissionContent>>(&doc)?;
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
+                    .await
+            }
+            ProductKind::Flight => {
+                let submission = parse::<Submission<FlightSubmissionContent>>(&doc)?;
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
+                    .await
+            }
+            ProductKind::InAppProduct => {
+                let submission = parse::<Submission<InAppProductSubmissionContent>>(&doc)?;
+                let decide = by_policy(step, &policy, Ok(()));
+                self.record(tx, job_id, step, none(), decide, submission)
+                    .await
+            }
+        }
     }
 
     /// Fails `step` of submission `submission_id` with `errors` whatever the policy says:
@@ -114,10 +154,24 @@ impl Service {
             .submission::<C>(submission_id)
             .await?
             .filter(|submission| Self::step_is_current(step, submission.status));
-        let Some(mut submission) = current else {
+        let Some(submission) = current else {
             tx.delete_job(job_id).await?;
             return Ok(tx.commit().await?);
         };
+        self.record(tx, job_id, step, effects, decide, submission)
+            .await
+    }
+
+    /// Records the outcome `decide` gives for `submission` (read in `tx`, still in `step`).
+    async fn record<C: SubmissionContent>(
+        &self,
+        mut tx: Box<dyn Transaction>,
+        job_id: i64,
+        step: Step,
+        effects: Effects,
+        decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
+        mut submission: Submission<C>,
+    ) -> DomainResult<()> {
         let now = self.clock.now();
         let outcome = decide(&submission, now);
         if let Some(check) = report::step_check(step, &outcome, &submission) {
@@ -168,5 +222,23 @@ impl Service {
         tx.delete_job(job_id).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The outcome the `policy` in force gives `step`, whose own work came to `work`.
+fn by_policy<C: SubmissionContent>(
+    step: Step,
+    policy: &PipelinePolicy,
+    work: Result<(), Vec<StatusDetail>>,
+) -> impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send + '_ {
+    move |submission, now| {
+        decide(
+            step,
+            policy,
+            work,
+            submission.content.publish_mode(),
+            submission.content.publish_date(),
+            now,
+        )
     }
 }
