@@ -1,6 +1,7 @@
 //! `storeroom`: a self-hosted Microsoft Store submission backend.
 
 mod admin;
+mod memory;
 mod tls;
 
 use std::net::SocketAddr;
@@ -149,6 +150,7 @@ struct ServeArgs {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    memory::bound_allocator_arenas();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
