@@ -16,6 +16,7 @@ mod hardening;
 mod identities;
 mod instances;
 mod js_sdk;
+mod leniency;
 mod msi;
 mod msi_node_sample;
 mod msi_rules;
