@@ -60,6 +60,8 @@ pub fn apply_update(
     body: Value,
 ) -> DomainResult<()> {
     submission.ensure_editable()?;
+    // `sales` is ignored (always empty on GET) but earns every later commit a warning.
+    let sales = crate::submission::body_has_sales(&body);
     let current = &submission.content;
     let mut next: AppSubmissionContent = merged_content(current, body, "applicationSubmission")?;
 
@@ -115,6 +117,7 @@ pub fn apply_update(
         assign_trailer_ids(current.trailers.as_deref().unwrap_or_default(), trailers)?;
     }
     submission.content = next;
+    submission.uses_sales |= sales;
     Ok(())
 }
 
@@ -153,6 +156,7 @@ pub fn apply_in_app_product_update(
     {
         add_on_input::ensure_no_server_owned_fields(members)?;
     }
+    let sales = crate::submission::body_has_sales(&body);
     let current = &submission.content;
     let mut next: InAppProductSubmissionContent =
         merged_content(current, body, "inAppProductSubmission")?;
@@ -227,6 +231,7 @@ pub fn apply_in_app_product_update(
         }
     }
     submission.content = next;
+    submission.uses_sales |= sales;
     Ok(())
 }
 

@@ -47,7 +47,7 @@ impl JobHandler for DevcenterJobs {
             return Ok(Ran::Stale);
         };
         let header: SubmissionHeader = store::parse(&doc)?;
-        if !Service::step_is_current(step, header.status) {
+        if !Service::step_is_current(step, header.status, header.hidden_step.as_deref()) {
             return Ok(Ran::Stale);
         }
         let recorded = match header.product.kind() {
@@ -124,6 +124,8 @@ impl DevcenterJobs {
         let product = self.service.step_product(&submission.product).await?;
         let app = product.app.as_ref();
         let work: StepWork = match step {
+            // A step the policy holds does no work: it only looks at the policy again.
+            _ if product.policy.stuck_in(step) => Ok(Effects::default()),
             Step::CheckUpload => self.steps.check_upload(&submission, app).await?,
             Step::PreProcess => self.steps.preprocess(&submission, app).await?,
             _ => Ok(Effects::default()),

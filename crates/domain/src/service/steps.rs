@@ -3,7 +3,7 @@
 //! ran, so a crash in between leaves the job to run again and a job whose step was already
 //! recorded changes nothing.
 
-use storeroom_wire::devcenter::StatusDetail;
+use storeroom_wire::devcenter::{StatusDetail, SubmissionStatus};
 
 use super::Service;
 use super::certification::policy_app;
@@ -70,16 +70,24 @@ impl Service {
             Ok(effects) => (Ok(()), effects),
             Err(findings) => (Err(findings), Effects::default()),
         };
-        self.record_outcome::<C>(job_id, submission_id, step, effects, |submission, now| {
-            decide(
-                step,
-                policy,
-                work,
-                submission.content.publish_mode(),
-                submission.content.publish_date(),
-                now,
-            )
-        })
+        let skipped = &policy.skip_states;
+        self.record_outcome::<C>(
+            job_id,
+            submission_id,
+            step,
+            effects,
+            skipped,
+            |submission, now| {
+                decide(
+                    step,
+                    policy,
+                    work,
+                    submission.content.publish_mode(),
+                    submission.content.publish_date(),
+                    now,
+                )
+            },
+        )
         .await
     }
 
@@ -92,28 +100,37 @@ impl Service {
         step: Step,
         errors: Vec<StatusDetail>,
     ) -> DomainResult<()> {
-        self.record_outcome::<C>(job_id, submission_id, step, Effects::default(), |_, _| {
-            Outcome::Failed(errors)
-        })
+        self.record_outcome::<C>(
+            job_id,
+            submission_id,
+            step,
+            Effects::default(),
+            &[],
+            |_, _| Outcome::Failed(errors),
+        )
         .await
     }
 
     /// Records the outcome `decide` gives for the submission as read in the transaction that
     /// writes it (a read whose version the write checks), with the next job, removing job
-    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice.
+    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice. A step
+    /// whose state is in `skipped` is advanced to without showing it.
     async fn record_outcome<C: SubmissionContent>(
         &self,
         job_id: i64,
         submission_id: &str,
         step: Step,
         effects: Effects,
+        skipped: &[SubmissionStatus],
         decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
     ) -> DomainResult<()> {
         let mut tx = self.store.begin().await?;
         let current = tx
             .submission::<C>(submission_id)
             .await?
-            .filter(|submission| Self::step_is_current(step, submission.status));
+            .filter(|submission| {
+                Self::step_is_current(step, submission.status, submission.hidden_step.as_deref())
+            });
         let Some(mut submission) = current else {
             tx.delete_job(job_id).await?;
             return Ok(tx.commit().await?);
@@ -129,14 +146,20 @@ impl Service {
             }
             submission.checks.extend(effects.checks);
         }
-        if step == Step::Certify && !matches!(outcome, Outcome::Park) {
+        if step == Step::Certify && !matches!(outcome, Outcome::Park | Outcome::Wait { .. }) {
             let report = CertificationReport::new(&submission, submission.checks.clone(), now);
             tx.insert_report(&report).await?;
             submission.add_report(&report, report::report_url(&self.report_base, &report.id));
         }
         let next_job = match outcome {
             Outcome::Advance { next, due } => {
-                submission.status = next.status();
+                // A skipped state is never shown: the submission keeps the one it had.
+                if skipped.contains(&next.status()) {
+                    submission.hidden_step = Some(next.name().into());
+                } else {
+                    submission.status = next.status();
+                    submission.hidden_step = None;
+                }
                 submission.status_reads = 0;
                 submission.updated_at = now;
                 Some((next, due))
@@ -147,7 +170,21 @@ impl Service {
                 submission.fail(step.failure_status(), errors, now);
                 None
             }
+            Outcome::Returned(status, errors) => {
+                submission.fail(status, errors, now);
+                if status == SubmissionStatus::Canceled {
+                    // A cancelled submission no longer holds its product's pending slot.
+                    let mut product = ProductRecord::load(tx.as_mut(), &submission.product).await?;
+                    let slots = product.slots_mut();
+                    if slots.pending_submission_id.as_deref() == Some(submission.id.as_str()) {
+                        slots.pending_submission_id = None;
+                        product.save(tx.as_mut()).await?;
+                    }
+                }
+                None
+            }
             Outcome::Published => {
+                submission.hidden_step = None;
                 let mut product = ProductRecord::load(tx.as_mut(), &submission.product).await?;
                 submission::publish(product.slots_mut(), &mut submission, now);
                 product.mark_published(now);
