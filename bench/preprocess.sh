@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 size_mib=${1:-1024}
 cargo build --release --quiet -p storeroom
-cargo build --release --quiet -p storeroom-ingest --features test-fixtures --example make_submission
+cargo build --release --quiet -p storeroom-testkit --example make_submission
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 

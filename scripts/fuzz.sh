@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer target under fuzz/ for a bounded time, on a seed corpus made from the
-# test fixtures (crates/ingest/examples/fuzz_corpus.rs).
+# test fixtures (crates/testkit/examples/fuzz_corpus.rs).
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, every target)
 #
@@ -25,7 +25,7 @@ export CARGO_TARGET_DIR="$root/fuzz/target"
 
 corpus="$root/fuzz/corpus"
 if [ ! -d "$corpus/zip_reader" ]; then
-    cargo run --quiet -p storeroom-ingest --features test-fixtures --example fuzz_corpus \
+    cargo run --quiet -p storeroom-testkit --example fuzz_corpus \
         --target-dir "$root/target" -- "$corpus"
 fi
 

@@ -16,7 +16,9 @@ impl ReadAt for Bytes<'_> {
     }
 
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.0.len());
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.0.len());
         let count = buf.len().min(self.0.len() - start);
         buf[..count].copy_from_slice(&self.0[start..start + count]);
         Ok(count)

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use storeroom_ingest::fixtures::{PackageFixture, SubmissionFixture};
+use storeroom_testkit::fixtures::{PackageFixture, SubmissionFixture};
 
 const DEVCENTER: &str = "https://manage.devcenter.microsoft.com";
 

@@ -1060,7 +1060,7 @@ mod tests {
     use std::io::{Cursor, Seek, Write};
 
     use super::*;
-    use crate::fixtures::{self, Method, ZipBuilder, ZipStyle};
+    use storeroom_testkit::fixtures::{self, Method, ZipBuilder, ZipStyle};
 
     fn zip_with(names: &[&str]) -> File {
         let mut file = tempfile::tempfile().unwrap();

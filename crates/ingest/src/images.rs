@@ -61,7 +61,7 @@ pub fn image_info(file_name: &str, header: &[u8]) -> Result<ImageInfo, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use storeroom_testkit::fixtures;
 
     #[test]
     fn reads_png_dimensions() {

@@ -608,11 +608,39 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::fixtures::{
-        BombHeader, BundleFixture, Method, PackageFixture, Payload, SubmissionFixture,
-        UploadFixture, ZipStyle, hostile, jpeg, png,
-    };
     use crate::images::ImageFormat;
+    use crate::manifest::TargetDeviceFamily;
+    use storeroom_testkit::fixtures::{
+        BombHeader, BundleFixture, ExpectedManifest, Method, PackageFixture, Payload,
+        SubmissionFixture, UploadFixture, ZipStyle, hostile, jpeg, png,
+    };
+
+    /// The kit's description of a fixture's manifest, as this crate reports it (the kit
+    /// does not depend on this crate, so it has a type of its own).
+    impl From<ExpectedManifest> for PackageManifest {
+        fn from(expected: ExpectedManifest) -> Self {
+            Self {
+                identity_name: expected.identity_name,
+                publisher: expected.publisher,
+                version: expected.version,
+                architecture: expected.architecture,
+                languages: expected.languages,
+                capabilities: expected.capabilities,
+                target_device_families: expected
+                    .target_device_families
+                    .into_iter()
+                    .map(|family| TargetDeviceFamily {
+                        name: family.name,
+                        min_version: family.min_version,
+                    })
+                    .collect(),
+            }
+        }
+    }
+
+    fn manifests(expected: Vec<ExpectedManifest>) -> Vec<PackageManifest> {
+        expected.into_iter().map(PackageManifest::from).collect()
+    }
 
     fn request(packages: &[&str], images: &[&str], other_files: &[&str]) -> InspectionRequest {
         let owned = |names: &[&str]| names.iter().map(|name| name.to_string()).collect();
@@ -665,7 +693,7 @@ mod tests {
         for style in [ZipStyle::MAKEAPPX, ZipStyle::PLAIN] {
             for method in [Method::Stored, Method::Deflated(6)] {
                 let package = package().style(style);
-                let expected = package.expected();
+                let expected = PackageManifest::from(package.expected());
                 let upload = SubmissionFixture::new()
                     .file_with("packages/Reader.msix", package.to_file().unwrap(), method)
                     .to_file()
@@ -806,7 +834,7 @@ mod tests {
                         .resource("split.language-fr", &["fr-FR"]),
                 )
         };
-        let expected = bundle().expected();
+        let expected = manifests(bundle().expected());
         assert_eq!(expected[0].languages, ["en-US", "de-DE", "fr-FR"]);
         for method in [Method::Stored, Method::Deflated(6)] {
             let upload = SubmissionFixture::new()
@@ -836,8 +864,10 @@ mod tests {
             let package_upload = UploadFixture::package(package().neutral()).method(method);
             let (bundle_name, package_name) =
                 (bundle_upload.file_name(), package_upload.file_name());
-            let (bundle_expected, package_expected) =
-                (bundle_upload.expected(), package_upload.expected());
+            let (bundle_expected, package_expected) = (
+                manifests(bundle_upload.expected()),
+                manifests(package_upload.expected()),
+            );
             let upload = SubmissionFixture::new()
                 .file_with(&bundle_name, bundle_upload.to_file().unwrap(), method)
                 .file_with(&package_name, package_upload.to_file().unwrap(), method)
@@ -863,7 +893,7 @@ mod tests {
             ..ZipStyle::MAKEAPPX
         };
         let package = package().style(unsigned);
-        let expected = package.expected();
+        let expected = PackageManifest::from(package.expected());
         let upload = SubmissionFixture::new()
             .file("Reader.msix", package.to_file().unwrap())
             .to_file()

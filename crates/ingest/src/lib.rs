@@ -2,8 +2,6 @@
 //! behind commit.
 
 pub mod archive;
-#[cfg(any(test, feature = "test-fixtures"))]
-pub mod fixtures;
 pub mod images;
 pub mod inspect;
 pub mod limits;

@@ -7,7 +7,6 @@ pub mod blobs;
 mod conformance;
 pub mod database;
 pub mod postgres;
-mod scratch;
 pub mod seed;
 pub mod sql;
 pub mod sqlite;

@@ -29,7 +29,6 @@ use sqlx::{ConnectOptions, PgPool, Postgres};
 use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub use crate::scratch::ScratchSchema;
 use crate::sql::{Arg, Backend, Dialect, SqlStore, claim_job, fetch_all, migrations, store_error};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -202,6 +201,7 @@ mod tests {
     use crate::conformance;
     use chrono::Utc;
     use storeroom_domain::store::{DEVCENTER_QUEUE, NewJob, Store};
+    use storeroom_testkit::scratch::ScratchSchema;
 
     async fn scratch(test: &str) -> Option<(ScratchSchema, PgStore)> {
         let admin = conformance::postgres_admin_url(test)?;

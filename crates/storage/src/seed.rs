@@ -235,7 +235,7 @@ mod tests {
         let Some(admin) = crate::conformance::postgres_admin_url("seeding_postgres") else {
             return;
         };
-        let db = crate::postgres::ScratchSchema::create(&admin)
+        let db = storeroom_testkit::scratch::ScratchSchema::create(&admin)
             .await
             .unwrap();
         let store = PgStore::connect(&db.url).await.unwrap();

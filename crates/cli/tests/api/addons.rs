@@ -2,34 +2,24 @@
 
 use crate::common;
 
-use std::io::Write;
-
-use common::{TestServer, json, put_blob};
+use common::{TestApp, call_as, json, put_blob, zip_of};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use storeroom_testkit::fixtures::png;
 
-struct Fixture {
-    server: TestServer,
-    token: String,
-    app_id: String,
+async fn fixture() -> TestApp {
+    TestApp::builder().app("Add-on host").start().await
 }
 
-async fn fixture() -> Fixture {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Add-on host").await;
-    Fixture {
-        app_id: app["id"].as_str().unwrap().to_string(),
-        server,
-        token,
-    }
+/// This module's requests, on the kit's app.
+trait AddOns {
+    async fn create_add_on(&self, product_id: &str) -> Value;
+
+    /// Creates an add-on and its first submission; returns the add-on path and submission.
+    async fn add_on_with_submission(&self, product_id: &str) -> (String, Value);
 }
 
-impl Fixture {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        call_as(&self.server, &self.token, method, path, body).await
-    }
-
+impl AddOns for TestApp {
     async fn create_add_on(&self, product_id: &str) -> Value {
         let (status, add_on) = self
             .call(
@@ -52,33 +42,6 @@ impl Fixture {
         assert_eq!(status, StatusCode::CREATED, "{submission}");
         (base, submission)
     }
-
-    async fn set_app_policy(&self, policy: Value) {
-        let response = self
-            .server
-            .admin(
-                Method::PUT,
-                &format!("admin/v1/applications/{}/pipeline", self.app_id),
-            )
-            .json(&policy)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-    }
-
-    /// Reads the status until it is one of `wanted`.
-    async fn wait_for(&self, status_path: &str, wanted: &[&str]) -> Value {
-        let mut last = Value::Null;
-        for _ in 0..200 {
-            last = self.call(Method::GET, status_path, None).await.1;
-            if wanted.iter().any(|w| last["status"] == *w) {
-                return last;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        }
-        panic!("{status_path} never reached {wanted:?}: {last}");
-    }
 }
 
 /// `body` with the `contentType` real clients set on an add-on PUT (the service refuses the
@@ -90,24 +53,6 @@ fn with_content_type(mut body: Value) -> Value {
             .or_insert_with(|| json!("OnlineDataStorage"));
     }
     body
-}
-
-async fn call_as(
-    server: &TestServer,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server.dc(method, path, token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    json(response).await
 }
 
 /// The 400/409 of a rejected call, with the field it names.
@@ -130,80 +75,6 @@ fn invalid(target: &str) -> (StatusCode, String, String) {
 
 fn conflict(target: &str) -> (StatusCode, String, String) {
     (StatusCode::CONFLICT, "InvalidState".into(), target.into())
-}
-
-/// A valid RGB PNG of the given size: zlib stored (uncompressed) blocks, with CRCs and the
-/// Adler-32 the format requires.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for byte in bytes {
-            crc ^= u32::from(*byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    }
-    // Each row: filter byte 0, then RGB pixels (a diagonal gradient).
-    let mut raw = Vec::new();
-    for y in 0..height {
-        raw.push(0);
-        for x in 0..width {
-            raw.extend_from_slice(&[(x % 256) as u8, (y % 256) as u8, 0x80]);
-        }
-    }
-    let mut zlib = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (index, block) in blocks.iter().enumerate() {
-        zlib.push(u8::from(index == blocks.len() - 1));
-        let len = block.len() as u16;
-        zlib.extend_from_slice(&len.to_le_bytes());
-        zlib.extend_from_slice(&(!len).to_le_bytes());
-        zlib.extend_from_slice(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for byte in &raw {
-        a = (a + u32::from(*byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut header = Vec::new();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut out, b"IHDR", &header);
-    chunk(&mut out, b"IDAT", &zlib);
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-/// A ZIP holding `files` (name, bytes).
-fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut cursor = std::io::Cursor::new(Vec::new());
-    {
-        let mut writer = zip::ZipWriter::new(&mut cursor);
-        for (name, bytes) in files {
-            writer
-                .start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            writer.write_all(bytes).unwrap();
-        }
-        writer.finish().unwrap();
-    }
-    cursor.into_inner()
 }
 
 fn listing_with_icon(icon: &str, status: &str) -> Value {
@@ -846,7 +717,7 @@ async fn first_submission_starts_from_defaults_and_put_rules() {
 async fn add_on_submission_through_upload_to_published() {
     let f = fixture().await;
     // The add-on follows its app's pipeline policy: here certification waits for approval.
-    f.set_app_policy(json!({"mode": "manual"})).await;
+    f.set_pipeline(json!({"mode": "manual"})).await;
     let (base, created) = f.add_on_with_submission("Gold").await;
     let id = created["id"].as_str().unwrap().to_string();
     let path = format!("{base}/submissions/{id}");

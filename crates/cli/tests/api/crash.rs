@@ -4,9 +4,8 @@ use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use common::{json, put_blob};
+use common::{eventually, json, put_blob};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -72,26 +71,26 @@ async fn package_zip(http: &Client, base: &str, admin: &str, app_id: &str, name:
         .find(|a| a["id"] == app_id)
         .unwrap()
         .clone();
-    let package = storeroom_ingest::fixtures::PackageFixture::new(
+    let package = storeroom_testkit::fixtures::PackageFixture::new(
         app["packageIdentityName"].as_str().unwrap(),
     )
     .publisher(app["publisherName"].as_str().unwrap())
     .version("2.0.0.0");
-    storeroom_ingest::fixtures::SubmissionFixture::new()
+    storeroom_testkit::fixtures::SubmissionFixture::new()
         .file(name, package.to_bytes())
         .to_bytes()
 }
 
-/// Polls a submission's status until `done` says so (or gives up); returns the last status.
+/// Polls a submission's status until `done` says so; returns that status.
 async fn poll_status(
     http: &Client,
     sub_url: &str,
     bearer: &str,
     done: impl Fn(&str) -> bool,
 ) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        last = http
+    let done = &done;
+    eventually("the submission reaches the awaited status", || async move {
+        let last: Value = http
             .get(format!("{sub_url}/status"))
             .bearer_auth(bearer)
             .send()
@@ -101,11 +100,12 @@ async fn poll_status(
             .await
             .unwrap();
         if done(last["status"].as_str().unwrap_or_default()) {
-            break;
+            Ok(last)
+        } else {
+            Err(last)
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    last
+    })
+    .await
 }
 
 async fn token(http: &Client, base: &str, credentials: &Value) -> String {

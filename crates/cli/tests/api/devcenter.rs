@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob, zip_bytes};
+use common::{TestApp, TestServer, json, put_blob, zip_bytes};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -17,24 +17,24 @@ fn assert_dc_error(body: &Value, code: &str) {
     );
 }
 
-struct Fixture {
-    server: TestServer,
-    token: String,
-    app_id: String,
+async fn fixture() -> TestApp {
+    TestApp::builder().app("Contoso Reader").start().await
 }
 
-async fn fixture() -> Fixture {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Contoso Reader").await;
-    Fixture {
-        app_id: app["id"].as_str().unwrap().to_string(),
-        server,
-        token,
-    }
+/// This module's requests, on the kit's app.
+trait Submissions {
+    fn sub_path(&self, submission_id: &str) -> String;
+
+    async fn create(&self) -> Value;
+
+    async fn put(&self, submission_id: &str, body: &Value) -> (StatusCode, Value);
+
+    async fn commit(&self, submission_id: &str) -> (StatusCode, Value);
+
+    async fn get(&self, path: &str) -> (StatusCode, Value);
 }
 
-impl Fixture {
+impl Submissions for TestApp {
     fn sub_path(&self, submission_id: &str) -> String {
         format!("applications/{}/submissions/{submission_id}", self.app_id)
     }
@@ -596,27 +596,17 @@ async fn missing_files_and_bad_archives_fail_the_commit() {
 #[tokio::test]
 async fn committed_submissions_refuse_changes() {
     // A slow pipeline keeps the submission in flight long enough to try.
-    let server = TestServer::start_with(tempfile::tempdir().unwrap(), |config| {
-        config.pipeline =
-            storeroom_server::domain_pipeline::PipelinePolicy::parse("delay=1h").unwrap();
-    })
-    .await;
-    let token = server.token().await;
-    let app = server.reserve_app("Slow").await;
-    let mut f = Fixture {
-        app_id: app["id"].as_str().unwrap().into(),
-        server,
-        token,
-    };
+    let mut f = TestApp::builder()
+        .app("Slow")
+        .pipeline(storeroom_server::domain_pipeline::PipelinePolicy::parse("delay=1h").unwrap())
+        .start()
+        .await;
     let created = f.create().await;
     let id = created["id"].as_str().unwrap();
     assert_eq!(f.commit(id).await.0, StatusCode::ACCEPTED);
-    for _ in 0..100 {
-        if f.get(&format!("{}/status", f.sub_path(id))).await.1["status"] == "PreProcessing" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // Every step waits an hour, the first too: the submission stays in flight until the
+    // clock moves.
+    f.server.settle_pipeline().await;
     let (status, body) = f.put(id, &json!({"notesForCertification": "late"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_dc_error(&body, "InvalidState");
@@ -641,7 +631,7 @@ async fn committed_submissions_refuse_changes() {
     for _ in 0..20 {
         f.server.advance_clock(3601).await;
         f.token = f.server.token().await;
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        f.server.settle_pipeline().await;
         let status = f.get(&format!("{}/status", f.sub_path(id))).await.1["status"]
             .as_str()
             .unwrap()

@@ -8,9 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use storeroom_server::ServerConfig;
 
-async fn without_runners(configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
+async fn without_runners(configure: impl FnOnce(&mut ServerConfig) + Send + 'static) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
-    TestServer::start_with(dir, |config| {
+    TestServer::start_with(dir, move |config| {
         config.background_jobs = false;
         configure(config);
     })

@@ -2,40 +2,22 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Fixture {
-    server: TestServer,
-    token: String,
-    app_id: String,
+async fn fixture() -> TestApp {
+    TestApp::builder().app("Flighted").start().await
 }
 
-async fn fixture() -> Fixture {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Flighted").await;
-    Fixture {
-        app_id: app["id"].as_str().unwrap().to_string(),
-        server,
-        token,
-    }
+/// This module's requests, on the kit's app.
+trait Flights {
+    async fn create_flight(&self, body: Value) -> Value;
+
+    fn flight_path(&self, flight: &Value) -> String;
 }
 
-impl Fixture {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.server.dc(method, path, &self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        if response.status() == StatusCode::NO_CONTENT {
-            return (StatusCode::NO_CONTENT, Value::Null);
-        }
-        json(response).await
-    }
-
+impl Flights for TestApp {
     async fn create_flight(&self, body: Value) -> Value {
         let (status, flight) = self
             .call(
@@ -243,21 +225,9 @@ async fn flight_submission_lifecycle_to_published() {
         (status, committed),
         (StatusCode::ACCEPTED, json!({"status": "CommitStarted"}))
     );
-    let mut last = Value::Null;
-    for _ in 0..100 {
-        last = f
-            .call(
-                Method::GET,
-                &format!("{base}/submissions/{first}/status"),
-                None,
-            )
-            .await
-            .1;
-        if last["status"] == "Published" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    let last = f
+        .wait_settled(&format!("{base}/submissions/{first}/status"))
+        .await;
     assert_eq!(last["status"], "Published", "{last}");
     assert_eq!(
         last["statusDetails"]["certificationReports"]
@@ -376,20 +346,8 @@ async fn flight_rollout_endpoints() {
         None,
     )
     .await;
-    for _ in 0..100 {
-        if f.call(
-            Method::GET,
-            &format!("{base}/submissions/{id}/status"),
-            None,
-        )
-        .await
-        .1["status"]
-            == "Published"
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    f.wait_settled(&format!("{base}/submissions/{id}/status"))
+        .await;
     let (status, rollout) = f
         .call(
             Method::GET,

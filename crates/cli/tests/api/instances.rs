@@ -11,13 +11,13 @@ use crate::common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{json, put_blob};
+use common::{eventually, json, put_blob};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 use storeroom_storage::PgStore;
-use storeroom_storage::postgres::ScratchSchema;
+use storeroom_testkit::scratch::ScratchSchema;
 use tempfile::TempDir;
 
 /// One `storeroom serve` process with its own data directory.
@@ -226,8 +226,7 @@ impl Cluster {
 
     /// Polls the status on `on` until it leaves the in-flight states.
     async fn final_status(&self, on: &Instance, token: &str, path: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
+        eventually("the submission leaves the in-flight states", || async {
             let (_, status) = self
                 .dc(on, Method::GET, &format!("{path}/status"), token, None)
                 .await;
@@ -239,11 +238,13 @@ impl Cluster {
                 "Release",
                 "Publishing",
             ];
-            if !in_flight.contains(&name) || Instant::now() > deadline {
-                return status;
+            if in_flight.contains(&name) {
+                Err(status)
+            } else {
+                Ok(status)
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 
     async fn jobs_of(&self, submission_id: &str) -> i64 {
@@ -257,12 +258,12 @@ impl Cluster {
 
 /// A submission ZIP with one real package of the app.
 fn package_zip(app: &Value) -> Vec<u8> {
-    let package = storeroom_ingest::fixtures::PackageFixture::new(
+    let package = storeroom_testkit::fixtures::PackageFixture::new(
         app["packageIdentityName"].as_str().unwrap(),
     )
     .publisher(app["publisherName"].as_str().unwrap())
     .version("2.0.0.0");
-    storeroom_ingest::fixtures::SubmissionFixture::new()
+    storeroom_testkit::fixtures::SubmissionFixture::new()
         .file("Shared_2.0.0.0_x64.msix", package.to_bytes())
         .to_bytes()
 }
@@ -362,18 +363,22 @@ async fn a_submission_moves_across_instances_and_runs_once() {
         .await
         .unwrap();
     let moved = chrono::DateTime::parse_from_rfc3339(moved["now"].as_str().unwrap()).unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    let on_b: Value = cluster
-        .http
-        .get(b.url("admin/v1/clock"))
-        .bearer_auth(cluster.cred("adminToken"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let on_b = chrono::DateTime::parse_from_rfc3339(on_b["now"].as_str().unwrap()).unwrap();
+    // B catches up with the shared clock on its own schedule: read it until it has.
+    let on_b = eventually("B follows A's clock", || async {
+        let on_b: Value = cluster
+            .http
+            .get(b.url("admin/v1/clock"))
+            .bearer_auth(cluster.cred("adminToken"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let on_b = chrono::DateTime::parse_from_rfc3339(on_b["now"].as_str().unwrap()).unwrap();
+        if on_b >= moved { Ok(on_b) } else { Err(on_b) }
+    })
+    .await;
     assert!(on_b >= moved, "B follows A's clock: {on_b} < {moved}");
 }
 
@@ -422,17 +427,35 @@ async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
         .await
         .unwrap()
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let holder = loop {
-        if let Some(owner) = owner_of(&cluster).await {
-            break owner;
-        }
-        assert!(Instant::now() < deadline, "no instance claimed the job");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let holder = eventually("an instance claims the job", || async {
+        owner_of(&cluster)
+            .await
+            .ok_or("no instance claimed the job")
+    })
+    .await;
+    // A live holder keeps renewing its lease (1s) while its step is held up: once the lease
+    // has been renewed for three more seconds, the job is still its own.
+    let lease_of = async |cluster: &Cluster| -> Option<(String, i64)> {
+        sqlx::query_as(
+            "SELECT lease_owner, lease_until FROM jobs
+             WHERE submission_id = $1 AND lease_owner IS NOT NULL",
+        )
+        .bind(&id)
+        .fetch_optional(cluster.db.pool())
+        .await
+        .unwrap()
     };
-    // A live holder keeps renewing its lease (1s) while its step is held up: after three
-    // leases the job is still its own.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (_, first_lease) = lease_of(&cluster).await.expect("a leased job");
+    eventually("the holder renews its lease three times over", || async {
+        let (owner, until) = lease_of(&cluster).await.expect("a leased job");
+        assert_eq!(owner, holder, "the live holder keeps its job");
+        if until >= first_lease + 3_000 {
+            Ok(())
+        } else {
+            Err(until)
+        }
+    })
+    .await;
     assert_eq!(owner_of(&cluster).await.as_deref(), Some(holder.as_str()));
 
     // Owners are `worker-<pid>-<millis>`: kill the instance holding the job.

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::process::Command;
 
-use common::{TestServer, node_sdk};
+use common::{TestApp, node_sdk};
 
 async fn upload_with_node(
     script: std::path::PathBuf,
@@ -40,10 +40,8 @@ async fn javascript_sdk_single_and_block_uploads() {
         );
         return;
     };
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Js Upload").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Js Upload").await.into_parts();
+    let app_id = app_id.as_str();
 
     for (mode, round) in [("single", 2), ("blocks", 3)] {
         let package = format!("JsUpload_{round}.0.0.0_x64.msix");

@@ -29,6 +29,7 @@ mod python_sdk;
 mod rollout;
 mod rules;
 mod seed;
+mod snapshots;
 mod storefront;
 mod survival;
 mod tls;

@@ -7,7 +7,7 @@ use crate::common;
 use std::time::Duration;
 
 use common::msi::{STORE, png};
-use common::{DEVCENTER, TestServer, json, put_blob};
+use common::{DEVCENTER, TestServer, eventually, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -801,8 +801,7 @@ async fn a_submission_publishes_and_locks_the_draft_while_in_flight() {
 
     // The worker takes the submission to the manual review step in the background: until it
     // gets there, approving answers 400 (not waiting for a decision), as a reviewer would see.
-    let mut attempts = 0;
-    let status = loop {
+    let status = eventually("the submission waits for a review", || async {
         let (status, reply) = json(
             server
                 .admin(
@@ -814,13 +813,13 @@ async fn a_submission_publishes_and_locks_the_draft_while_in_flight() {
                 .unwrap(),
         )
         .await;
-        attempts += 1;
-        if status != StatusCode::BAD_REQUEST || attempts == 100 {
-            break status;
+        if status != StatusCode::BAD_REQUEST {
+            return Ok(status);
         }
         assert!(reply.to_string().contains("not waiting"), "{reply}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    };
+        Err(reply)
+    })
+    .await;
     assert_eq!(status, StatusCode::OK);
     let done = client.wait_submission(&product, &submission).await;
     assert_eq!(
@@ -876,15 +875,17 @@ async fn forced_and_manual_failures_end_failed() {
             )
             .json(&json!({"reason": reason}))
     };
-    for _ in 0..100 {
+    // Not in Certification yet: the rejection waits for it.
+    eventually("the rejection is accepted", || async {
         let (status, body) = json(reject("Crashes on launch").send().await.unwrap()).await;
         if status == StatusCode::OK {
             assert_eq!(body["publishingStatus"], "FAILED");
-            break;
+            Ok(())
+        } else {
+            Err(body)
         }
-        // Not in Certification yet.
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    })
+    .await;
     let done = client.wait_submission(&product, &submission).await;
     assert_eq!(done["responseData"]["hasFailed"], true);
     assert_eq!(done["errors"][0]["message"], "Crashes on launch");

@@ -6,36 +6,23 @@ use std::time::{Duration, Instant};
 
 use crate::common;
 
-use common::{TestServer, json};
+use common::{TestApp, json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Fixture {
-    server: TestServer,
-    token: String,
-    app_id: String,
+async fn fixture() -> TestApp {
+    TestApp::named("Contoso Outcomes").await
 }
 
-async fn fixture() -> Fixture {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Contoso Outcomes").await;
-    Fixture {
-        app_id: app["id"].as_str().unwrap().to_string(),
-        server,
-        token,
-    }
+/// This module's requests, on the kit's app.
+trait Outcomes {
+    async fn policy(&self, policy: Value) -> (StatusCode, Value);
+    async fn create(&self) -> String;
+    async fn commit(&self, path: &str);
+    async fn poll_until(&self, path: &str, wanted: &str) -> (Value, Vec<String>);
 }
 
-impl Fixture {
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut request = self.server.dc(method, path, &self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        json(request.send().await.unwrap()).await
-    }
-
+impl Outcomes for TestApp {
     /// Sets the app's pipeline policy; returns the admin API's answer.
     async fn policy(&self, policy: Value) -> (StatusCode, Value) {
         json(
@@ -50,11 +37,6 @@ impl Fixture {
                 .unwrap(),
         )
         .await
-    }
-
-    async fn set_policy(&self, policy: Value) {
-        let (status, body) = self.policy(policy).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
     }
 
     /// A new submission (a clone of the published one): its path.
@@ -113,7 +95,7 @@ async fn sales_and_policy_warnings_reach_the_published_submission() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["target"], "warnings", "{body}");
-    f.set_policy(
+    f.set_pipeline(
         json!({"warnings": [{"code": "ListingOptInWarning", "details": "You added a listing"}]}),
     )
     .await;
@@ -152,7 +134,7 @@ async fn sales_and_policy_warnings_reach_the_published_submission() {
 #[tokio::test]
 async fn a_commit_bounces_back_to_pending_commit_or_is_canceled() {
     let f = fixture().await;
-    f.set_policy(json!({"outcome": {"status": "PendingCommit"}}))
+    f.set_pipeline(json!({"outcome": {"status": "PendingCommit"}}))
         .await;
     let path = f.create().await;
     f.commit(&path).await;
@@ -168,7 +150,7 @@ async fn a_commit_bounces_back_to_pending_commit_or_is_canceled() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    f.set_policy(json!({"outcome": {"status": "Canceled", "errors": [
+    f.set_pipeline(json!({"outcome": {"status": "Canceled", "errors": [
         {"code": "Other", "details": "IsInternalError: Commit workflow is cancelled."}]}}))
         .await;
     f.commit(&path).await;
@@ -179,7 +161,7 @@ async fn a_commit_bounces_back_to_pending_commit_or_is_canceled() {
         .call(Method::GET, &format!("applications/{}", f.app_id), None)
         .await;
     assert!(app.get("pendingApplicationSubmission").is_none(), "{app}");
-    f.set_policy(json!({})).await;
+    f.set_pipeline(json!({})).await;
     let next = f.create().await;
     f.commit(&next).await;
     f.poll_until(&next, "Published").await;
@@ -188,7 +170,7 @@ async fn a_commit_bounces_back_to_pending_commit_or_is_canceled() {
 #[tokio::test]
 async fn a_submission_stays_in_a_state_until_the_policy_changes() {
     let f = fixture().await;
-    f.set_policy(json!({"outcome": {"status": "Certification"}}))
+    f.set_pipeline(json!({"outcome": {"status": "Certification"}}))
         .await;
     let path = f.create().await;
     f.commit(&path).await;
@@ -201,7 +183,7 @@ async fn a_submission_stays_in_a_state_until_the_policy_changes() {
         assert_eq!(status["status"], "Certification", "{status}");
         assert_eq!(status["statusDetails"]["certificationReports"], json!([]));
     }
-    f.set_policy(json!({})).await;
+    f.set_pipeline(json!({})).await;
     let (published, _) = f.poll_until(&path, "Published").await;
     assert_eq!(
         published["statusDetails"]["certificationReports"]
@@ -232,7 +214,7 @@ async fn skipped_states_are_never_seen_by_a_poller() {
         assert_eq!(body["target"], target, "{body}");
     }
     // Every step waits for one read, so the poller sees every state that is shown.
-    f.set_policy(json!({"pollsPerStep": 1, "skipStates": ["PreProcessing"]}))
+    f.set_pipeline(json!({"pollsPerStep": 1, "skipStates": ["PreProcessing"]}))
         .await;
     let path = f.create().await;
     f.commit(&path).await;

@@ -4,31 +4,27 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use storeroom_ingest::fixtures::{
+use storeroom_testkit::fixtures::{
     BombHeader, BundleFixture, PackageFixture, SubmissionFixture, UploadFixture, hostile, png,
 };
 
+/// The kit's app, with the identity its packages must carry.
 struct App {
-    server: TestServer,
-    token: String,
-    id: String,
+    app: TestApp,
     identity: String,
     publisher: String,
 }
 
 async fn app() -> App {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Packaged").await;
+    let app = TestApp::builder().app("Packaged").start().await;
+    let (identity, publisher) = app.server.identity(&app.app_id).await;
     App {
-        id: app["id"].as_str().unwrap().to_string(),
-        identity: app["packageIdentityName"].as_str().unwrap().to_string(),
-        publisher: app["publisherName"].as_str().unwrap().to_string(),
-        server,
-        token,
+        app,
+        identity,
+        publisher,
     }
 }
 
@@ -48,11 +44,12 @@ impl App {
         zip: Vec<u8>,
     ) -> (Value, Value) {
         let (status, created) = json(
-            self.server
+            self.app
+                .server
                 .dc(
                     Method::POST,
-                    &format!("applications/{}/submissions", self.id),
-                    &self.token,
+                    &format!("applications/{}/submissions", self.app.app_id),
+                    &self.app.token,
                 )
                 .send()
                 .await
@@ -74,11 +71,12 @@ impl App {
             .iter()
             .map(|(file, kind)| json!({"fileName": file, "fileStatus": "PendingUpload", "imageType": kind}))
             .collect();
-        let path = format!("applications/{}/submissions/{id}", self.id);
+        let path = format!("applications/{}/submissions/{id}", self.app.app_id);
         let body = json!({"applicationPackages": entries, "listings": {"en-us": listing}});
         let (status, updated) = json(
-            self.server
-                .dc(Method::PUT, &path, &self.token)
+            self.app
+                .server
+                .dc(Method::PUT, &path, &self.app.token)
                 .json(&body)
                 .send()
                 .await
@@ -88,7 +86,7 @@ impl App {
         assert_eq!(status, StatusCode::OK, "{updated}");
         assert_eq!(
             put_blob(
-                &self.server.http,
+                &self.app.server.http,
                 created["fileUploadUrl"].as_str().unwrap(),
                 zip
             )
@@ -97,12 +95,14 @@ impl App {
             StatusCode::CREATED
         );
         let status = self
+            .app
             .server
-            .commit_and_wait(&self.token, &self.id, &id)
+            .commit_and_wait(&self.app.token, &self.app.app_id, &id)
             .await;
         let (_, submission) = json(
-            self.server
-                .dc(Method::GET, &path, &self.token)
+            self.app
+                .server
+                .dc(Method::GET, &path, &self.app.token)
                 .send()
                 .await
                 .unwrap(),
@@ -110,8 +110,9 @@ impl App {
         .await;
         if status["status"] != "Published" {
             // Leave room for the next case.
-            self.server
-                .dc(Method::DELETE, &path, &self.token)
+            self.app
+                .server
+                .dc(Method::DELETE, &path, &self.app.token)
                 .send()
                 .await
                 .unwrap();
@@ -203,6 +204,7 @@ async fn manifests_fill_package_entries_for_packages_bundles_and_uploads() {
         .as_str()
         .unwrap();
     let report: Value = a
+        .app
         .server
         .http
         .get(format!("{url}.json"))
@@ -348,7 +350,7 @@ async fn image_rules_per_type() {
         "InvalidParameterValue",
         "icon.png",
     );
-    let jpeg = storeroom_ingest::fixtures::jpeg(1920, 1080);
+    let jpeg = storeroom_testkit::fixtures::jpeg(1920, 1080);
     let (status, _) = a
         .submit(
             &["P4.msix"],
@@ -436,8 +438,13 @@ async fn hostile_archives_are_refused_and_the_server_keeps_serving() {
     );
     // Still serving.
     let (status, _) = json(
-        a.server
-            .dc(Method::GET, &format!("applications/{}", a.id), &a.token)
+        a.app
+            .server
+            .dc(
+                Method::GET,
+                &format!("applications/{}", a.app.app_id),
+                &a.app.token,
+            )
             .send()
             .await
             .unwrap(),

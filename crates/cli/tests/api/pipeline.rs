@@ -1,31 +1,33 @@
 //! The pipeline policy: manual approval, status-read pacing, forced outcomes, delays.
 
+use std::cell::{Cell, RefCell};
+
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, eventually, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct App {
-    server: TestServer,
-    token: String,
-    id: String,
+async fn app() -> TestApp {
+    TestApp::builder().app("Policy").start().await
 }
 
-async fn app() -> App {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Policy").await;
-    App {
-        id: app["id"].as_str().unwrap().to_string(),
-        server,
-        token,
-    }
+/// This module's requests, on the kit's app.
+trait PolicyApp {
+    async fn set_policy(&self, policy: Value) -> (StatusCode, Value);
+
+    /// A committed submission that adds one uploaded package.
+    async fn committed(&self, package: &str) -> String;
+
+    async fn status(&self, submission_id: &str) -> Value;
+
+    /// Reads the status until it is `wanted`.
+    async fn reach(&self, submission_id: &str, wanted: &str);
 }
 
-impl App {
+impl PolicyApp for TestApp {
     async fn set_policy(&self, policy: Value) -> (StatusCode, Value) {
-        let path = format!("admin/v1/applications/{}/pipeline", self.id);
+        let path = format!("admin/v1/applications/{}/pipeline", self.app_id);
         json(
             self.server
                 .admin(Method::PUT, &path)
@@ -41,13 +43,13 @@ impl App {
     async fn committed(&self, package: &str) -> String {
         let (id, url, path) = self
             .server
-            .submission_adding(&self.token, &self.id, package)
+            .submission_adding(&self.token, &self.app_id, package)
             .await;
         assert_eq!(
             put_blob(
                 &self.server.http,
                 &url,
-                self.server.package_zip(&self.id, &[package]).await
+                self.server.package_zip(&self.app_id, &[package]).await
             )
             .await
             .status(),
@@ -68,7 +70,7 @@ impl App {
     async fn status(&self, submission_id: &str) -> Value {
         let path = format!(
             "applications/{}/submissions/{submission_id}/status",
-            self.id
+            self.app_id
         );
         json(
             self.server
@@ -81,18 +83,13 @@ impl App {
         .1
     }
 
-    /// Reads the status until it is `wanted` (with pauses), returning how many reads it took.
-    async fn wait_for(&self, submission_id: &str, wanted: &str) -> usize {
-        for read in 1..=200 {
-            if self.status(submission_id).await["status"] == wanted {
-                return read;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!(
-            "never reached {wanted}: {}",
-            self.status(submission_id).await
+    /// Reads the status until it is `wanted`.
+    async fn reach(&self, submission_id: &str, wanted: &str) {
+        let path = format!(
+            "applications/{}/submissions/{submission_id}/status",
+            self.app_id
         );
+        self.wait_for(&path, &[wanted]).await;
     }
 }
 
@@ -102,8 +99,8 @@ async fn manual_policy_waits_for_approval_or_rejection() {
     let (status, body) = a.set_policy(json!({"mode": "manual"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let first = a.committed("First_2.0.0.0_x64.msix").await;
-    a.wait_for(&first, "Certification").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    a.reach(&first, "Certification").await;
+    a.server.settle_pipeline().await;
     assert_eq!(
         a.status(&first).await["status"],
         "Certification",
@@ -113,7 +110,7 @@ async fn manual_policy_waits_for_approval_or_rejection() {
     let approve = format!("admin/v1/submissions/{first}/approve");
     let (status, body) = json(a.server.admin(Method::POST, &approve).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    a.wait_for(&first, "Published").await;
+    a.reach(&first, "Published").await;
     let (status, body) = json(a.server.admin(Method::POST, &approve).send().await.unwrap()).await;
     assert_eq!(
         status,
@@ -122,7 +119,7 @@ async fn manual_policy_waits_for_approval_or_rejection() {
     );
 
     let second = a.committed("Second_3.0.0.0_x64.msix").await;
-    a.wait_for(&second, "Certification").await;
+    a.reach(&second, "Certification").await;
     let reject = format!("admin/v1/submissions/{second}/reject");
     let (status, body) = json(
         a.server
@@ -170,16 +167,24 @@ async fn polls_per_step_advance_one_state_per_n_reads() {
         "Publishing",
         "Published",
     ];
-    let mut seen: Vec<String> = Vec::new();
-    let mut reads = 0;
-    while seen.last().map(String::as_str) != Some("Published") && reads < 60 {
+    // Each read counts towards the step, however fast the reads come: read until Published.
+    let seen: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let count = Cell::new(0);
+    eventually("Published", || async {
         let status = a.status(&id).await["status"].as_str().unwrap().to_string();
-        reads += 1;
+        count.set(count.get() + 1);
+        let mut seen = seen.borrow_mut();
         if seen.last() != Some(&status) {
-            seen.push(status);
+            seen.push(status.clone());
         }
-        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
-    }
+        if status == "Published" {
+            Ok(())
+        } else {
+            Err(status)
+        }
+    })
+    .await;
+    let (seen, reads) = (seen.into_inner(), count.get());
     assert_eq!(seen, order, "every state shows to a poller, in order");
     assert!(reads > 2 * 5, "two reads per step: took {reads}");
 }
@@ -200,7 +205,7 @@ async fn forced_outcomes_fail_at_their_step_and_products_override_the_server() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let id = a.committed("Forced_2.0.0.0_x64.msix").await;
-    a.wait_for(&id, "CertificationFailed").await;
+    a.reach(&id, "CertificationFailed").await;
     let status = a.status(&id).await;
     assert_eq!(
         status["statusDetails"]["errors"],
@@ -214,7 +219,7 @@ async fn forced_outcomes_fail_at_their_step_and_products_override_the_server() {
         a.server
             .admin(
                 Method::GET,
-                &format!("admin/v1/applications/{}/pipeline", a.id),
+                &format!("admin/v1/applications/{}/pipeline", a.app_id),
             )
             .send()
             .await
@@ -222,7 +227,7 @@ async fn forced_outcomes_fail_at_their_step_and_products_override_the_server() {
     )
     .await;
     assert_eq!(shown["source"], "application");
-    let path = format!("applications/{}/submissions/{id}", a.id);
+    let path = format!("applications/{}/submissions/{id}", a.app_id);
     let deleted = a
         .server
         .dc(Method::DELETE, &path, &a.token)
@@ -235,7 +240,7 @@ async fn forced_outcomes_fail_at_their_step_and_products_override_the_server() {
         "a failed submission can be deleted"
     );
     let next = a.committed("Forced_3.0.0.0_x64.msix").await;
-    a.wait_for(&next, "Published").await;
+    a.reach(&next, "Published").await;
 }
 
 #[tokio::test]
@@ -244,7 +249,7 @@ async fn delay_policy_follows_the_clock() {
     a.set_policy(json!({"mode": "delay", "delaySeconds": 600}))
         .await;
     let id = a.committed("Slow_2.0.0.0_x64.msix").await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    a.server.settle_pipeline().await;
     assert_eq!(
         a.status(&id).await["status"],
         "CommitStarted",
@@ -252,11 +257,11 @@ async fn delay_policy_follows_the_clock() {
     );
     a.server.advance_clock(601).await;
     // The token is still valid: ten minutes is inside its hour.
-    a.wait_for(&id, "PreProcessing").await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    a.reach(&id, "PreProcessing").await;
+    a.server.settle_pipeline().await;
     assert_eq!(a.status(&id).await["status"], "PreProcessing");
     a.server.advance_clock(601).await;
-    a.wait_for(&id, "Certification").await;
+    a.reach(&id, "Certification").await;
 }
 
 #[tokio::test]
@@ -295,7 +300,7 @@ async fn invalid_policies_are_refused_with_the_field_named() {
 async fn certification_writes_a_report_served_at_its_url() {
     let a = app().await;
     let id = a.committed("Reported_2.0.0.0_x64.msix").await;
-    a.wait_for(&id, "Published").await;
+    a.reach(&id, "Published").await;
     let status = a.status(&id).await;
     let reports = status["statusDetails"]["certificationReports"]
         .as_array()
@@ -340,7 +345,7 @@ async fn certification_writes_a_report_served_at_its_url() {
     // A rejection is in the report too, with its reason.
     a.set_policy(json!({"mode": "manual"})).await;
     let rejected = a.committed("Reported_3.0.0.0_x64.msix").await;
-    a.wait_for(&rejected, "Certification").await;
+    a.reach(&rejected, "Certification").await;
     let reject = format!("admin/v1/submissions/{rejected}/reject");
     a.server
         .admin(Method::POST, &reject)

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -54,24 +54,16 @@ async fn status_of(server: &TestServer, token: &str, app_id: &str, id: &str) -> 
 }
 
 async fn settle(server: &TestServer, token: &str, app_id: &str, id: &str, wanted: &str) {
-    for _ in 0..100 {
-        if status_of(server, token, app_id, id).await == wanted {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
-    panic!(
-        "{id} never reached {wanted}: {}",
-        status_of(server, token, app_id, id).await
-    );
+    let path = format!("applications/{app_id}/submissions/{id}/status");
+    server
+        .wait_for_status(&path, token, |status| status == wanted)
+        .await;
 }
 
 #[tokio::test]
 async fn manual_mode_waits_in_release_for_publish_now() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Held").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Held").await.into_parts();
+    let app_id = app_id.as_str();
     let id = commit_with_mode(
         &server,
         &token,
@@ -81,7 +73,7 @@ async fn manual_mode_waits_in_release_for_publish_now() {
     )
     .await;
     settle(&server, &token, app_id, &id, "Release").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.settle_pipeline().await;
     assert_eq!(
         status_of(&server, &token, app_id, &id).await,
         "Release",
@@ -101,10 +93,8 @@ async fn manual_mode_waits_in_release_for_publish_now() {
 
 #[tokio::test]
 async fn specific_date_publishes_when_the_clock_passes_it() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Scheduled").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Scheduled").await.into_parts();
+    let app_id = app_id.as_str();
     let (_, clock) = json(
         server
             .admin(Method::GET, "admin/v1/clock")
@@ -126,7 +116,7 @@ async fn specific_date_publishes_when_the_clock_passes_it() {
     )
     .await;
     settle(&server, &token, app_id, &id, "Release").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.settle_pipeline().await;
     assert_eq!(
         status_of(&server, &token, app_id, &id).await,
         "Release",

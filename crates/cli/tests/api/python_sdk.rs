@@ -5,7 +5,7 @@ use crate::common;
 
 use std::process::Command;
 
-use common::{TestServer, python, repo_root};
+use common::{TestApp, TestServer, python, repo_root};
 
 #[tokio::test]
 async fn python_sdk_block_upload_to_file_upload_url() {
@@ -15,10 +15,8 @@ async fn python_sdk_block_upload_to_file_upload_url() {
         );
         return;
     };
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Sdk Upload").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Sdk Upload").await.into_parts();
+    let app_id = app_id.as_str();
     let package = "SdkUpload_2.0.0.0_x64.msix";
     let (id, url, _) = server.submission_adding(&token, app_id, package).await;
     let file = server.dir.path().join("upload.zip");

@@ -2,28 +2,21 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-struct Rollout {
-    server: TestServer,
-    token: String,
-    app_id: String,
+/// This module's requests, on the kit's app.
+trait Rollouts {
+    fn path(&self, id: &str, action: &str) -> String;
+
+    /// Publishes a submission adding `package`, with a rollout to `percentage` when given.
+    async fn publish(&self, package: &str, percentage: Option<f64>, extra: Value) -> String;
+
+    async fn send(&self, method: Method, path: &str) -> (StatusCode, Value);
 }
 
-impl Rollout {
-    async fn start() -> Self {
-        let server = TestServer::start().await;
-        let token = server.token().await;
-        let app = server.reserve_app("Rolling").await;
-        Self {
-            app_id: app["id"].as_str().unwrap().to_string(),
-            server,
-            token,
-        }
-    }
-
+impl Rollouts for TestApp {
     fn path(&self, id: &str, action: &str) -> String {
         format!("applications/{}/submissions/{id}/{action}", self.app_id)
     }
@@ -70,7 +63,7 @@ impl Rollout {
         id
     }
 
-    async fn call(&self, method: Method, path: &str) -> (StatusCode, Value) {
+    async fn send(&self, method: Method, path: &str) -> (StatusCode, Value) {
         json(
             self.server
                 .dc(method, path, &self.token)
@@ -84,15 +77,15 @@ impl Rollout {
 
 #[tokio::test]
 async fn rollout_lifecycle_with_every_conflict() {
-    let r = Rollout::start().await;
+    let r = TestApp::builder().app("Rolling").start().await;
     let (_, app) = r
-        .call(Method::GET, &format!("applications/{}", r.app_id))
+        .send(Method::GET, &format!("applications/{}", r.app_id))
         .await;
     let first = app["lastPublishedApplicationSubmission"]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let (status, rollout) = r.call(Method::GET, &r.path(&first, "packagerollout")).await;
+    let (status, rollout) = r.send(Method::GET, &r.path(&first, "packagerollout")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         rollout,
@@ -100,7 +93,7 @@ async fn rollout_lifecycle_with_every_conflict() {
                "packageRolloutStatus": "PackageRolloutNotStarted", "fallbackSubmissionId": "0"})
     );
     let (status, body) = r
-        .call(Method::POST, &r.path(&first, "haltpackagerollout"))
+        .send(Method::POST, &r.path(&first, "haltpackagerollout"))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "no rollout to halt: {body}");
 
@@ -108,7 +101,7 @@ async fn rollout_lifecycle_with_every_conflict() {
         .publish("Rolling_2.0.0.0_x64.msix", Some(25.0), json!({}))
         .await;
     let (_, rollout) = r
-        .call(Method::GET, &r.path(&rolling, "packagerollout"))
+        .send(Method::GET, &r.path(&rolling, "packagerollout"))
         .await;
     assert_eq!(
         rollout,
@@ -116,7 +109,7 @@ async fn rollout_lifecycle_with_every_conflict() {
                "packageRolloutStatus": "PackageRolloutInProgress", "fallbackSubmissionId": first})
     );
     let (status, body) = r
-        .call(
+        .send(
             Method::POST,
             &format!("applications/{}/submissions", r.app_id),
         )
@@ -128,7 +121,7 @@ async fn rollout_lifecycle_with_every_conflict() {
     );
 
     let update = |p: &str| r.path(&rolling, &format!("updatepackagerolloutpercentage{p}"));
-    let (status, rollout) = r.call(Method::POST, &update("?percentage=50.5")).await;
+    let (status, rollout) = r.send(Method::POST, &update("?percentage=50.5")).await;
     assert_eq!(status, StatusCode::OK, "{rollout}");
     assert_eq!(rollout["packageRolloutPercentage"], 50.5);
     assert_eq!(rollout["packageRolloutStatus"], "PackageRolloutInProgress");
@@ -138,13 +131,13 @@ async fn rollout_lifecycle_with_every_conflict() {
         ("?percentage=150", "percentage"),
         ("?percentage=10", "percentage"),
     ] {
-        let (status, body) = r.call(Method::POST, &update(query)).await;
+        let (status, body) = r.send(Method::POST, &update(query)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
         assert_eq!(body["target"], target);
     }
     // Path literals are case-insensitive here too.
     let (status, _) = r
-        .call(
+        .send(
             Method::POST,
             &r.path(&rolling, "UpdatePackageRolloutPercentage?Percentage=60"),
         )
@@ -152,7 +145,7 @@ async fn rollout_lifecycle_with_every_conflict() {
     assert_eq!(status, StatusCode::OK);
 
     let (status, halted) = r
-        .call(Method::POST, &r.path(&rolling, "haltpackagerollout"))
+        .send(Method::POST, &r.path(&rolling, "haltpackagerollout"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -165,21 +158,21 @@ async fn rollout_lifecycle_with_every_conflict() {
         "finalizepackagerollout",
         "updatepackagerolloutpercentage?percentage=70",
     ] {
-        let (status, body) = r.call(Method::POST, &r.path(&rolling, action)).await;
+        let (status, body) = r.send(Method::POST, &r.path(&rolling, action)).await;
         assert_eq!(status, StatusCode::CONFLICT, "{action} after halt: {body}");
         assert_eq!(body["code"], "InvalidState");
     }
 
     // After a halt the next submission is a clone of the halted one.
     let (status, next) = r
-        .call(
+        .send(
             Method::POST,
             &format!("applications/{}/submissions", r.app_id),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{next}");
     let (_, halted_submission) = r
-        .call(
+        .send(
             Method::GET,
             &format!("applications/{}/submissions/{rolling}", r.app_id),
         )
@@ -194,7 +187,7 @@ async fn rollout_lifecycle_with_every_conflict() {
     );
     let next_id = next["id"].as_str().unwrap();
     let (status, _) = r
-        .call(Method::POST, &r.path(next_id, "finalizepackagerollout"))
+        .send(Method::POST, &r.path(next_id, "finalizepackagerollout"))
         .await;
     assert_eq!(
         status,
@@ -202,7 +195,7 @@ async fn rollout_lifecycle_with_every_conflict() {
         "a pending submission has no rollout to finalize"
     );
     let (status, rollout) = r
-        .call(Method::GET, &r.path(next_id, "packagerollout"))
+        .send(Method::GET, &r.path(next_id, "packagerollout"))
         .await;
     assert_eq!(
         (status, rollout["packageRolloutStatus"].clone()),
@@ -225,14 +218,14 @@ async fn rollout_lifecycle_with_every_conflict() {
         .publish("Rolling_3.0.0.0_x64.msix", Some(10.0), json!({}))
         .await;
     let (status, done) = r
-        .call(Method::POST, &r.path(&again, "finalizepackagerollout"))
+        .send(Method::POST, &r.path(&again, "finalizepackagerollout"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(done["packageRolloutStatus"], "PackageRolloutComplete");
     assert_eq!(done["packageRolloutPercentage"], 100.0);
     assert_eq!(done["fallbackSubmissionId"], rolling.as_str());
     let (status, _) = r
-        .call(
+        .send(
             Method::POST,
             &format!("applications/{}/submissions", r.app_id),
         )
@@ -246,7 +239,7 @@ async fn rollout_lifecycle_with_every_conflict() {
     // Another app's submission id: 409, not 404.
     let other = r.server.reserve_app("Other").await;
     let (status, _) = r
-        .call(
+        .send(
             Method::GET,
             &format!(
                 "applications/{}/submissions/{again}/packagerollout",
@@ -259,7 +252,7 @@ async fn rollout_lifecycle_with_every_conflict() {
 
 #[tokio::test]
 async fn mandatory_update_settings_are_kept() {
-    let r = Rollout::start().await;
+    let r = TestApp::builder().app("Rolling").start().await;
     let id = r
         .publish(
             "Mandatory_2.0.0.0_x64.msix",
@@ -268,7 +261,7 @@ async fn mandatory_update_settings_are_kept() {
         )
         .await;
     let (_, submission) = r
-        .call(
+        .send(
             Method::GET,
             &format!("applications/{}/submissions/{id}", r.app_id),
         )

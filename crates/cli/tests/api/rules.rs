@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestServer, json};
+use common::{TestApp, TestServer, json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -30,10 +30,8 @@ async fn commit_with_listing(
 
 #[tokio::test]
 async fn listing_rules_fail_the_commit_and_name_the_field() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Rule Follower").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Rule Follower").await.into_parts();
+    let app_id = app_id.as_str();
     let (_, created) = json(
         server
             .dc(

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestServer, json, put_blob};
+use common::{TestApp, TestServer, json, put_blob};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -197,22 +197,7 @@ async fn flight_members_get_the_flight_and_others_the_app() {
         .send()
         .await
         .unwrap();
-    for _ in 0..100 {
-        if json(
-            server
-                .dc(Method::GET, &format!("{base}/status"), &token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-        .1["status"]
-            == "Published"
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    server.wait_settled(&format!("{base}/status"), &token).await;
 
     let (status, alice) = offer(&server, app_id, "alice", "US").await;
     assert_eq!(status, StatusCode::OK, "{alice}");
@@ -232,10 +217,8 @@ async fn flight_members_get_the_flight_and_others_the_app() {
 
 #[tokio::test]
 async fn markets_without_the_app_answer_404_and_bad_queries_400() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("Regional").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("Regional").await.into_parts();
+    let app_id = app_id.as_str();
     publish(
         &server,
         &token,
@@ -290,10 +273,8 @@ async fn markets_without_the_app_answer_404_and_bad_queries_400() {
 
 #[tokio::test]
 async fn add_ons_are_offered_by_their_store_id() {
-    let server = TestServer::start().await;
-    let token = server.token().await;
-    let app = server.reserve_app("With Extras").await;
-    let app_id = app["id"].as_str().unwrap();
+    let (server, token, app_id) = TestApp::named("With Extras").await.into_parts();
+    let app_id = app_id.as_str();
     let (status, add_on) = json(
         server
             .dc(Method::POST, "inappproducts", &token)
@@ -334,8 +315,8 @@ async fn add_ons_are_offered_by_their_store_id() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    let zip = storeroom_ingest::fixtures::SubmissionFixture::new()
-        .file("icon.png", storeroom_ingest::fixtures::png(300, 300))
+    let zip = storeroom_testkit::fixtures::SubmissionFixture::new()
+        .file("icon.png", storeroom_testkit::fixtures::png(300, 300))
         .to_bytes();
     put_blob(
         &server.http,
@@ -348,22 +329,7 @@ async fn add_ons_are_offered_by_their_store_id() {
         .send()
         .await
         .unwrap();
-    for _ in 0..100 {
-        if json(
-            server
-                .dc(Method::GET, &format!("{path}/status"), &token)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-        .1["status"]
-            == "Published"
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-    }
+    server.wait_settled(&format!("{path}/status"), &token).await;
     let (status, body) = offer(&server, add_on_id, "u1", "US").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["submissionId"], id);

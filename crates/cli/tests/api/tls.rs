@@ -38,7 +38,8 @@ fn own_loopback() -> SocketAddr {
 async fn https_server() -> (TestServer, SocketAddr) {
     let listen = own_loopback();
     let dir = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start_with(dir, |config| config.tls_listen = Some(listen)).await;
+    let mut server =
+        TestServer::start_with(dir, move |config| config.tls_listen = Some(listen)).await;
     // The URLs handed out are the production ones; the harness itself (admin calls) uses
     // the plain listener.
     assert_eq!(

@@ -103,7 +103,7 @@ impl BlobStore for FileBlobStore {
         let writer = tokio::task::spawn_blocking(move || -> io::Result<StagingFile> {
             let mut staging = staging;
             while let Some(chunk) = receiver.blocking_recv() {
-                staging.write_all(&chunk)?;
+                staging.write_chunk(chunk)?;
             }
             Ok(staging)
         });

@@ -27,10 +27,11 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use md5::{Digest, Md5};
 use uuid::Uuid;
 
+use super::digest::PipelinedMd5;
 use super::etag::EtagClock;
 use super::model::{
     BlobMeta, BlobProperties, BlockListItem, BlockListing, BlockSource, CommitError,
@@ -60,15 +61,20 @@ pub struct LocalBlobStore {
 pub struct StagingFile {
     file: File,
     path: TempPath,
-    md5: Md5,
+    md5: PipelinedMd5,
     len: u64,
 }
 
 impl StagingFile {
     pub fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.file.write_all(data)?;
-        self.md5.update(data);
-        self.len += data.len() as u64;
+        self.write_chunk(Bytes::copy_from_slice(data))
+    }
+
+    /// Writes a chunk of the body; its MD5 is computed on another thread meanwhile.
+    pub fn write_chunk(&mut self, chunk: Bytes) -> io::Result<()> {
+        self.md5.update_blocking(chunk.clone())?;
+        self.file.write_all(&chunk)?;
+        self.len += chunk.len() as u64;
         Ok(())
     }
 
@@ -94,7 +100,7 @@ impl StagingFile {
         Ok(StagedContent {
             path,
             len,
-            md5: md5.finalize().into(),
+            md5: md5.finish_blocking()?,
         })
     }
 }
@@ -195,7 +201,7 @@ impl LocalBlobStore {
         Ok(StagingFile {
             file,
             path: TempPath(Some(path)),
-            md5: Md5::new(),
+            md5: PipelinedMd5::new()?,
             len: 0,
         })
     }

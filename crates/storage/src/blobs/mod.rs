@@ -8,6 +8,7 @@
 //! `object` (the object-store backend), `read_at` (positional reads for the pipeline),
 //! `location` (the `--blobs` setting and opening the store it names).
 
+mod digest;
 mod etag;
 mod file;
 pub mod local;

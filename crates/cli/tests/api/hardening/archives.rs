@@ -8,7 +8,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use storeroom_ingest::fixtures::{self, PackageFixture, Payload, SubmissionFixture, ZipStyle};
+use storeroom_testkit::fixtures::{self, PackageFixture, Payload, SubmissionFixture, ZipStyle};
 
 use crate::common::{TestServer, put_blob};
 

@@ -224,7 +224,7 @@ impl BlobStore for ObjectBlobStore {
             UploadTarget::Blob => dir.data(&BlobDir::new_data_name()),
             UploadTarget::Block(id) => dir.block(id),
         };
-        Ok(Box::new(ObjectUpload::new(Arc::clone(&self.store), path)))
+        Ok(Box::new(ObjectUpload::new(Arc::clone(&self.store), path)?))
     }
 
     async fn commit_blob(

@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use md5::{Digest, Md5};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 
+use crate::blobs::digest::PipelinedMd5;
 use crate::blobs::{Pending, Received, Upload};
 
 /// S3's smallest part (all parts but the last must be at least this), so parts are as small
@@ -121,22 +121,23 @@ impl Drop for ObjectWriter {
 /// A request body on its way into an object.
 pub(crate) struct ObjectUpload {
     writer: ObjectWriter,
-    md5: Md5,
+    md5: PipelinedMd5,
 }
 
 impl ObjectUpload {
-    pub(crate) fn new(store: Arc<dyn ObjectStore>, path: Path) -> Self {
-        Self {
+    pub(crate) fn new(store: Arc<dyn ObjectStore>, path: Path) -> io::Result<Self> {
+        Ok(Self {
             writer: ObjectWriter::new(store, path),
-            md5: Md5::new(),
-        }
+            md5: PipelinedMd5::new()?,
+        })
     }
 }
 
 #[async_trait]
 impl Upload for ObjectUpload {
     async fn write(&mut self, chunk: Bytes) -> io::Result<()> {
-        self.md5.update(&chunk);
+        // Waits only while the hasher's short queue is full (when it is the slower one).
+        self.md5.update(chunk.clone()).await?;
         self.writer.write(chunk).await
     }
 
@@ -144,7 +145,7 @@ impl Upload for ObjectUpload {
         let ObjectUpload { writer, md5 } = *self;
         Ok(Received {
             len: writer.len,
-            md5: md5.finalize().into(),
+            md5: md5.finish().await?,
             pending: Pending::Object(PendingObject { writer }),
         })
     }

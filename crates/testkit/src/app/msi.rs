@@ -1,12 +1,11 @@
 //! Helpers for the MSI/EXE submission API tests: a client with its token and seller header,
-//! reserved products, and PNG images of chosen sizes.
-
-use std::time::Duration;
+//! and reserved products.
 
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::{TestServer, json};
+use super::TestServer;
+use super::http::json;
 
 pub const STORE: &str = "https://api.store.microsoft.com";
 
@@ -20,21 +19,9 @@ pub struct MsiClient<'a> {
 impl TestServer {
     /// A v2 token (`scope=https://api.store.microsoft.com/.default`).
     pub async fn store_token(&self) -> String {
-        let response = self
-            .http
-            .post(self.url(&format!("{}/oauth2/v2.0/token", self.cred("tenantId"))))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", &self.cred("clientId")),
-                ("client_secret", &self.cred("clientSecret")),
-                ("scope", &format!("{STORE}/.default")),
-            ])
-            .send()
+        let scope = format!("{STORE}/.default");
+        self.client_credentials_token("oauth2/v2.0/token", ("scope", &scope))
             .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_string()
     }
 
     pub async fn msi_client(&self) -> MsiClient<'_> {
@@ -145,15 +132,17 @@ impl MsiClient<'_> {
 
     /// Polls module status until it is ready or reports an error.
     pub async fn wait_module_status(&self, product: &str) -> Value {
-        for _ in 0..200 {
-            let status = self.get(product, "status").await;
-            let has_errors = !status["errors"].as_array().unwrap().is_empty();
-            if status["responseData"]["isReady"] == true || has_errors {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("module status of {product} never settled");
+        self.server
+            .until(&format!("module status of {product} settles"), || async {
+                let status = self.get(product, "status").await;
+                let has_errors = !status["errors"].as_array().unwrap().is_empty();
+                if status["responseData"]["isReady"] == true || has_errors {
+                    Ok(status)
+                } else {
+                    Err(status)
+                }
+            })
+            .await
     }
 
     /// Submits and returns the submission id.
@@ -173,68 +162,16 @@ impl MsiClient<'_> {
 
     /// Polls a submission until it leaves INPROGRESS; returns the last status body.
     pub async fn wait_submission(&self, product: &str, submission: &str) -> Value {
-        for _ in 0..400 {
-            let status = self
-                .get(product, &format!("submission/{submission}/status"))
-                .await;
-            if status["responseData"]["publishingStatus"] != "INPROGRESS" {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("submission {submission} never finished");
-    }
-}
-
-/// A valid grayscale PNG of `width` × `height`: real zlib data (stored blocks) and CRCs.
-pub fn png(width: u32, height: u32) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &byte in bytes {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
+        let path = format!("submission/{submission}/status");
+        self.server
+            .until(&format!("submission {submission} finishes"), || async {
+                let status = self.get(product, &path).await;
+                if status["responseData"]["publishingStatus"] != "INPROGRESS" {
+                    Ok(status)
                 } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
+                    Err(status)
+                }
+            })
+            .await
     }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
-    // 1-bit grayscale keeps the raw image small even at 3840x2160.
-    let row = 1 + (width as usize).div_ceil(8);
-    let raw = vec![0u8; row * height as usize];
-    let mut zlib = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, block) in blocks.iter().enumerate() {
-        zlib.push(u8::from(i + 1 == blocks.len()));
-        let len = block.len() as u16;
-        zlib.extend_from_slice(&len.to_le_bytes());
-        zlib.extend_from_slice(&(!len).to_le_bytes());
-        zlib.extend_from_slice(block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in &raw {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut header = Vec::new();
-    header.extend_from_slice(&width.to_be_bytes());
-    header.extend_from_slice(&height.to_be_bytes());
-    header.extend_from_slice(&[1, 0, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &header);
-    chunk(&mut out, b"IDAT", &zlib);
-    chunk(&mut out, b"IEND", &[]);
-    out
 }

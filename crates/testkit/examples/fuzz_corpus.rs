@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 
-use storeroom_ingest::fixtures::{
+use storeroom_testkit::fixtures::{
     BundleFixture, Method, PackageFixture, SubmissionFixture, UploadFixture, ZipStyle, jpeg, png,
 };
 

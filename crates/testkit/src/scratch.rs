@@ -1,13 +1,27 @@
-//! Scratch PostgreSQL schemas for tests (re-exported as `storeroom_storage::postgres::ScratchSchema`).
+//! Scratch PostgreSQL schemas, one per test, so tests on a shared server stay independent.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Executor};
-use storeroom_domain::store::StoreResult;
 
-use crate::sql::store_error;
+/// The PostgreSQL server tests run on (`STOREROOM_TEST_DATABASE_URL`), or None for SQLite.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("STOREROOM_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A fresh schema of this test's own when tests run on PostgreSQL; None on SQLite.
+pub async fn test_database() -> Option<ScratchSchema> {
+    let admin = postgres_admin_url()?;
+    Some(
+        ScratchSchema::create(&admin)
+            .await
+            .unwrap_or_else(|err| panic!("cannot create a test schema on {admin}: {err}")),
+    )
+}
 
 /// A throwaway schema on a PostgreSQL server, for tests: each test gets its own empty
 /// schema (its own tables, migrations and write lock) in the admin URL's database, dropped
@@ -27,13 +41,9 @@ pub struct ScratchSchema {
 const SCRATCH_PREFIX: &str = "storeroom_test_";
 
 impl ScratchSchema {
-    pub async fn create(admin_url: &str) -> StoreResult<Self> {
+    pub async fn create(admin_url: &str) -> Result<Self, sqlx::Error> {
         static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-        let mut admin = PgConnectOptions::from_str(admin_url)
-            .map_err(store_error)?
-            .connect()
-            .await
-            .map_err(store_error)?;
+        let mut admin = PgConnectOptions::from_str(admin_url)?.connect().await?;
         if SEQUENCE.load(AtomicOrdering::Relaxed) == 0 {
             drop_abandoned(&mut admin).await;
         }
@@ -46,8 +56,7 @@ impl ScratchSchema {
         // The name is ours (digits, lowercase letters, underscores): nothing to quote.
         admin
             .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
-            .await
-            .map_err(store_error)?;
+            .await?;
         let separator = if admin_url.contains('?') { '&' } else { '?' };
         let url =
             format!("{admin_url}{separator}options[search_path]={name}&application_name={name}");

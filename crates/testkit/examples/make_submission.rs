@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use storeroom_ingest::fixtures::{Method, PackageFixture, Payload, SubmissionFixture, png};
+use storeroom_testkit::fixtures::{Method, PackageFixture, Payload, SubmissionFixture, png};
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
