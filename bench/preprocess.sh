@@ -34,7 +34,7 @@ echo "generating a ${size_mib} MiB submission ZIP..." >&2
 target/release/examples/make_submission "$work/submission.zip" "$size_mib" "$identity" "$publisher" > "$work/files.txt"
 zip_bytes=$(stat -c %s "$work/submission.zip")
 
-created=$(curl -s -X POST $base/v1.0/my/applications/$app/submissions -H "$auth")
+created=$(curl -s -X POST $base/v1.0/my/applications/$app/submissions -H "$auth" -H 'Content-Type: application/json')
 sub=$(echo "$created" | field "['id']")
 url=$(echo "$created" | field "['fileUploadUrl']")
 python3 - "$work/files.txt" <<'PY' > "$work/update.json"
@@ -63,7 +63,7 @@ echo 5 > /proc/$server/clear_refs 2>/dev/null || true
 sha_start=$(date +%s.%N); sha256sum "$work/submission.zip" > /dev/null; sha_end=$(date +%s.%N)
 
 start=$(date +%s.%N)
-curl -s -o /dev/null -X POST $base/v1.0/my/applications/$app/submissions/$sub/commit -H "$auth"
+curl -s -o /dev/null -X POST $base/v1.0/my/applications/$app/submissions/$sub/commit -H "$auth" -H 'Content-Type: application/json'
 status=CommitStarted
 while [ "$status" = CommitStarted ] || [ "$status" = PreProcessing ]; do
     sleep 0.02

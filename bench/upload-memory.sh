@@ -21,7 +21,7 @@ token=$(devcenter_token $base "$work/data")
 
 new_upload_url() {
     local sub
-    sub=$(curl -s -X POST $base/v1.0/my/applications/$app/submissions -H "Authorization: Bearer $token")
+    sub=$(curl -s -X POST $base/v1.0/my/applications/$app/submissions -H "Authorization: Bearer $token" -H 'Content-Type: application/json')
     echo "$sub" | json_field fileUploadUrl
     local id; id=$(echo "$sub" | json_field id)
     curl -s -o /dev/null -X DELETE $base/v1.0/my/applications/$app/submissions/$id -H "Authorization: Bearer $token"

@@ -43,7 +43,12 @@ impl Worker {
         request: reqwest::RequestBuilder,
         expect: StatusCode,
     ) -> anyhow::Result<Value> {
-        let response = request.bearer_auth(&self.token).send().await?;
+        // As real clients do: the service refuses a bodyless create or commit without it.
+        let response = request
+            .bearer_auth(&self.token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .send()
+            .await?;
         let status = response.status();
         let body = response.text().await?;
         if status != expect {

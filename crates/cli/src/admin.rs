@@ -91,6 +91,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         clock,
         policies: Arc::new(Policies::new(PipelinePolicy::default())),
         report_base: "".into(),
+        leniency: Default::default(),
     };
     let account = service
         .bootstrap()

@@ -146,6 +146,14 @@ struct ServeArgs {
     /// (STOREROOM_TLS_NAMES: comma-separated).
     #[arg(long = "tls-name", env = "STOREROOM_TLS_NAMES", value_delimiter = ',')]
     tls_names: Vec<String>,
+
+    /// `strict` (default): refuse what the real service refuses although every known client
+    /// avoids it (a bodyless POST create/commit without `Content-Type: application/json`, a
+    /// create whose body is a JSON object, an add-on `contentType` the service does not
+    /// accept, an add-on PUT echoing `id`/`status`/`statusDetails`/`fileUploadUrl`).
+    /// `relaxed`: accept those requests.
+    #[arg(long, env = "STOREROOM_LENIENCY", default_value = "strict")]
+    leniency: storeroom_server::Leniency,
 }
 
 #[tokio::main]
@@ -195,6 +203,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         tls_listen: args.tls_listen,
         tls_names: args.tls_names,
+        leniency: args.leniency,
     };
     let data_dir = config.data_dir.clone();
     let running = storeroom_server::start(config)

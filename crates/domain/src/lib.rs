@@ -2,6 +2,7 @@
 //! No HTTP and no SQL live here; storage is reached through the traits in [`store`].
 
 pub mod accounts;
+pub mod add_on_input;
 pub mod application;
 pub mod clock;
 pub mod content;
@@ -12,6 +13,7 @@ pub mod flight_group;
 pub mod ids;
 pub mod in_app_product;
 pub mod jobs;
+pub mod leniency;
 pub mod media;
 pub mod msi;
 pub mod packages;
@@ -30,4 +32,5 @@ pub mod update;
 
 pub use clock::Clock;
 pub use error::{DomainError, DomainResult};
+pub use leniency::Leniency;
 pub use service::Service;

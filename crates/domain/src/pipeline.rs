@@ -23,9 +23,19 @@ pub struct PipelinePolicy {
     /// as slow real certification looks to a poller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub polls_per_step: Option<u32>,
-    /// When set, the pipeline ends in this failure state with these errors.
+    /// When set, the pipeline ends in this failure state with these errors, returns the
+    /// submission to `PendingCommit` or `Canceled` right after commit, or never leaves the
+    /// named in-progress state while the policy says so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<ForcedOutcome>,
+    /// In-progress states the submission passes without ever showing them (a poller sees
+    /// `CommitStarted`, then `Certification`, when `PreProcessing` is skipped).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip_states: Vec<SubmissionStatus>,
+    /// Warnings every committed submission carries in `statusDetails.warnings` (documented
+    /// warning codes only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<StatusDetail>,
     /// Test-only fault injection: the named step (`check-upload`, `preprocess`, `certify`,
     /// `release`, `publish`) panics when the worker runs it, to prove that a panicking step
     /// fails its submission cleanly and the server keeps serving. Honoured only in builds
@@ -53,8 +63,10 @@ pub enum PipelineMode {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForcedOutcome {
-    /// One of the failure states: CommitFailed, PreProcessingFailed, CertificationFailed,
-    /// ReleaseFailed, PublishFailed.
+    /// One of the failure states (CommitFailed, PreProcessingFailed, CertificationFailed,
+    /// ReleaseFailed, PublishFailed), a state the commit returns to (PendingCommit,
+    /// Canceled), or an in-progress state to be stuck in (CommitStarted, PreProcessing,
+    /// Certification, Release, Publishing).
     pub status: SubmissionStatus,
     #[serde(default)]
     pub errors: Vec<StatusDetail>,
@@ -68,6 +80,43 @@ const FAILURES: &[(SubmissionStatus, Step)] = &[
     (SubmissionStatus::ReleaseFailed, Step::Release),
     (SubmissionStatus::PublishFailed, Step::Publish),
 ];
+
+/// States the first step returns a committed submission to: the commit "bounced back"
+/// (StoreBroker treats it as a failure) or was cancelled.
+const RETURNS: &[SubmissionStatus] = &[SubmissionStatus::PendingCommit, SubmissionStatus::Canceled];
+
+/// The steps in order; a submission can be stuck in the state of any of them.
+const STEPS: &[Step] = &[
+    Step::CheckUpload,
+    Step::PreProcess,
+    Step::Certify,
+    Step::Release,
+    Step::Publish,
+];
+
+/// In-progress states a policy may skip: not `CommitStarted` (commit answers with it) and
+/// not those where the submission waits for an admin or a client (`Certification` in manual
+/// mode, `Release` for a manual publish).
+const SKIPPABLE: &[SubmissionStatus] = &[
+    SubmissionStatus::PreProcessing,
+    SubmissionStatus::Certification,
+    SubmissionStatus::Publishing,
+];
+
+/// The documented warning codes (`statusDetails.warnings[].code`), and the observed
+/// `SalesUnsupportedWarning`.
+pub const WARNING_CODES: &[StatusCode] = &[
+    StatusCode::ListingOptOutWarning,
+    StatusCode::ListingOptInWarning,
+    StatusCode::UpdateOnlyWarning,
+    StatusCode::Other,
+    StatusCode::PackageValidationWarning,
+    StatusCode::SalesUnsupportedWarning,
+];
+
+/// How often a step stuck by the policy looks at the policy again, so a changed policy
+/// releases it.
+pub const STUCK_RECHECK_SECONDS: i64 = 1;
 
 /// The longest wait `delay` mode allows between steps: one year. Longer waits test nothing a
 /// year does not, and the bound keeps every due time far inside chrono's range.
@@ -145,13 +194,45 @@ impl PipelinePolicy {
         }
         if let Some(outcome) = &self.outcome
             && !FAILURES.iter().any(|(status, _)| *status == outcome.status)
+            && !RETURNS.contains(&outcome.status)
+            && !STEPS.iter().any(|step| step.status() == outcome.status)
         {
             return Err((
                 format!(
-                    "outcome.status must be one of CommitFailed, PreProcessingFailed, CertificationFailed, ReleaseFailed, PublishFailed, not {}",
+                    "outcome.status must be a failure state (CommitFailed, PreProcessingFailed, CertificationFailed, ReleaseFailed, PublishFailed), PendingCommit, Canceled, or a state to be stuck in (CommitStarted, PreProcessing, Certification, Release, Publishing), not {}",
                     outcome.status
                 ),
                 "outcome.status",
+            ));
+        }
+        if let Some(skipped) = self.skip_states.iter().find(|s| !SKIPPABLE.contains(s)) {
+            return Err((
+                format!(
+                    "skipStates may name PreProcessing, Certification and Publishing, not {skipped}"
+                ),
+                "skipStates",
+            ));
+        }
+        if self.mode == PipelineMode::Manual
+            && self.skip_states.contains(&SubmissionStatus::Certification)
+        {
+            return Err((
+                "Certification cannot be skipped in manual mode: it waits for an approval there"
+                    .into(),
+                "skipStates",
+            ));
+        }
+        if let Some(warning) = self
+            .warnings
+            .iter()
+            .find(|w| !WARNING_CODES.contains(&w.code))
+        {
+            return Err((
+                format!(
+                    "warnings[].code must be a documented warning code (ListingOptOutWarning, ListingOptInWarning, UpdateOnlyWarning, Other, PackageValidationWarning, SalesUnsupportedWarning), not {}",
+                    warning.code
+                ),
+                "warnings",
             ));
         }
         Ok(())
@@ -172,6 +253,26 @@ impl PipelinePolicy {
             }
             _ => Duration::zero(),
         }
+    }
+
+    /// Whether the policy keeps submissions in `step`'s state (it names that state).
+    pub fn stuck_in(&self, step: Step) -> bool {
+        self.outcome
+            .as_ref()
+            .is_some_and(|outcome| outcome.status == step.status())
+    }
+
+    /// Whether a submission reaching `step` keeps showing the state it had (skipped state).
+    pub fn skips(&self, step: Step) -> bool {
+        self.skip_states.contains(&step.status())
+    }
+
+    /// The state the first step returns a committed submission to, with its errors, when
+    /// the policy names one.
+    fn forced_return(&self, step: Step) -> Option<(SubmissionStatus, Vec<StatusDetail>)> {
+        let outcome = self.outcome.as_ref()?;
+        (step == Step::CheckUpload && RETURNS.contains(&outcome.status))
+            .then(|| (outcome.status, outcome.errors.clone()))
     }
 
     /// The forced failure for `step`, when the policy names that step's failure state.
@@ -339,6 +440,9 @@ pub enum Outcome {
     Published,
     /// The step failed with these errors.
     Failed(Vec<StatusDetail>),
+    /// The pipeline ends, the submission in this state (`PendingCommit`, `Canceled`) with
+    /// these errors.
+    Returned(SubmissionStatus, Vec<StatusDetail>),
 }
 
 /// Decides the outcome of the Release step from the publish mode.
@@ -386,8 +490,16 @@ pub fn decide(
     if let Err(errors) = work {
         return Outcome::Failed(errors);
     }
+    if policy.stuck_in(step) {
+        return Outcome::Wait {
+            until: now + Duration::seconds(STUCK_RECHECK_SECONDS),
+        };
+    }
     if let Some(errors) = policy.forced_failure(step) {
         return Outcome::Failed(errors);
+    }
+    if let Some((status, errors)) = policy.forced_return(step) {
+        return Outcome::Returned(status, errors);
     }
     match step {
         Step::Certify if policy.mode == PipelineMode::Manual => Outcome::Park,
@@ -448,6 +560,60 @@ mod tests {
             ..PipelinePolicy::default()
         };
         assert_eq!(bad.validate().unwrap_err().1, "outcome.status");
+    }
+
+    #[test]
+    fn forced_states_hold_return_or_skip() {
+        let now = Utc::now();
+        let forced = |status| PipelinePolicy {
+            outcome: Some(ForcedOutcome {
+                status,
+                errors: vec![],
+            }),
+            ..PipelinePolicy::default()
+        };
+        let decide_at = |step, policy: &PipelinePolicy| {
+            decide(step, policy, Ok(()), PublishMode::Immediate, now, now)
+        };
+        let stuck = forced(SubmissionStatus::Release);
+        assert!(stuck.validate().is_ok());
+        assert!(matches!(
+            decide_at(Step::Certify, &stuck),
+            Outcome::Advance { .. }
+        ));
+        assert_eq!(
+            decide_at(Step::Release, &stuck),
+            Outcome::Wait {
+                until: now + Duration::seconds(STUCK_RECHECK_SECONDS)
+            }
+        );
+        for status in [SubmissionStatus::PendingCommit, SubmissionStatus::Canceled] {
+            let policy = forced(status);
+            assert!(policy.validate().is_ok());
+            assert_eq!(
+                decide_at(Step::CheckUpload, &policy),
+                Outcome::Returned(status, vec![])
+            );
+        }
+        let skipping = PipelinePolicy {
+            skip_states: vec![SubmissionStatus::PreProcessing],
+            ..PipelinePolicy::default()
+        };
+        assert!(skipping.validate().is_ok());
+        assert!(skipping.skips(Step::PreProcess) && !skipping.skips(Step::Certify));
+        let release = PipelinePolicy {
+            skip_states: vec![SubmissionStatus::Release],
+            ..PipelinePolicy::default()
+        };
+        assert_eq!(release.validate().unwrap_err().1, "skipStates");
+        let error_as_warning = PipelinePolicy {
+            warnings: vec![StatusDetail {
+                code: StatusCode::MissingFiles,
+                details: String::new(),
+            }],
+            ..PipelinePolicy::default()
+        };
+        assert_eq!(error_as_warning.validate().unwrap_err().1, "warnings");
     }
 
     #[test]

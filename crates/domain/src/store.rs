@@ -190,6 +190,9 @@ pub struct SubmissionHeader {
     pub seller_id: String,
     pub product: ProductRef,
     pub status: SubmissionStatus,
+    /// See [`Submission::hidden_step`].
+    #[serde(default)]
+    pub hidden_step: Option<String>,
 }
 
 impl<C> From<&Submission<C>> for SubmissionHeader {
@@ -199,6 +202,7 @@ impl<C> From<&Submission<C>> for SubmissionHeader {
             seller_id: submission.seller_id.clone(),
             product: submission.product.clone(),
             status: submission.status,
+            hidden_step: submission.hidden_step.clone(),
         }
     }
 }

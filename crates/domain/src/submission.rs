@@ -23,6 +23,30 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids;
 use crate::product::{ProductRef, Slots};
 
+/// The real service's warning on submissions that carry `pricing.sales`.
+pub fn sales_unsupported() -> StatusDetail {
+    StatusDetail {
+        code: StatusCode::SalesUnsupportedWarning,
+        details: "The sales resource is no longer supported. To view or edit the sales data for this submission, use the Dev Center dashboard.".into(),
+    }
+}
+
+/// Whether a PUT body carries a non-empty `pricing.sales` (keys in any case).
+pub fn body_has_sales(body: &serde_json::Value) -> bool {
+    let member = |value: &serde_json::Value, name: &str| {
+        value.as_object().and_then(|members| {
+            members
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.clone())
+        })
+    };
+    member(body, "pricing")
+        .and_then(|pricing| member(&pricing, "sales"))
+        .and_then(|sales| sales.as_array().map(|sales| !sales.is_empty()))
+        .unwrap_or(false)
+}
+
 /// Blob container that holds submission uploads, as in production URLs.
 pub const UPLOAD_CONTAINER: &str = "ingestion";
 
@@ -43,6 +67,14 @@ pub struct Submission<C = AppSubmissionContent> {
     /// Status reads since the pipeline last moved (for `pollsPerStep` policies).
     #[serde(default)]
     pub status_reads: u32,
+    /// The pipeline step pending while `status` still shows an earlier state (the policy
+    /// skips the step's own state); None when `status` is the pending step's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_step: Option<String>,
+    /// A PUT gave `pricing.sales`: the resource is no longer supported, so every commit
+    /// carries `SalesUnsupportedWarning`, as the real service's do.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uses_sales: bool,
     /// What the pipeline checked so far, for the certification report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<crate::report::Check>,
@@ -107,6 +139,10 @@ impl<C> Submission<C> {
             SubmissionStatus::PendingCommit | SubmissionStatus::CommitFailed => {
                 self.status = SubmissionStatus::CommitStarted;
                 self.status_details = StatusDetails::default();
+                self.hidden_step = None;
+                if self.uses_sales {
+                    self.status_details.warnings.push(sales_unsupported());
+                }
                 self.checks.clear();
                 self.updated_at = now;
                 Ok(())
@@ -155,6 +191,7 @@ impl<C> Submission<C> {
     ) {
         self.status = status;
         self.status_details.errors = errors;
+        self.hidden_step = None;
         self.updated_at = now;
     }
 }
@@ -269,6 +306,8 @@ fn published_submission(
         upload_blob: None,
         content,
         status_reads: 0,
+        hidden_step: None,
+        uses_sales: false,
         checks: Vec::new(),
         created_at: now,
         updated_at: now,
@@ -325,6 +364,8 @@ pub fn start_submission<C: SubmissionContent>(
         upload_blob: Some(ids::guid()),
         content,
         status_reads: 0,
+        hidden_step: None,
+        uses_sales: false,
         checks: Vec::new(),
         created_at: now,
         updated_at: now,

@@ -12,6 +12,8 @@ use storeroom_wire::devcenter::{
 };
 use storeroom_wire::lenient;
 
+use crate::Leniency;
+use crate::add_on_input;
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
 use crate::ids;
@@ -58,6 +60,8 @@ pub fn apply_update(
     body: Value,
 ) -> DomainResult<()> {
     submission.ensure_editable()?;
+    // `sales` is ignored (always empty on GET) but earns every later commit a warning.
+    let sales = crate::submission::body_has_sales(&body);
     let current = &submission.content;
     let mut next: AppSubmissionContent = merged_content(current, body, "applicationSubmission")?;
 
@@ -113,6 +117,7 @@ pub fn apply_update(
         assign_trailer_ids(current.trailers.as_deref().unwrap_or_default(), trailers)?;
     }
     submission.content = next;
+    submission.uses_sales |= sales;
     Ok(())
 }
 
@@ -143,13 +148,23 @@ pub fn apply_flight_update(
 pub fn apply_in_app_product_update(
     submission: &mut Submission<InAppProductSubmissionContent>,
     body: Value,
+    leniency: Leniency,
 ) -> DomainResult<()> {
     submission.ensure_editable()?;
+    if leniency.is_strict()
+        && let Value::Object(members) = &body
+    {
+        add_on_input::ensure_no_server_owned_fields(members)?;
+    }
+    let sales = crate::submission::body_has_sales(&body);
     let current = &submission.content;
     let mut next: InAppProductSubmissionContent =
         merged_content(current, body, "inAppProductSubmission")?;
     next.pricing.is_advanced_pricing_model = current.pricing.is_advanced_pricing_model;
     next.pricing.sales.clear();
+    if leniency.is_strict() {
+        add_on_input::ensure_accepted_content_type(next.content_type)?;
+    }
     validate_pricing(
         &next.pricing.price_id,
         &next.pricing.market_specific_pricings,
@@ -216,6 +231,7 @@ pub fn apply_in_app_product_update(
         }
     }
     submission.content = next;
+    submission.uses_sales |= sales;
     Ok(())
 }
 
@@ -688,23 +704,30 @@ mod tests {
     fn add_on_icons_upload_once_and_settle_on_publish() {
         use crate::content::SubmissionContent;
         let mut sub = add_on_submission();
+        // A client sets a content type the service accepts before anything else.
+        sub.content.content_type = storeroom_wire::devcenter::ContentType::OnlineDataStorage;
         let with_icon = |status: &str| json!({"listings": {"en": {"title": "Gold", "icon": {"fileName": "icon.png", "fileStatus": status}}}});
-        let err = apply_in_app_product_update(&mut sub, json!({"keywords": ["a"]})).unwrap_err();
+        let err =
+            apply_in_app_product_update(&mut sub, json!({"keywords": ["a"]}), Leniency::Strict)
+                .unwrap_err();
         assert_eq!(
             err,
             DomainError::invalid("The size of Listings must be 1 or more", "listings")
         );
-        apply_in_app_product_update(&mut sub, with_icon("PendingUpload")).unwrap();
+        apply_in_app_product_update(&mut sub, with_icon("PendingUpload"), Leniency::Strict)
+            .unwrap();
         assert_eq!(sub.files_to_upload(), vec!["icon.png".to_string()]);
         // Not received yet: it cannot be declared uploaded.
-        let err = apply_in_app_product_update(&mut sub, with_icon("Uploaded")).unwrap_err();
+        let err = apply_in_app_product_update(&mut sub, with_icon("Uploaded"), Leniency::Strict)
+            .unwrap_err();
         assert!(
             matches!(err, DomainError::Invalid { ref target, .. } if target == "listings.en.icon.fileStatus")
         );
         sub.content.settle_files();
         assert!(sub.files_to_upload().is_empty());
-        apply_in_app_product_update(&mut sub, with_icon("Uploaded")).unwrap();
-        apply_in_app_product_update(&mut sub, with_icon("PendingDelete")).unwrap();
+        apply_in_app_product_update(&mut sub, with_icon("Uploaded"), Leniency::Strict).unwrap();
+        apply_in_app_product_update(&mut sub, with_icon("PendingDelete"), Leniency::Strict)
+            .unwrap();
         sub.content.settle_files();
         assert_eq!(sub.content.listings["en"].icon, None);
         assert!(sub.content.rollout().is_none());

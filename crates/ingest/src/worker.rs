@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::pipeline::Step;
 use storeroom_domain::product::ProductKind;
-use storeroom_domain::service::StepWork;
+use storeroom_domain::service::{Effects, StepWork};
 use storeroom_domain::store::{self, DEVCENTER_QUEUE, Job, SubmissionHeader};
 use storeroom_domain::submission::Submission;
 use storeroom_domain::{DomainError, Service};
@@ -116,7 +116,7 @@ impl DevcenterJobs {
             return Ok(Ran::Stale);
         };
         let header: SubmissionHeader = store::parse(&doc)?;
-        if !Service::step_is_current(step, header.status) {
+        if !Service::step_is_current(step, header.status, header.hidden_step.as_deref()) {
             return Ok(Ran::Stale);
         }
         match header.product.kind() {
@@ -142,7 +142,10 @@ impl DevcenterJobs {
         let submission: Submission<C> = store::parse(doc)?;
         let product = self.service.step_product(&submission.product).await?;
         let app = product.app.as_ref();
-        let work: StepWork = if step == Step::CheckUpload {
+        let work: StepWork = if product.policy.stuck_in(step) {
+            // A step the policy holds does no work: it only looks at the policy again.
+            Ok(Effects::default())
+        } else if step == Step::CheckUpload {
             self.steps.check_upload(&submission, app).await?
         } else {
             self.steps.preprocess(&submission, app).await?

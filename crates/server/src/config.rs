@@ -43,6 +43,9 @@ pub struct ServerConfig {
     /// Whether the pipeline runs by itself. Off, jobs run only when a test drains them
     /// ([`crate::Running::drain_pipeline`]), which makes the pipeline deterministic.
     pub background_jobs: bool,
+    /// Strict (the default) refuses what the real service refuses even where every known
+    /// client already avoids it; relaxed accepts those requests (`--leniency`).
+    pub leniency: storeroom_domain::Leniency,
 }
 
 impl ServerConfig {
@@ -63,6 +66,7 @@ impl ServerConfig {
             tls_listen: None,
             tls_names: Vec::new(),
             background_jobs: true,
+            leniency: storeroom_domain::Leniency::Strict,
         }
     }
 

@@ -35,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
+pub use storeroom_domain::Leniency;
 pub use storeroom_domain::pipeline as domain_pipeline;
 
 use crate::blob::{BlobEndpoint, BlobService};
@@ -145,6 +146,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         clock: clock.clone(),
         policies: policies.clone(),
         report_base: report_base.clone(),
+        leniency: config.leniency,
     };
 
     let account = service

@@ -159,6 +159,7 @@ mod tests {
             clock: Arc::new(Clock::new()),
             policies: Arc::new(Policies::new(PipelinePolicy::default())),
             report_base: "http://localhost/ui/reports".into(),
+            leniency: Default::default(),
         }
     }
 

@@ -44,6 +44,7 @@ impl TempStore {
             clock: Arc::new(Clock::new()),
             policies: Arc::new(Policies::new(PipelinePolicy::default())),
             report_base: Arc::from("http://127.0.0.1/reports"),
+            leniency: Default::default(),
         }
     }
 }

@@ -44,6 +44,17 @@ impl AddOns for TestApp {
     }
 }
 
+/// `body` with the `contentType` real clients set on an add-on PUT (the service refuses the
+/// draft default `NotSet`), unless it names one.
+fn with_content_type(mut body: Value) -> Value {
+    if let Value::Object(members) = &mut body {
+        members
+            .entry("contentType")
+            .or_insert_with(|| json!("OnlineDataStorage"));
+    }
+    body
+}
+
 /// The 400/409 of a rejected call, with the field it names.
 fn rejection(result: (StatusCode, Value)) -> (StatusCode, String, String) {
     let (status, body) = result;
@@ -456,7 +467,7 @@ async fn first_submission_starts_from_defaults_and_put_rules() {
     );
 
     let path = format!("{base}/submissions/{id}");
-    let put = |body: Value| f.call(Method::PUT, &path, Some(body));
+    let put = |body: Value| f.call(Method::PUT, &path, Some(with_content_type(body)));
     // Nothing to publish yet: no listing.
     let (status, body) = put(json!({"tag": "no listings"})).await;
     assert_eq!(rejection((status, body.clone())), invalid("listings"));
@@ -550,8 +561,7 @@ async fn first_submission_starts_from_defaults_and_put_rules() {
         "pricing": {"priceId": "Tier1012", "marketSpecificPricings": {"RU": "NotAvailable"},
                     "sales": [{"name": "old"}], "isAdvancedPricingModel": false},
         "targetPublishMode": "Manual", "targetPublishDate": "", "tag": "{\"sku\": 1}",
-        "visibility": "Hidden",
-        "id": "1", "status": "Published", "friendlyName": "Mine", "fileUploadUrl": "x"
+        "visibility": "Hidden", "friendlyName": "Mine"
     }))
     .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
@@ -870,7 +880,10 @@ async fn a_missing_icon_fails_the_commit_and_can_be_fixed() {
         .call(
             Method::PUT,
             &path,
-            Some(json!({"listings": listing_with_icon("icon.png", "PendingUpload")})),
+            Some(
+                json!({"listings": listing_with_icon("icon.png", "PendingUpload"),
+                        "contentType": "OnlineDataStorage"}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -913,7 +926,10 @@ async fn an_icon_of_the_wrong_size_fails_preprocessing() {
         .call(
             Method::PUT,
             &path,
-            Some(json!({"listings": listing_with_icon("icon.png", "PendingUpload")})),
+            Some(
+                json!({"listings": listing_with_icon("icon.png", "PendingUpload"),
+                        "contentType": "OnlineDataStorage"}),
+            ),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

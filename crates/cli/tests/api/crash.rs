@@ -158,6 +158,7 @@ async fn sigkill_during_commit_resumes_after_restart() {
     let created: Value = http
         .post(format!("{base}/v1.0/my/applications/{app_id}/submissions"))
         .bearer_auth(&bearer)
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap()
@@ -191,6 +192,7 @@ async fn sigkill_during_commit_resumes_after_restart() {
     let (status, _) = json(
         http.post(format!("{sub_url}/commit"))
             .bearer_auth(&bearer)
+            .header("content-type", "application/json")
             .send()
             .await
             .unwrap(),

@@ -667,6 +667,7 @@ async fn paths_are_case_insensitive_and_errors_are_json() {
         .http
         .post(&url)
         .bearer_auth(&f.token)
+        .header("content-type", "application/json")
         .body("")
         .send()
         .await

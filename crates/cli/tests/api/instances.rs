@@ -177,7 +177,8 @@ impl Cluster {
         let mut request = self
             .http
             .request(method, on.url(&format!("v1.0/my/{path}")))
-            .bearer_auth(token);
+            .bearer_auth(token)
+            .header("content-type", "application/json");
         if let Some(body) = body {
             request = request.json(&body);
         }

@@ -303,7 +303,8 @@ async fn add_ons_are_offered_by_their_store_id() {
     let path = format!("inappproducts/{add_on_id}/submissions/{id}");
     let listing = json!({"en-us": {"title": "Gold pack", "description": "Shiny",
         "icon": {"fileName": "icon.png", "fileStatus": "PendingUpload"}}});
-    let body = json!({"listings": listing, "pricing": {"priceId": "Free", "marketSpecificPricings": {"DE": "NotAvailable"}}});
+    let body = json!({"listings": listing, "contentType": "OnlineDataStorage",
+        "pricing": {"priceId": "Free", "marketSpecificPricings": {"DE": "NotAvailable"}}});
     let (status, updated) = json(
         server
             .dc(Method::PUT, &path, &token)

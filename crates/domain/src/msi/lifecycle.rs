@@ -179,6 +179,15 @@ pub fn record_outcome(
             );
             None
         }
+        // MSI/EXE submissions have no PendingCommit or Canceled: the submission fails.
+        Outcome::Returned(status, errors) => {
+            let mut reasons: Vec<String> = errors.into_iter().map(|e| e.details).collect();
+            if reasons.is_empty() {
+                reasons.push(format!("{status} forced by the pipeline policy"));
+            }
+            fail(product, submission, reasons);
+            None
+        }
     }
 }
 

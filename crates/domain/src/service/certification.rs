@@ -234,9 +234,17 @@ impl Service {
         Ok(submission)
     }
 
-    /// Whether a submission in `status` is still waiting for `step` (a job that survived a
+    /// Whether a submission in `status` (with `hidden_step` pending behind it, when the
+    /// policy skips that step's state) is still waiting for `step` (a job that survived a
     /// crash after its step was recorded must not run twice).
-    pub fn step_is_current(step: Step, status: SubmissionStatus) -> bool {
-        step.status() == status
+    pub fn step_is_current(
+        step: Step,
+        status: SubmissionStatus,
+        hidden_step: Option<&str>,
+    ) -> bool {
+        match hidden_step {
+            Some(hidden) => hidden == step.name(),
+            None => step.status() == status,
+        }
     }
 }

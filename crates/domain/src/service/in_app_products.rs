@@ -5,6 +5,7 @@ use storeroom_wire::devcenter::InAppProductSubmissionContent;
 
 use super::Service;
 use super::submissions::{self, read_submission_of, submission_of};
+use crate::add_on_input;
 use crate::error::{DomainError, DomainResult};
 use crate::in_app_product::{self, InAppProduct, NewInAppProduct};
 use crate::store::{SubmissionAccess, SubmissionReads, Transaction};
@@ -164,7 +165,7 @@ impl Service {
         let product = owned_in_app_product(tx.as_mut(), seller_id, id).await?;
         let mut submission: InAppProductSubmission =
             submission_of(tx.as_mut(), &product.product(), seller_id, submission_id).await?;
-        update::apply_in_app_product_update(&mut submission, body)?;
+        update::apply_in_app_product_update(&mut submission, body, self.leniency)?;
         submission.updated_at = self.clock.now();
         tx.put_submission(&submission).await?;
         tx.commit().await?;
@@ -187,6 +188,9 @@ impl Service {
         // Only a submission in a committable state is checked: the others get commit's 409.
         if submission.ensure_editable().is_ok() {
             in_app_product::ensure_has_listing(&submission.content.listings)?;
+            if self.leniency.is_strict() {
+                add_on_input::ensure_accepted_content_type(submission.content.content_type)?;
+            }
         }
         let own_policy = match product.application_id() {
             Some(app_id) => tx.application(app_id).await?.and_then(|app| app.pipeline),

@@ -36,6 +36,8 @@ pub struct Service {
     pub policies: Arc<Policies>,
     /// Base URL certification reports are served under.
     pub report_base: Arc<str>,
+    /// Whether the real service's refusals of requests clients avoid are modelled.
+    pub leniency: crate::Leniency,
 }
 
 pub(crate) fn app_not_found(app_id: &str) -> DomainError {

@@ -5,6 +5,7 @@
 
 use storeroom_wire::devcenter::{
     AppSubmissionContent, FlightSubmissionContent, InAppProductSubmissionContent, StatusDetail,
+    SubmissionStatus,
 };
 
 use super::Service;
@@ -80,6 +81,7 @@ impl Service {
             submission_id,
             step,
             effects,
+            &policy.skip_states,
             by_policy(step, policy, work),
         )
         .await
@@ -95,29 +97,30 @@ impl Service {
             tx.delete_job(job_id).await?;
             return Ok(tx.commit().await?);
         };
-        if !Self::step_is_current(step, header.status) {
+        if !Self::step_is_current(step, header.status, header.hidden_step.as_deref()) {
             tx.delete_job(job_id).await?;
             return Ok(tx.commit().await?);
         }
         let policy = product_policy(self.store.as_ref(), &self.policies, &header.product).await?;
         let none = Effects::default;
+        let skipped = &policy.skip_states;
         match header.product.kind() {
             ProductKind::Application => {
                 let submission = parse::<Submission<AppSubmissionContent>>(&doc)?;
                 let decide = by_policy(step, &policy, Ok(()));
-                self.record(tx, job_id, step, none(), decide, submission)
+                self.record(tx, job_id, step, none(), skipped, decide, submission)
                     .await
             }
             ProductKind::Flight => {
                 let submission = parse::<Submission<FlightSubmissionContent>>(&doc)?;
                 let decide = by_policy(step, &policy, Ok(()));
-                self.record(tx, job_id, step, none(), decide, submission)
+                self.record(tx, job_id, step, none(), skipped, decide, submission)
                     .await
             }
             ProductKind::InAppProduct => {
                 let submission = parse::<Submission<InAppProductSubmissionContent>>(&doc)?;
                 let decide = by_policy(step, &policy, Ok(()));
-                self.record(tx, job_id, step, none(), decide, submission)
+                self.record(tx, job_id, step, none(), skipped, decide, submission)
                     .await
             }
         }
@@ -132,43 +135,54 @@ impl Service {
         step: Step,
         errors: Vec<StatusDetail>,
     ) -> DomainResult<()> {
-        self.record_outcome::<C>(job_id, submission_id, step, Effects::default(), |_, _| {
-            Outcome::Failed(errors)
-        })
+        self.record_outcome::<C>(
+            job_id,
+            submission_id,
+            step,
+            Effects::default(),
+            &[],
+            |_, _| Outcome::Failed(errors),
+        )
         .await
     }
 
     /// Records the outcome `decide` gives for the submission as read in the transaction that
     /// writes it (a read whose version the write checks), with the next job, removing job
-    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice.
+    /// `job_id`; a step recorded by another runner meanwhile is not recorded twice. A step
+    /// whose state is in `skipped` is advanced to without showing it.
     async fn record_outcome<C: SubmissionContent>(
         &self,
         job_id: i64,
         submission_id: &str,
         step: Step,
         effects: Effects,
+        skipped: &[SubmissionStatus],
         decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
     ) -> DomainResult<()> {
         let mut tx = self.store.begin().await?;
         let current = tx
             .submission::<C>(submission_id)
             .await?
-            .filter(|submission| Self::step_is_current(step, submission.status));
+            .filter(|submission| {
+                Self::step_is_current(step, submission.status, submission.hidden_step.as_deref())
+            });
         let Some(submission) = current else {
             tx.delete_job(job_id).await?;
             return Ok(tx.commit().await?);
         };
-        self.record(tx, job_id, step, effects, decide, submission)
+        self.record(tx, job_id, step, effects, skipped, decide, submission)
             .await
     }
 
     /// Records the outcome `decide` gives for `submission` (read in `tx`, still in `step`).
+    #[allow(clippy::too_many_arguments)]
     async fn record<C: SubmissionContent>(
         &self,
         mut tx: Box<dyn Transaction>,
         job_id: i64,
         step: Step,
         effects: Effects,
+        skipped: &[SubmissionStatus],
         decide: impl FnOnce(&Submission<C>, DateTime<Utc>) -> Outcome + Send,
         mut submission: Submission<C>,
     ) -> DomainResult<()> {
@@ -183,14 +197,20 @@ impl Service {
             }
             submission.checks.extend(effects.checks);
         }
-        if step == Step::Certify && !matches!(outcome, Outcome::Park) {
+        if step == Step::Certify && !matches!(outcome, Outcome::Park | Outcome::Wait { .. }) {
             let report = CertificationReport::new(&submission, submission.checks.clone(), now);
             tx.insert_report(&report).await?;
             submission.add_report(&report, report::report_url(&self.report_base, &report.id));
         }
         let next_job = match outcome {
             Outcome::Advance { next, due } => {
-                submission.status = next.status();
+                // A skipped state is never shown: the submission keeps the one it had.
+                if skipped.contains(&next.status()) {
+                    submission.hidden_step = Some(next.name().into());
+                } else {
+                    submission.status = next.status();
+                    submission.hidden_step = None;
+                }
                 submission.status_reads = 0;
                 submission.updated_at = now;
                 Some((next, due))
@@ -201,7 +221,21 @@ impl Service {
                 submission.fail(step.failure_status(), errors, now);
                 None
             }
+            Outcome::Returned(status, errors) => {
+                submission.fail(status, errors, now);
+                if status == SubmissionStatus::Canceled {
+                    // A cancelled submission no longer holds its product's pending slot.
+                    let mut product = ProductRecord::load(tx.as_mut(), &submission.product).await?;
+                    let slots = product.slots_mut();
+                    if slots.pending_submission_id.as_deref() == Some(submission.id.as_str()) {
+                        slots.pending_submission_id = None;
+                        product.save(tx.as_mut()).await?;
+                    }
+                }
+                None
+            }
             Outcome::Published => {
+                submission.hidden_step = None;
                 let mut product = ProductRecord::load(tx.as_mut(), &submission.product).await?;
                 submission::publish(product.slots_mut(), &mut submission, now);
                 product.mark_published(now);

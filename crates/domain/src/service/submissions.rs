@@ -85,6 +85,11 @@ pub(crate) async fn commit<C: SubmissionContent>(
 ) -> DomainResult<()> {
     submission.commit(now)?;
     submission.status_reads = 0;
+    for warning in &policy.warnings {
+        if !submission.status_details.warnings.contains(warning) {
+            submission.status_details.warnings.push(warning.clone());
+        }
+    }
     tx.put_submission(submission).await?;
     tx.enqueue_job(&NewJob {
         queue: DEVCENTER_QUEUE,

@@ -15,6 +15,7 @@ use storeroom_domain::service::{FlightSubmission, RankedFlight};
 use storeroom_wire::devcenter as wire;
 use storeroom_wire::lenient;
 
+use super::post_body::SubmissionPost;
 use super::{
     DEFAULT_PAGE_SIZE, Paging, commit_accepted, is_true, json_body, page_or_not_found, percentage,
     rollout_json, status_read, upload_url,
@@ -149,7 +150,9 @@ async fn create_submission(
     caller: DevCenterCaller,
     Path((app_id, flight_id)): FlightPath,
     Query(query): Query<HashMap<String, String>>,
+    post: SubmissionPost,
 ) -> ApiResult<Response> {
+    post.ensure_create(&state, "flightSubmission")?;
     let submission = state
         .service
         .create_flight_submission(&caller.seller_id, &app_id, &flight_id)
@@ -201,6 +204,7 @@ async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
     Path((app_id, flight_id, id)): SubmissionPath,
+    _post: SubmissionPost,
 ) -> ApiResult<Response> {
     let submission = state
         .service

@@ -15,6 +15,7 @@ use storeroom_domain::service::InAppProductSubmission;
 use storeroom_wire::devcenter as wire;
 use storeroom_wire::lenient;
 
+use super::post_body::SubmissionPost;
 use super::{
     DEFAULT_PAGE_SIZE, Paging, commit_accepted, created, json_body, page_or_not_found, status_read,
     upload_url,
@@ -152,7 +153,9 @@ async fn create_submission(
     caller: DevCenterCaller,
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    post: SubmissionPost,
 ) -> ApiResult<Response> {
+    post.ensure_create(&state, "inAppProductSubmission")?;
     let submission = state
         .service
         .create_in_app_product_submission(&caller.seller_id, &id)
@@ -193,6 +196,7 @@ async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
     Path((id, submission_id)): SubmissionPath,
+    _post: SubmissionPost,
 ) -> ApiResult<Response> {
     let submission = state
         .service

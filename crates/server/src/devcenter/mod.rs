@@ -22,6 +22,7 @@ use storeroom_wire::devcenter::{
 use crate::auth::DevCenterCaller;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
+use post_body::SubmissionPost;
 
 /// How long an upload URL stays valid ("typically valid for 24 hours").
 const UPLOAD_URL_LIFETIME: i64 = 24;
@@ -112,6 +113,7 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
 
 mod flights;
 mod in_app_products;
+mod post_body;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -272,7 +274,9 @@ async fn create_submission(
     caller: DevCenterCaller,
     Path(app_id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
+    post: SubmissionPost,
 ) -> ApiResult<Response> {
+    post.ensure_create(&state, "applicationSubmission")?;
     let submission = state
         .service
         .create_submission(&caller.seller_id, &app_id)
@@ -313,6 +317,7 @@ async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
     Path((app_id, submission_id)): Path<(String, String)>,
+    _post: SubmissionPost,
 ) -> ApiResult<Response> {
     let submission = state
         .service

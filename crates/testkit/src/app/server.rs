@@ -161,6 +161,9 @@ impl TestServer {
                 self.url(&format!("v1.0/my/{}", path.trim_start_matches('/'))),
             )
             .bearer_auth(token)
+            // As every real client sends it, even on a bodyless POST (the service refuses
+            // a bodyless create or commit without it).
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
     }
 
     /// Advances the server clock.

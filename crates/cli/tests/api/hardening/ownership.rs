@@ -64,16 +64,13 @@ async fn other_seller_with(server: &TestServer) -> (Value, String) {
     (seller, token)
 }
 
-async fn created(server: &TestServer, token: &str, path: &str, body: Value) -> Value {
-    let (status, value) = json(
-        server
-            .dc(Method::POST, path, token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+/// POSTs `body` (None: an empty body, as a submission is created) and expects 201.
+async fn created(server: &TestServer, token: &str, path: &str, body: Option<Value>) -> Value {
+    let mut request = server.dc(Method::POST, path, token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let (status, value) = json(request.send().await.unwrap()).await;
     assert_eq!(status, StatusCode::CREATED, "{path}: {value}");
     value
 }
@@ -104,7 +101,7 @@ async fn foreign_submission_ids_answer_as_unknown_ones() {
         &server,
         &token_a,
         &format!("applications/{app_a}/submissions"),
-        json!({}),
+        None,
     )
     .await;
     let foreign = foreign["id"].as_str().unwrap();
@@ -125,14 +122,16 @@ async fn foreign_submission_ids_answer_as_unknown_ones() {
         &server,
         &token_b,
         &format!("applications/{app_b}/flights"),
-        json!({"friendlyName": "Probe"}),
+        Some(json!({"friendlyName": "Probe"})),
     )
     .await;
     let add_on = created(
         &server,
         &token_b,
         "inappproducts",
-        json!({"applicationIds": [app_b], "productId": "ProbeGold", "productType": "Durable"}),
+        Some(
+            json!({"applicationIds": [app_b], "productId": "ProbeGold", "productType": "Durable"}),
+        ),
     )
     .await;
 

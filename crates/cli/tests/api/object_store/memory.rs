@@ -110,6 +110,7 @@ async fn upload_url(http: &Client, base: &str, data: &std::path::Path) -> String
             app["id"].as_str().unwrap()
         ))
         .bearer_auth(token)
+        .header("content-type", "application/json")
         .send()
         .await
         .unwrap()
