@@ -12,6 +12,7 @@ pub mod flight;
 pub mod flight_group;
 pub mod ids;
 pub mod in_app_product;
+pub mod ingestion;
 pub mod jobs;
 pub mod leniency;
 pub mod media;

@@ -6,6 +6,7 @@ pub mod images;
 pub mod inspect;
 pub mod limits;
 pub mod manifest;
+pub mod marketplace;
 pub mod runner;
 pub mod steps;
 pub mod worker;

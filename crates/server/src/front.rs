@@ -70,6 +70,8 @@ const LITERALS: &[&str] = &[
     "submit",
     "msi",
     "throttle",
+    // The Partner Center ingestion API routes the rest of its paths itself.
+    "ingestion",
 ];
 
 #[derive(Clone)]
@@ -84,7 +86,8 @@ pub async fn dispatch(State(front): State<Front>, request: Request) -> Response 
         return blob.handle(address, request).await;
     }
     let request = normalize(request);
-    let devcenter = request.uri().path().starts_with("/v1.0/");
+    let devcenter = request.uri().path().starts_with("/v1.0/")
+        && !request.uri().path().starts_with(crate::ingestion::PREFIX);
     let surface = Surface::of(request.uri().path());
     let path = request.uri().path().to_string();
     // What a surface's error body echoes of the request (AAD's client-request-id).

@@ -10,6 +10,7 @@ pub mod config;
 pub mod devcenter;
 pub mod errors;
 pub mod front;
+pub mod ingestion;
 pub mod keys;
 pub mod msi;
 pub mod reports;
@@ -101,6 +102,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(reports::routes())
         .merge(storefront::routes())
         .merge(msi::routes())
+        .merge(ingestion::routes())
         .fallback(front::not_found)
         .method_not_allowed_fallback(front::method_not_allowed)
         .with_state(state)
@@ -194,6 +196,17 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         throttle: Default::default(),
     });
     let msi_jobs = msi::jobs(&msi, config.verify_package_urls);
+    let ingestion = Arc::new(ingestion::IngestionState {
+        service: storeroom_domain::ingestion::IngestionService {
+            store: database.ingestion_store(),
+            clock: clock.clone(),
+            policies: policies.clone(),
+            leniency: config.leniency,
+        },
+        blobs: blobs.clone(),
+        limits: config.archive_limits.clone(),
+    });
+    let offer_jobs = ingestion::jobs(&ingestion);
     let devcenter_jobs = DevcenterJobs {
         service: service.clone(),
         steps: Steps {
@@ -215,6 +228,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             Arc::new(msi_jobs),
             config.job_lease,
         ),
+        Runner::new(
+            store.clone(),
+            clock.clone(),
+            Arc::new(offer_jobs),
+            config.job_lease,
+        ),
     ]);
     let state = AppState {
         service,
@@ -224,6 +243,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         account: Arc::new(account.clone()),
         public_url: public_url.clone().into(),
         msi,
+        ingestion,
         clients: Arc::default(),
     };
 

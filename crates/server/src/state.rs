@@ -7,6 +7,7 @@ use storeroom_domain::{Clock, Service};
 
 use crate::blob::BlobService;
 use crate::clients::KnownClients;
+use crate::ingestion::IngestionState;
 use crate::keys::SigningKeys;
 use crate::msi::MsiState;
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// The MSI/EXE submission API's service, blob reads and rate limit.
     pub msi: Arc<MsiState>,
+    /// The Partner Center ingestion API's service, blob reads and archive limits.
+    pub ingestion: Arc<IngestionState>,
     /// Callers' Azure AD clients, remembered (they never change once written).
     pub clients: Arc<KnownClients>,
 }

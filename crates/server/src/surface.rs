@@ -18,8 +18,10 @@ pub enum Surface {
     Aad,
     /// The MSI/EXE submission API: `{isSuccess: false, errors}`.
     Msi,
-    /// The devcenter, admin, report and storefront APIs: the ingestion API's error body.
+    /// The devcenter, admin, report and storefront APIs: the devcenter error body.
     Api,
+    /// The Partner Center ingestion API: its `ICH…` string, or the gateway's object.
+    Ingestion,
 }
 
 /// axum's rejection messages are one line; more is not a rejection's.
@@ -36,6 +38,8 @@ impl Surface {
         let second = segments.next().unwrap_or_default();
         if first == "submission" {
             Surface::Msi
+        } else if first == "v1.0" && second == "ingestion" {
+            Surface::Ingestion
         } else if first != "v1.0" && first != "admin" && AAD_SEGMENTS.contains(&second) {
             Surface::Aad
         } else {
@@ -59,6 +63,20 @@ impl Surface {
             Surface::Msi => {
                 let mut response = MsiFailure::new(status, code, message, "").into_response();
                 set(&mut response, "X-Correlation-ID", &ids::guid());
+                response
+            }
+            Surface::Ingestion => {
+                let _ = code;
+                let mut response = if status.is_server_error() || status == StatusCode::UNAUTHORIZED
+                {
+                    crate::ingestion::respond::gateway_error(status, &message)
+                } else {
+                    crate::ingestion::respond::service_error(
+                        status,
+                        crate::ingestion::respond::field_data("Message", &message),
+                    )
+                };
+                set(&mut response, "request-id", &ids::guid());
                 response
             }
             Surface::Api => {
@@ -148,11 +166,16 @@ impl Surface {
 /// The id a client sees on an error response, to quote when reporting it and to match
 /// with the server's log: whichever of the surfaces' correlation headers it carries.
 pub fn correlation_id(response: &Response) -> String {
-    ["MS-CorrelationId", "X-Correlation-ID", "x-ms-request-id"]
-        .iter()
-        .find_map(|name| response.headers().get(*name)?.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
+    [
+        "MS-CorrelationId",
+        "X-Correlation-ID",
+        "x-ms-request-id",
+        "request-id",
+    ]
+    .iter()
+    .find_map(|name| response.headers().get(*name)?.to_str().ok())
+    .unwrap_or_default()
+    .to_string()
 }
 
 fn set(response: &mut Response, name: &'static str, value: &str) {
@@ -178,6 +201,7 @@ mod tests {
             Surface::Msi
         );
         assert_eq!(Surface::of("/v1.0/my/applications"), Surface::Api);
+        assert_eq!(Surface::of("/v1.0/ingestion/products"), Surface::Ingestion);
         assert_eq!(Surface::of("/admin/v1/clock"), Surface::Api);
         assert_eq!(Surface::of("/"), Surface::Api);
     }

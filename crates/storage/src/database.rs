@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use storeroom_domain::ingestion::store::IngestionStore;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::store::{Store, StoreError, StoreResult};
 
@@ -92,6 +93,13 @@ impl Database {
     }
 
     pub fn msi_store(&self) -> Arc<dyn MsiStore> {
+        match self {
+            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    pub fn ingestion_store(&self) -> Arc<dyn IngestionStore> {
         match self {
             Self::Sqlite(store) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),

@@ -18,13 +18,18 @@ pub(crate) enum Versioned {
     Submission,
     MsiProduct,
     MsiSubmission,
+    Offer,
+    OfferSubmission,
 }
 
 impl Versioned {
     /// The record changed (or was deleted) since this transaction read it.
     pub(crate) fn conflict(self, id: &str) -> StoreError {
         let (what, target) = match self {
-            Self::Submission | Self::MsiSubmission => ("Submission", "submissionId"),
+            Self::Submission | Self::MsiSubmission | Self::OfferSubmission => {
+                ("Submission", "submissionId")
+            }
+            Self::Offer => ("Product", "productId"),
             Self::MsiProduct => ("Product", "productId"),
         };
         StoreError::Conflict {

@@ -5,5 +5,6 @@
 pub mod aad;
 pub mod dates;
 pub mod devcenter;
+pub mod ingestion;
 pub mod lenient;
 pub mod msi;

@@ -23,6 +23,7 @@ mod msi_rules;
 mod object_store;
 mod outcomes;
 mod packages;
+mod partner;
 mod pipeline;
 mod publish_modes;
 mod python_sdk;

@@ -13,11 +13,18 @@ use storeroom_domain::store::StoreResult;
 use super::store_error;
 
 /// (version, description as sqlx derives it from the file name, SQL).
-const SHARED: &[(i64, &str, &str)] = &[(
-    12,
-    "msi versions",
-    include_str!("../../migrations/shared/0012_msi_versions.sql"),
-)];
+const SHARED: &[(i64, &str, &str)] = &[
+    (
+        12,
+        "msi versions",
+        include_str!("../../migrations/shared/0012_msi_versions.sql"),
+    ),
+    (
+        13,
+        "ingestion",
+        include_str!("../../migrations/shared/0013_ingestion.sql"),
+    ),
+];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared
 /// ones.

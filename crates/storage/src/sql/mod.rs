@@ -1,7 +1,7 @@
 //! The SQL store, written once for every backend.
 //!
 //! [`SqlStore`] implements the domain's storage traits (devcenter [`Store`] and
-//! [`MsiStore`]) over a [`Backend`]: a connection pool that runs a statement with
+//! [`MsiStore`], and the ingestion API's `IngestionStore`) over a [`Backend`]: a connection pool that runs a statement with
 //! [`Arg`]uments and hands back rows, and a write transaction with the backend's own lock.
 //! Statements use `$1`-style placeholders, which both SQLite and PostgreSQL accept; the few
 //! that really differ between the dialects (how a listing's `seq` is numbered, JSON
@@ -13,6 +13,7 @@
 
 mod docs;
 mod driver;
+mod ingestion;
 pub(crate) mod migrations;
 mod msi;
 mod signals;

@@ -109,6 +109,16 @@ impl<B: Backend> SqlTransaction<B> {
         Ok(())
     }
 
+    /// Forgets the version read of a record this transaction deletes.
+    pub(crate) fn forget(&mut self, kind: Versioned, id: &str) {
+        self.versions.forget(kind, id);
+    }
+
+    /// Remembers the version of a record read by a statement of the caller's own.
+    pub(crate) fn saw(&mut self, kind: Versioned, id: &str, version: i64) {
+        self.versions.saw(kind, id, version);
+    }
+
     pub(crate) async fn enqueue(&mut self, job: &NewJob) -> StoreResult<()> {
         self.execute(
             "INSERT INTO jobs (queue, submission_id, step, run_at) VALUES ($1, $2, $3, $4)",

@@ -11,6 +11,7 @@
 mod http;
 pub mod msi;
 mod packages;
+pub mod partner;
 mod pipeline;
 mod server;
 

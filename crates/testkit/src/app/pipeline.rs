@@ -6,6 +6,7 @@ use std::future::Future;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use storeroom_domain::ingestion::store::INGESTION_QUEUE;
 use storeroom_domain::store::{DEVCENTER_QUEUE, MSI_QUEUE};
 use storeroom_storage::{Database, DatabaseUrl};
 
@@ -42,7 +43,7 @@ impl TestServer {
         self.until("the pipeline settles", || {
             let store = store.clone();
             async move {
-                for queue in [DEVCENTER_QUEUE, MSI_QUEUE] {
+                for queue in [DEVCENTER_QUEUE, MSI_QUEUE, INGESTION_QUEUE] {
                     match store.next_job_due(queue).await.expect("reading the queue") {
                         Some(due) if due <= quiet_until => return Err((queue, due)),
                         _ => {}

@@ -1,0 +1,1 @@
+//! Packages and listing media: uploads, processing, and what processing refuses.
