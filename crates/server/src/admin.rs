@@ -16,6 +16,8 @@ use storeroom_domain::DomainError;
 use storeroom_domain::application::Identity;
 use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
+
+use crate::ingestion::admin::{Decision, decide};
 use storeroom_wire::{dates, lenient};
 
 use crate::auth::Admin;
@@ -435,6 +437,9 @@ async fn approve(
     _: Admin,
     Path(submission_id): Path<String>,
 ) -> ApiResult<Response> {
+    if let Some(decided) = decide(&state, &submission_id, Decision::Approve).await {
+        return decided;
+    }
     let submission = state.service.approve_certification(&submission_id).await?;
     Ok(decision_json(&submission))
 }
@@ -452,6 +457,9 @@ async fn reject(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: Reject = lenient::from_slice(&body?)?;
+    if let Some(decided) = decide(&state, &submission_id, Decision::Reject(&request.reason)).await {
+        return decided;
+    }
     let submission = state
         .service
         .reject_certification(&submission_id, &request.reason)
@@ -514,6 +522,9 @@ async fn publish_now(
     _: Admin,
     Path(submission_id): Path<String>,
 ) -> ApiResult<Response> {
+    if let Some(decided) = decide(&state, &submission_id, Decision::PublishNow).await {
+        return decided;
+    }
     let submission = state.service.publish_now(&submission_id).await?;
     Ok(decision_json(&submission))
 }

@@ -903,3 +903,47 @@ fn go_live(offer: &mut Offer, submission: &mut OfferSubmission, now: DateTime<Ut
         }
     }
 }
+
+impl IngestionService {
+    /// Admin ("Publish now"): a ready preview goes live at once, and a Live workflow waiting
+    /// for its `releaseTimeInUtc` stops waiting.
+    pub async fn publish_now(&self, submission_id: &str) -> IngestionResult<OfferSubmission> {
+        let mut tx = self.store.begin().await?;
+        let mut submission = tx
+            .submission(submission_id.trim())
+            .await?
+            .ok_or_else(|| IngestionError::not_found("Submission", submission_id))?;
+        let offer = tx
+            .offer(&submission.product_id)
+            .await?
+            .ok_or_else(|| IngestionError::not_found("Product", &submission.product_id))?;
+        let now = self.now();
+        match submission.stage {
+            Stage::ReadyToPublish if !submission.superseded => {
+                if let Some((step, due)) = start_live(&mut submission, &self.policy(&offer), now) {
+                    enqueue(tx.as_mut(), &submission.id, step, due).await?;
+                }
+            }
+            Stage::Publishing => {
+                if let Some(option) = submission.publish_option.as_mut() {
+                    option.remove("releaseTimeInUtc");
+                }
+                tx.make_jobs_due(&job_key(&submission.id), now).await?;
+            }
+            _ => {
+                return Err(invalid(
+                    "submissionId",
+                    format!(
+                        "Submission {} is {}/{}: only a ReadyToPublish or Publishing submission can be published now",
+                        submission.id,
+                        submission.stage.state(),
+                        submission.stage.substate()
+                    ),
+                ));
+            }
+        }
+        tx.put_submission(&submission).await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+}

@@ -4,10 +4,12 @@
 //! Modules, one job each: `operation` (method + path → the operation), `query` (query
 //! parameters, `$filter`, `$skipToken`), `auth` (the caller's publisher account), `handlers`
 //! (each operation: wire in, domain call, wire out), `render` (output shapes), `respond`
-//! (status, headers and error bodies), `files` (package processing, image probes,
+//! (status, headers and error bodies), `admin` (ours: offers, policies and decisions
+//! under `/admin/v1/`), `files` (package processing, image probes,
 //! reports) and `worker` (the `ingestion` queue's jobs). The rules live in
 //! [`IngestionService`].
 
+pub mod admin;
 mod auth;
 mod files;
 mod handlers;
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PREFIX, any(dispatch))
         .route(&format!("{PREFIX}/{{*rest}}"), any(dispatch))
+        .merge(admin::routes())
 }
 
 async fn dispatch(State(state): State<AppState>, request: Request) -> Response {

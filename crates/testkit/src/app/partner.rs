@@ -1,7 +1,7 @@
 //! Helpers for the Partner Center ingestion API tests: a client with a partner token, the
 //! service's error strings read back, and an Azure Application package.
 
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 
 use super::TestServer;
@@ -9,18 +9,17 @@ use super::http::zip_of;
 
 pub const PARTNER: &str = "https://api.partner.microsoft.com";
 
-/// A caller of the ingestion API with a v1 token for the partner resource.
-pub struct PartnerClient<'a> {
-    pub server: &'a TestServer,
+/// A caller of the ingestion API of the server at `base` with `token`.
+pub struct PartnerClient {
+    pub http: Client,
+    pub base: String,
     pub token: String,
 }
 
 impl TestServer {
-    pub async fn partner_client(&self) -> PartnerClient<'_> {
-        PartnerClient {
-            server: self,
-            token: self.token_for(PARTNER).await,
-        }
+    /// A client with a v1 token for the partner resource, as seed 003 gets one.
+    pub async fn partner_client(&self) -> PartnerClient {
+        PartnerClient::new(&self.base, self.token_for(PARTNER).await)
     }
 }
 
@@ -39,16 +38,40 @@ pub fn ich(body: &Value) -> (u64, Value) {
     (inner["faultCode"].as_u64().unwrap(), inner)
 }
 
-impl PartnerClient<'_> {
+impl PartnerClient {
+    pub fn new(base: &str, token: String) -> Self {
+        Self {
+            http: Client::new(),
+            base: base.trim_end_matches('/').to_string(),
+            token,
+        }
+    }
+
     /// A request to `/v1.0/ingestion/{path}` with the bearer token.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let url = self
-            .server
-            .url(&format!("v1.0/ingestion/{}", path.trim_start_matches('/')));
-        self.server
-            .http
-            .request(method, url)
-            .bearer_auth(&self.token)
+        let url = format!(
+            "{}/v1.0/ingestion/{}",
+            self.base,
+            path.trim_start_matches('/')
+        );
+        self.http.request(method, url).bearer_auth(&self.token)
+    }
+
+    /// Polls a submission until its substate is `wanted`; its last state.
+    pub async fn wait_substate(&self, product: &str, submission: &str, wanted: &str) -> Value {
+        let path = format!("products/{product}/submissions/{submission}");
+        crate::eventually::eventually(
+            &format!("submission {submission} reaches {wanted}"),
+            || async {
+                let body = self.get(&path).await;
+                if body["substate"] == wanted {
+                    Ok(body)
+                } else {
+                    Err(body)
+                }
+            },
+        )
+        .await
     }
 
     /// Sends a request (with `body` as JSON unless it is null); the status and JSON body

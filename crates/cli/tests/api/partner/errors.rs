@@ -67,10 +67,10 @@ async fn another_accounts_offer_is_not_found() {
         .json()
         .await
         .unwrap();
-    let theirs = storeroom_testkit::app::partner::PartnerClient {
-        server: &server,
-        token: token["access_token"].as_str().unwrap().to_string(),
-    };
+    let theirs = storeroom_testkit::app::partner::PartnerClient::new(
+        &server.base,
+        token["access_token"].as_str().unwrap().to_string(),
+    );
     for (method, path) in [
         (Method::GET, format!("products/{product}")),
         (Method::GET, format!("products/{product}/setup")),

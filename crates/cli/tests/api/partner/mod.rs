@@ -24,12 +24,7 @@ pub struct Offer {
 }
 
 /// The `PUT` of a resource fetched by `getByInstanceID`, with its ETag in `If-Match`.
-pub async fn put_with_etag(
-    client: &PartnerClient<'_>,
-    path: &str,
-    etag: &str,
-    body: Value,
-) -> Value {
+pub async fn put_with_etag(client: &PartnerClient, path: &str, etag: &str, body: Value) -> Value {
     let response = client
         .request(Method::PUT, path)
         .header("If-Match", etag)
@@ -58,7 +53,7 @@ pub async fn put_with_etag(
 }
 
 /// Builds the offer of §6 steps 2–13.
-pub async fn prepare_offer(client: &PartnerClient<'_>, offer_id: &str) -> Offer {
+pub async fn prepare_offer(client: &PartnerClient, offer_id: &str) -> Offer {
     let p = client.create_offer(offer_id).await;
     let setup = client
         .expect(
@@ -103,7 +98,7 @@ pub async fn prepare_offer(client: &PartnerClient<'_>, offer_id: &str) -> Offer 
     assert_ne!(image["id"], "client-chosen", "the server assigns ids");
     assert_eq!(image["state"], "PendingUpload");
     let upload = put_blob(
-        &client.server.http,
+        &client.http,
         image["fileSasUri"].as_str().unwrap(),
         png(216, 216),
     )
@@ -197,7 +192,7 @@ pub async fn prepare_offer(client: &PartnerClient<'_>, offer_id: &str) -> Offer 
     let sas = package["fileSasUri"].as_str().unwrap();
     assert!(sas.contains("/file/") && sas.contains("sp=rwl"), "{sas}");
     let upload = put_blob(
-        &client.server.http,
+        &client.http,
         &format!("{sas}&file=C:\\build\\app.zip"),
         azure_app_package(),
     )
@@ -238,7 +233,7 @@ pub async fn prepare_offer(client: &PartnerClient<'_>, offer_id: &str) -> Offer 
 }
 
 /// The submission request of §6 step 14, from the current drafts.
-pub async fn submission_request(client: &PartnerClient<'_>, offer: &Offer) -> Value {
+pub async fn submission_request(client: &PartnerClient, offer: &Offer) -> Value {
     let p = &offer.product;
     let mut resources = Vec::new();
     for module in ["Availability", "Property", "Package", "Listing"] {
@@ -260,31 +255,6 @@ pub async fn submission_request(client: &PartnerClient<'_>, offer: &Offer) -> Va
         "publishOption": {"isManualPublish": true, "isAutoPromote": false, "certificationNotes": "none"},
         "extendedProperties": []
     })
-}
-
-/// Waits until the submission's substate is `wanted`.
-pub async fn wait_substate(
-    client: &PartnerClient<'_>,
-    product: &str,
-    submission: &str,
-    wanted: &str,
-) -> Value {
-    client.server.settle_pipeline().await;
-    let path = format!("products/{product}/submissions/{submission}");
-    client
-        .server
-        .until(
-            &format!("submission {submission} reaches {wanted}"),
-            || async {
-                let body = client.get(&path).await;
-                if body["substate"] == wanted {
-                    Ok(body)
-                } else {
-                    Err(body)
-                }
-            },
-        )
-        .await
 }
 
 #[tokio::test]
@@ -336,7 +306,7 @@ async fn an_offer_goes_from_draft_to_live_as_a_publishing_client_drives_it() {
         .to_string();
     assert_ne!(client.draft(p, "Listing", None).await, frozen_listing);
 
-    let ready = wait_substate(&client, p, &sid, "ReadyToPublish").await;
+    let ready = client.wait_substate(p, &sid, "ReadyToPublish").await;
     assert_eq!(ready["state"], "Published");
     assert_eq!(ready["areResourcesReady"], true);
     assert!(
@@ -375,7 +345,7 @@ async fn an_offer_goes_from_draft_to_live_as_a_publishing_client_drives_it() {
         .get(&format!("products/{p}/submissions/{sid}/reports"))
         .await;
     assert_eq!(reports["value"][0]["status"], "Passed");
-    let report = server
+    let report = client
         .http
         .get(reports["value"][0]["fileUri"].as_str().unwrap())
         .send()
@@ -400,7 +370,7 @@ async fn an_offer_goes_from_draft_to_live_as_a_publishing_client_drives_it() {
         .await;
     assert_eq!(live["targetEnvironment"], "Live");
     assert_eq!(live["type"], "Push");
-    let done = wait_substate(&client, p, &sid, "InStore").await;
+    let done = client.wait_substate(p, &sid, "InStore").await;
     assert_eq!(done["state"], "Published");
     assert_ne!(done["publishedTimeInUtc"], "1601-01-01T00:00:00Z");
     assert!(done["publishedTimeInUtc"].as_str().unwrap().ends_with('Z'));

@@ -1,0 +1,173 @@
+//! The admin API's part for Azure Marketplace offers (ours, admin token): listing a
+//! publisher's offers, an offer's pipeline policy, and the certification decisions and
+//! "publish now" that `/admin/v1/submissions/{id}/…` also take for offer submissions.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use storeroom_domain::ingestion::IngestionError;
+use storeroom_domain::ingestion::offer::Offer;
+use storeroom_domain::ingestion::submission::OfferSubmission;
+
+use super::query::Query;
+use crate::admin::{effective_policy, policy_from};
+use crate::auth::Admin;
+use crate::errors::{ApiError, ApiResult, internal};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/v1/offers", get(list_offers))
+        .route(
+            "/admin/v1/offers/{product_id}/pipeline",
+            get(get_pipeline).put(put_pipeline).delete(delete_pipeline),
+        )
+}
+
+pub(crate) fn admin_error(err: IngestionError) -> ApiError {
+    match err {
+        IngestionError::Invalid { field, message } => ApiError::invalid(message, field),
+        IngestionError::NotFound(message) => ApiError::not_found(message, "id"),
+        IngestionError::Conflict(message) | IngestionError::PreconditionFailed(message) => {
+            ApiError::new(StatusCode::CONFLICT, "InvalidState", message, "")
+        }
+        IngestionError::Store(err) => {
+            tracing::error!(error = %err, "ingestion storage failure");
+            internal()
+        }
+    }
+}
+
+fn offer_json(offer: &Offer, submissions: &[OfferSubmission]) -> Value {
+    let current = submissions.iter().rev().find(|s| !s.superseded);
+    json!({
+        "productId": offer.id,
+        "offerId": offer.offer_key,
+        "name": offer.name(),
+        "resourceType": offer.resource_type,
+        "sellerId": offer.seller_id,
+        "plans": offer.variants.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+        "submissions": submissions.iter().filter(|s| !s.superseded).map(|s| json!({
+            "id": s.id,
+            "state": s.stage.state(),
+            "substate": s.stage.substate(),
+        })).collect::<Vec<_>>(),
+        "currentSubstate": current.map(|s| s.stage.substate()).unwrap_or_default(),
+    })
+}
+
+/// `GET /admin/v1/offers[?sellerId=…]`: every offer (or a seller's) with its submissions.
+async fn list_offers(
+    State(state): State<AppState>,
+    _: Admin,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let query = Query::parse(query.as_deref());
+    let service = &state.ingestion.service;
+    let offers = service
+        .all(query.get("sellerid"))
+        .await
+        .map_err(admin_error)?;
+    let mut value = Vec::with_capacity(offers.len());
+    for offer in &offers {
+        let submissions = service
+            .store
+            .submissions(&offer.id)
+            .await
+            .map_err(|err| admin_error(err.into()))?;
+        value.push(offer_json(offer, &submissions));
+    }
+    let total = value.len();
+    Ok(Json(json!({"value": value, "totalCount": total})).into_response())
+}
+
+async fn get_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(product_id): Path<String>,
+) -> ApiResult<Response> {
+    let offer = state
+        .ingestion
+        .service
+        .store
+        .offer(&product_id.to_ascii_lowercase())
+        .await
+        .map_err(|err| admin_error(err.into()))?
+        .ok_or_else(|| ApiError::not_found(format!("Offer {product_id} not found"), "productId"))?;
+    Ok(effective_policy(&state, offer.pipeline.as_ref(), "offer"))
+}
+
+async fn put_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(product_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let policy = policy_from(&body?)?;
+    state
+        .ingestion
+        .service
+        .set_policy(&product_id, Some(policy.clone()))
+        .await
+        .map_err(admin_error)?;
+    Ok(Json(policy).into_response())
+}
+
+async fn delete_pipeline(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(product_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .ingestion
+        .service
+        .set_policy(&product_id, None)
+        .await
+        .map_err(admin_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What the shared decision routes do with an offer submission.
+pub(crate) enum Decision<'a> {
+    Approve,
+    Reject(&'a str),
+    PublishNow,
+}
+
+/// Applies `decision` when `submission_id` names an offer submission; None otherwise, for
+/// the devcenter's own handling.
+pub(crate) async fn decide(
+    state: &AppState,
+    submission_id: &str,
+    decision: Decision<'_>,
+) -> Option<ApiResult<Response>> {
+    let service = &state.ingestion.service;
+    match service.store.submission(submission_id.trim()).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return None,
+        Err(err) => return Some(Err(admin_error(err.into()))),
+    }
+    let decided = match decision {
+        Decision::Approve => service.decide_certification(submission_id, None).await,
+        Decision::Reject(reason) => {
+            service
+                .decide_certification(submission_id, Some(reason))
+                .await
+        }
+        Decision::PublishNow => service.publish_now(submission_id).await,
+    };
+    Some(decided.map_err(admin_error).map(|s| {
+        Json(json!({
+            "id": s.id,
+            "productId": s.product_id,
+            "state": s.stage.state(),
+            "substate": s.stage.substate(),
+        }))
+        .into_response()
+    }))
+}
