@@ -11,7 +11,11 @@ use serde_json::{Value, json};
 
 /// The real binary on an ephemeral port; returns the child and its base URL. `database` is
 /// the test's PostgreSQL database when tests run on PostgreSQL (None: SQLite under `data`).
-fn spawn(data: &std::path::Path, database: Option<&str>, pipeline: &str) -> (Child, String) {
+pub(crate) fn spawn(
+    data: &std::path::Path,
+    database: Option<&str>,
+    pipeline: &str,
+) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_storeroom"));
     command
         .args([
@@ -109,6 +113,16 @@ async fn poll_status(
 }
 
 async fn token(http: &Client, base: &str, credentials: &Value) -> String {
+    token_for(http, base, credentials, common::DEVCENTER).await
+}
+
+/// A v1 token of the development client for `resource`.
+pub(crate) async fn token_for(
+    http: &Client,
+    base: &str,
+    credentials: &Value,
+    resource: &str,
+) -> String {
     let body: Value = http
         .post(format!(
             "{base}/{}/oauth2/token",
@@ -121,7 +135,7 @@ async fn token(http: &Client, base: &str, credentials: &Value) -> String {
                 "client_secret",
                 credentials["clientSecret"].as_str().unwrap(),
             ),
-            ("resource", common::DEVCENTER),
+            ("resource", resource),
         ])
         .send()
         .await

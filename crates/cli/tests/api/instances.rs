@@ -16,6 +16,7 @@ use std::time::Duration;
 use common::{eventually, json, put_blob};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use storeroom_domain::store::Store;
 use storeroom_storage::PgStore;
 use storeroom_testkit::scratch::ScratchSchema;
 use tempfile::TempDir;
@@ -136,6 +137,10 @@ impl Cluster {
     }
 
     async fn token(&self, on: &Instance) -> String {
+        self.token_for(on, common::DEVCENTER).await
+    }
+
+    async fn token_for(&self, on: &Instance, resource: &str) -> String {
         let response = self
             .http
             .post(on.url(&format!("{}/oauth2/token", self.cred("tenantId"))))
@@ -143,7 +148,7 @@ impl Cluster {
                 ("grant_type", "client_credentials"),
                 ("client_id", self.cred("clientId")),
                 ("client_secret", self.cred("clientSecret")),
-                ("resource", common::DEVCENTER),
+                ("resource", resource),
             ])
             .send()
             .await
@@ -633,4 +638,59 @@ async fn concurrent_writes_to_one_submission_lose_nothing() {
         }
     }
     println!("PUTs that lost the race to the commit (409 InvalidState): {lost_races} of {rounds}");
+}
+
+#[tokio::test]
+async fn an_offer_submitted_on_one_instance_goes_live_through_both() {
+    use storeroom_testkit::app::partner::{PARTNER, PartnerClient};
+    let Some(cluster) = Cluster::start(
+        "an_offer_submitted_on_one_instance_goes_live_through_both",
+        "immediate",
+    )
+    .await
+    else {
+        return;
+    };
+    let on_a = PartnerClient::new(
+        &cluster.a.base,
+        cluster.token_for(&cluster.a, PARTNER).await,
+    );
+    let offer = crate::partner::prepare_offer(&on_a, "shared-offer").await;
+    // Instance b sees what a wrote, takes the submission, and either runs its steps.
+    let on_b = PartnerClient::new(
+        &cluster.b.base,
+        cluster.token_for(&cluster.b, PARTNER).await,
+    );
+    let mut request = crate::partner::submission_request(&on_b, &offer).await;
+    request["publishOption"] = json!({"isAutoPromote": true});
+    let created = on_b
+        .expect(
+            Method::POST,
+            &format!("products/{}/submissions", offer.product),
+            request,
+            StatusCode::CREATED,
+        )
+        .await;
+    let sid = created["id"].as_str().unwrap();
+    let live = on_a.wait_substate(&offer.product, sid, "InStore").await;
+    assert_eq!(live["releaseNumber"], 1);
+    let workflow = on_b
+        .get(&format!(
+            "products/{}/submissions/{sid}/workflowdetails",
+            offer.product
+        ))
+        .await;
+    let steps: Vec<&Value> = workflow["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["workflowSteps"].as_array().unwrap())
+        .collect();
+    assert_eq!(steps.len(), 5);
+    assert!(steps.iter().all(|s| s["state"] == "Success"), "{workflow}");
+    assert_eq!(
+        cluster.db.next_job_due("ingestion").await.unwrap(),
+        None,
+        "no job left behind"
+    );
 }

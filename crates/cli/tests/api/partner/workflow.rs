@@ -447,3 +447,61 @@ async fn auto_promote_and_release_times_drive_the_live_workflow() {
         )
         .await;
 }
+
+#[tokio::test]
+async fn a_server_killed_mid_workflow_resumes_and_the_offer_goes_live() {
+    use crate::crash::{spawn, token_for};
+    use storeroom_testkit::app::partner::PARTNER;
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = common::test_database().await;
+    let database = database.as_ref().map(|db| db.url.as_str());
+    let (mut child, base) = spawn(dir.path(), database, "delay=300ms");
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("credentials.json")).unwrap())
+            .unwrap();
+    let http = reqwest::Client::new();
+    let token = token_for(&http, &base, &credentials, PARTNER).await;
+    let client = PartnerClient::new(&base, token.clone());
+    let offer = prepare_offer(&client, "crash-offer").await;
+    let p = &offer.product;
+    let sid = submit(&client, p, &submission_request(&client, &offer).await).await;
+    common::eventually("the workflow is past automated validation", || async {
+        match running_step(&client, p, &sid).await {
+            Some(step) if step != "Automated validation" => Ok(()),
+            other => Err(other),
+        }
+    })
+    .await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let (mut child, base) = spawn(dir.path(), database, "delay=300ms");
+    // Tokens are signed with the key in the database: the old one still works.
+    let client = PartnerClient::new(&base, token);
+    client.wait_substate(p, &sid, "ReadyToPublish").await;
+    client
+        .expect(
+            Method::POST,
+            &format!("products/{p}/submissions/{sid}/promote"),
+            Value::Null,
+            StatusCode::OK,
+        )
+        .await;
+    let live = client.wait_substate(p, &sid, "InStore").await;
+    let workflow = client
+        .get(&format!("products/{p}/submissions/{sid}/workflowdetails"))
+        .await;
+    for environment in workflow["value"].as_array().unwrap() {
+        assert_eq!(environment["state"], "Success", "{workflow}");
+        for step in environment["workflowSteps"].as_array().unwrap() {
+            assert_eq!(
+                step["state"], "Success",
+                "each step ran once and finished: {workflow}"
+            );
+        }
+    }
+    assert_eq!(live["releaseNumber"], 1);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
