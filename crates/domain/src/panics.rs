@@ -14,6 +14,12 @@ pub fn message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+/// What a submission that failed because its `step` panicked says: the correlation id of
+/// the log line, so that the two can be matched.
+pub fn step_failure(step: &str, correlation_id: &str) -> String {
+    format!("An internal error occurred in the {step} step (correlation id {correlation_id}).")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

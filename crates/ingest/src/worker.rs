@@ -76,10 +76,7 @@ impl JobHandler for DevcenterJobs {
         };
         let errors = vec![StatusDetail {
             code: StatusCode::Other,
-            details: format!(
-                "An internal error occurred in the {} step (correlation id {correlation_id}).",
-                step.name()
-            ),
+            details: storeroom_domain::panics::step_failure(step.name(), correlation_id),
         }];
         let (id, service) = (&job.submission_id, &self.service);
         match header.product.kind() {

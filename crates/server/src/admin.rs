@@ -18,6 +18,7 @@ use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
 
 use crate::ingestion::admin::{Decision, decide};
+use crate::policy_routes::{PolicyOwner, policy_routes};
 use storeroom_wire::{dates, lenient};
 
 use crate::auth::Admin;
@@ -57,9 +58,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/v1/applications/{app_id}/pipeline",
-            get(get_app_pipeline)
-                .put(put_app_pipeline)
-                .delete(delete_app_pipeline),
+            policy_routes::<Applications>(),
         )
         .route(
             "/admin/v1/submissions/{submission_id}/approve",
@@ -362,25 +361,33 @@ async fn put_default_pipeline(
     Ok(Json(policy).into_response())
 }
 
-async fn get_app_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(app_id): Path<String>,
-) -> ApiResult<Response> {
-    let app = state
-        .service
-        .store
-        .application(&app_id)
-        .await
-        .map_err(DomainError::from)?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("Application {app_id} not found"), "applicationId")
-        })?;
-    Ok(effective_policy(
-        &state,
-        app.pipeline.as_ref(),
-        "application",
-    ))
+/// Devcenter apps (their flights and add-ons follow the app's policy).
+struct Applications;
+
+impl PolicyOwner for Applications {
+    const LABEL: &'static str = "application";
+
+    async fn own_policy(state: &AppState, id: &str) -> ApiResult<Option<PipelinePolicy>> {
+        let app = state
+            .service
+            .store
+            .application(id)
+            .await
+            .map_err(DomainError::from)?
+            .ok_or_else(|| {
+                ApiError::not_found(format!("Application {id} not found"), "applicationId")
+            })?;
+        Ok(app.pipeline)
+    }
+
+    async fn set_policy(
+        state: &AppState,
+        id: &str,
+        policy: Option<PipelinePolicy>,
+    ) -> ApiResult<()> {
+        state.service.set_application_policy(id, policy).await?;
+        Ok(())
+    }
 }
 
 /// The policy in force for a product, and whether it is the product's own (`own_label`)
@@ -394,30 +401,6 @@ pub(crate) fn effective_policy(
         serde_json::to_value(state.service.policies.for_product(own)).unwrap_or_default();
     body["source"] = json!(if own.is_some() { own_label } else { "server" });
     Json(body).into_response()
-}
-
-/// Sets one product's own pipeline policy (kept across restarts).
-async fn put_app_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(app_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let policy = policy_from(&body?)?;
-    state
-        .service
-        .set_application_policy(&app_id, Some(policy.clone()))
-        .await?;
-    Ok(Json(policy).into_response())
-}
-
-async fn delete_app_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(app_id): Path<String>,
-) -> ApiResult<StatusCode> {
-    state.service.set_application_policy(&app_id, None).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 fn decision_json(

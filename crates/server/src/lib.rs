@@ -13,6 +13,7 @@ pub mod front;
 pub mod ingestion;
 pub mod keys;
 pub mod msi;
+mod policy_routes;
 pub mod reports;
 pub mod state;
 pub mod storefront;

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::{TestApp, call_as, json, put_blob, zip_of};
+use common::{TestApp, call_as, put_blob, zip_of};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use storeroom_testkit::fixtures::png;
@@ -354,36 +354,8 @@ async fn other_sellers_see_none_of_them() {
     let f = fixture().await;
     let add_on = f.create_add_on("Private").await;
     let id = add_on["id"].as_str().unwrap();
-    let (status, other) = json(
-        f.server
-            .admin(Method::POST, "admin/v1/sellers")
-            .json(&json!({"name": "Fabrikam"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{other}");
-    let token: Value = f
-        .server
-        .http
-        .post(f.server.url(&format!(
-            "{}/oauth2/token",
-            other["tenantId"].as_str().unwrap()
-        )))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", other["clientId"].as_str().unwrap()),
-            ("client_secret", other["clientSecret"].as_str().unwrap()),
-            ("resource", common::DEVCENTER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let other_token = token["access_token"].as_str().unwrap();
+    let other = f.server.create_seller("Fabrikam").await;
+    let other_token = &f.server.token_of(&other, common::DEVCENTER).await;
     for (method, path) in [
         (Method::GET, format!("inappproducts/{id}")),
         (Method::DELETE, format!("inappproducts/{id}")),

@@ -145,35 +145,8 @@ async fn requests_without_a_valid_token_get_json_401() {
 #[tokio::test]
 async fn sellers_see_only_their_own_apps() {
     let f = fixture().await;
-    let response = f
-        .server
-        .admin(Method::POST, "admin/v1/sellers")
-        .json(&json!({"name": "Fabrikam"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, other) = json(response).await;
-    assert_eq!(status, StatusCode::CREATED, "{other}");
-    let token: Value = f
-        .server
-        .http
-        .post(f.server.url(&format!(
-            "{}/oauth2/token",
-            other["tenantId"].as_str().unwrap()
-        )))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", other["clientId"].as_str().unwrap()),
-            ("client_secret", other["clientSecret"].as_str().unwrap()),
-            ("resource", common::DEVCENTER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let other_token = token["access_token"].as_str().unwrap();
+    let other = f.server.create_seller("Fabrikam").await;
+    let other_token = &f.server.token_of(&other, common::DEVCENTER).await;
     let (status, body) = json(
         f.server
             .dc(

@@ -690,7 +690,7 @@ fn replaced_fields(
 
 /// The state a medium PUT leaves (§5.4): a client may say `Uploaded`; processing is the
 /// server's.
-fn media_state(stored: &str, sent: Option<&str>) -> IngestionResult<&'static str> {
+pub(super) fn media_state(stored: &str, sent: Option<&str>) -> IngestionResult<&'static str> {
     let keep = |state: &str| -> &'static str {
         models::FILE_STATES
             .iter()

@@ -289,24 +289,16 @@ impl IngestionService {
                     .find(|a| same_id(&a.id, id))
                     .ok_or_else(|| IngestionError::not_found("CosellAsset", id))?;
                 super::service::check_if_match(if_match, asset.etag.as_deref())?;
-                let state = match fields.get("state").and_then(Value::as_str) {
-                    None => asset.file_state().to_string(),
-                    Some(state @ ("Uploaded" | "PendingUpload")) => state.to_string(),
-                    Some(other) => {
-                        return Err(IngestionError::invalid(
-                            "state",
-                            format!(
-                                "The field state is invalid: a client may set Uploaded, not {other}"
-                            ),
-                        ));
-                    }
-                };
+                let state = super::edits::media_state(
+                    asset.file_state(),
+                    fields.get("state").and_then(Value::as_str),
+                )?;
                 if !fields.contains_key("fileName")
                     && let Some(name) = asset.fields.get("fileName")
                 {
                     fields.insert("fileName".into(), name.clone());
                 }
-                fields.insert("state".into(), Value::String(state));
+                fields.insert("state".into(), Value::String(state.into()));
                 asset.fields = fields;
                 asset.etag = Some(etag);
                 Ok(asset.clone())

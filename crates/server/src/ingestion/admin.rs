@@ -2,9 +2,7 @@
 //! publisher's offers, an offer's pipeline policy, and the certification decisions and
 //! "publish now" that `/admin/v1/submissions/{id}/…` also take for offer submissions.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,17 +13,18 @@ use storeroom_domain::ingestion::offer::Offer;
 use storeroom_domain::ingestion::submission::OfferSubmission;
 
 use super::query::Query;
-use crate::admin::{effective_policy, policy_from};
 use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
+use crate::policy_routes::{PolicyOwner, policy_routes};
 use crate::state::AppState;
+use storeroom_domain::pipeline::PipelinePolicy;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/v1/offers", get(list_offers))
         .route(
             "/admin/v1/offers/{product_id}/pipeline",
-            get(get_pipeline).put(put_pipeline).delete(delete_pipeline),
+            policy_routes::<Offers>(),
         )
 }
 
@@ -86,50 +85,37 @@ async fn list_offers(
     Ok(Json(json!({"value": value, "totalCount": total})).into_response())
 }
 
-async fn get_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-) -> ApiResult<Response> {
-    let offer = state
-        .ingestion
-        .service
-        .store
-        .offer(&product_id.to_ascii_lowercase())
-        .await
-        .map_err(|err| admin_error(err.into()))?
-        .ok_or_else(|| ApiError::not_found(format!("Offer {product_id} not found"), "productId"))?;
-    Ok(effective_policy(&state, offer.pipeline.as_ref(), "offer"))
-}
+/// Azure Marketplace offers.
+struct Offers;
 
-async fn put_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let policy = policy_from(&body?)?;
-    state
-        .ingestion
-        .service
-        .set_policy(&product_id, Some(policy.clone()))
-        .await
-        .map_err(admin_error)?;
-    Ok(Json(policy).into_response())
-}
+impl PolicyOwner for Offers {
+    const LABEL: &'static str = "offer";
 
-async fn delete_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-) -> ApiResult<StatusCode> {
-    state
-        .ingestion
-        .service
-        .set_policy(&product_id, None)
-        .await
-        .map_err(admin_error)?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn own_policy(state: &AppState, id: &str) -> ApiResult<Option<PipelinePolicy>> {
+        let offer = state
+            .ingestion
+            .service
+            .store
+            .offer(&id.trim().to_ascii_lowercase())
+            .await
+            .map_err(|err| admin_error(err.into()))?
+            .ok_or_else(|| ApiError::not_found(format!("Offer {id} not found"), "productId"))?;
+        Ok(offer.pipeline)
+    }
+
+    async fn set_policy(
+        state: &AppState,
+        id: &str,
+        policy: Option<PipelinePolicy>,
+    ) -> ApiResult<()> {
+        state
+            .ingestion
+            .service
+            .set_policy(id, policy)
+            .await
+            .map_err(admin_error)?;
+        Ok(())
+    }
 }
 
 /// What the shared decision routes do with an offer submission.

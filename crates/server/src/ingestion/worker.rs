@@ -63,10 +63,7 @@ impl JobHandler for OfferJobs {
         let Some((submission_id, step)) = Self::parse(job) else {
             return Ok(Ran::Stale);
         };
-        let message = format!(
-            "An internal error occurred in the {} step (correlation id {correlation_id})",
-            step.title()
-        );
+        let message = storeroom_domain::panics::step_failure(step.title(), correlation_id);
         self.service
             .fail_step(job.id, submission_id, &message)
             .await?;

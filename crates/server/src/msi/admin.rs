@@ -2,7 +2,8 @@
 //! products (through `POST /admin/v1/applications` with `"type": "win32"`), listing them,
 //! their pipeline policy, manual certification decisions, and the API's rate limit.
 
-use crate::admin::{Reject, effective_policy, policy_from};
+use crate::admin::Reject;
+use crate::policy_routes::{PolicyOwner, policy_routes};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use storeroom_domain::msi::MsiError;
 use storeroom_domain::msi::product::{MsiProduct, MsiSubmission};
+use storeroom_domain::pipeline::PipelinePolicy;
 use storeroom_wire::lenient;
 
 use super::input::query_param;
@@ -26,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/v1/msi/products", get(list_products))
         .route(
             "/admin/v1/msi/products/{product_id}/pipeline",
-            get(get_pipeline).put(put_pipeline).delete(delete_pipeline),
+            policy_routes::<MsiProducts>(),
         )
         .route(
             "/admin/v1/msi/submissions/{submission_id}/approve",
@@ -116,52 +118,35 @@ async fn list_products(
     Ok(Json(json!({"value": value, "totalCount": value.len()})).into_response())
 }
 
-async fn get_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-) -> ApiResult<Response> {
-    let product = state
-        .msi
-        .service
-        .any_product(&product_id)
-        .await
-        .map_err(admin_error)?;
-    Ok(effective_policy(
-        &state,
-        product.pipeline.as_ref(),
-        "product",
-    ))
-}
+/// MSI/EXE products.
+struct MsiProducts;
 
-async fn put_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let policy = policy_from(&body?)?;
-    state
-        .msi
-        .service
-        .set_policy(&product_id, Some(policy.clone()))
-        .await
-        .map_err(admin_error)?;
-    Ok(Json(policy).into_response())
-}
+impl PolicyOwner for MsiProducts {
+    const LABEL: &'static str = "product";
 
-async fn delete_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(product_id): Path<String>,
-) -> ApiResult<StatusCode> {
-    state
-        .msi
-        .service
-        .set_policy(&product_id, None)
-        .await
-        .map_err(admin_error)?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn own_policy(state: &AppState, id: &str) -> ApiResult<Option<PipelinePolicy>> {
+        let product = state
+            .msi
+            .service
+            .any_product(id)
+            .await
+            .map_err(admin_error)?;
+        Ok(product.pipeline)
+    }
+
+    async fn set_policy(
+        state: &AppState,
+        id: &str,
+        policy: Option<PipelinePolicy>,
+    ) -> ApiResult<()> {
+        state
+            .msi
+            .service
+            .set_policy(id, policy)
+            .await
+            .map_err(admin_error)?;
+        Ok(())
+    }
 }
 
 fn decision_json(submission: &MsiSubmission) -> Response {

@@ -132,6 +132,44 @@ impl TestServer {
         body["access_token"].as_str().unwrap().to_string()
     }
 
+    /// A new seller account through the admin API (its `sellerId`, `tenantId`, `clientId`
+    /// and `clientSecret`).
+    pub async fn create_seller(&self, name: &str) -> Value {
+        let (status, seller) = json(
+            self.admin(Method::POST, "admin/v1/sellers")
+                .json(&json!({"name": name}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{seller}");
+        seller
+    }
+
+    /// A v1 token for `resource` of another seller's client (from [`Self::create_seller`]).
+    pub async fn token_of(&self, seller: &Value, resource: &str) -> String {
+        let (status, body) = json(
+            self.http
+                .post(self.url(&format!(
+                    "{}/oauth2/token",
+                    seller["tenantId"].as_str().unwrap()
+                )))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", seller["clientId"].as_str().unwrap()),
+                    ("client_secret", seller["clientSecret"].as_str().unwrap()),
+                    ("resource", resource),
+                ])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_string()
+    }
+
     pub async fn token(&self) -> String {
         self.token_for(DEVCENTER).await
     }

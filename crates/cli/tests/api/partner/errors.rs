@@ -39,37 +39,10 @@ async fn another_accounts_offer_is_not_found() {
     let server = TestServer::start().await;
     let ours = server.partner_client().await;
     let product = ours.create_offer("ours").await;
-    let (status, other) = json(
-        server
-            .admin(Method::POST, "admin/v1/sellers")
-            .json(&json!({"name": "Fabrikam"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    let token: Value = server
-        .http
-        .post(server.url(&format!(
-            "{}/oauth2/token",
-            other["tenantId"].as_str().unwrap()
-        )))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", other["clientId"].as_str().unwrap()),
-            ("client_secret", other["clientSecret"].as_str().unwrap()),
-            ("resource", PARTNER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let other = server.create_seller("Fabrikam").await;
     let theirs = storeroom_testkit::app::partner::PartnerClient::new(
         &server.base,
-        token["access_token"].as_str().unwrap().to_string(),
+        server.token_of(&other, PARTNER).await,
     );
     for (method, path) in [
         (Method::GET, format!("products/{product}")),

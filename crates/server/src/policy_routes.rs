@@ -1,0 +1,63 @@
+//! The admin routes of a product's own pipeline policy, the same for every kind of product
+//! (devcenter apps, MSI/EXE products, Azure Marketplace offers): `GET` the policy in force
+//! and whose it is, `PUT` the product's own, `DELETE` it to fall back to the server's.
+
+use std::future::Future;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use storeroom_domain::pipeline::PipelinePolicy;
+
+use crate::admin::{effective_policy, policy_from};
+use crate::auth::Admin;
+use crate::errors::ApiResult;
+use crate::state::AppState;
+
+/// A kind of product that may carry its own pipeline policy.
+pub(crate) trait PolicyOwner: Send + Sync + 'static {
+    /// How `GET` labels a policy of the product's own (`source`).
+    const LABEL: &'static str;
+
+    /// The product's own policy (None: the server's applies); 404 for an unknown id.
+    fn own_policy(
+        state: &AppState,
+        id: &str,
+    ) -> impl Future<Output = ApiResult<Option<PipelinePolicy>>> + Send;
+
+    fn set_policy(
+        state: &AppState,
+        id: &str,
+        policy: Option<PipelinePolicy>,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
+
+/// `GET`/`PUT`/`DELETE` of the route's `{id}` product's policy.
+pub(crate) fn policy_routes<T: PolicyOwner>() -> MethodRouter<AppState> {
+    get(
+        |State(state): State<AppState>, _: Admin, Path(id): Path<String>| async move {
+            let own = T::own_policy(&state, &id).await?;
+            ApiResult::Ok(effective_policy(&state, own.as_ref(), T::LABEL))
+        },
+    )
+    .put(
+        |State(state): State<AppState>,
+         _: Admin,
+         Path(id): Path<String>,
+         body: Result<Bytes, BytesRejection>| async move {
+            let policy = policy_from(&body?)?;
+            T::set_policy(&state, &id, Some(policy.clone())).await?;
+            ApiResult::Ok(Json(policy).into_response())
+        },
+    )
+    .delete(
+        |State(state): State<AppState>, _: Admin, Path(id): Path<String>| async move {
+            T::set_policy(&state, &id, None).await?;
+            ApiResult::<Response>::Ok(StatusCode::NO_CONTENT.into_response())
+        },
+    )
+}
