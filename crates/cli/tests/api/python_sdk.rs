@@ -102,3 +102,34 @@ async fn python_sample_flow_publishes() {
     .await;
     assert!(app.get("pendingApplicationSubmission").is_none(), "{app}");
 }
+
+/// The documented Partner Center session (docs/ingestion_session.py, `requests` only) takes
+/// an Azure Application offer from nothing to live.
+#[tokio::test]
+async fn the_documented_ingestion_session_publishes_an_offer() {
+    let Some(python) = python() else {
+        println!("SKIPPED: python venv with requests not found (run scripts/setup-test-env.sh)");
+        return;
+    };
+    let server = TestServer::start().await;
+    let base = server.base.clone();
+    let credentials = server.dir.path().join("credentials.json");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(repo_root().join("docs/ingestion_session.py"))
+            .arg(&base)
+            .arg(&credentials)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the session failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["substate"], "InStore", "{result}");
+}
