@@ -128,9 +128,15 @@ impl Offer {
             offer.add_plan_branches(
                 TEST_DRIVE,
                 &title,
-                "AzureResourceManagerTestDrivePackageConfiguration",
+                Some("AzureResourceManagerTestDrivePackageConfiguration"),
                 now,
             );
+        } else if has_plans(resource_type) {
+            // Offers other than Azure Applications and Business Central (virtual machines,
+            // containers, SaaS…) carry supplemental content (§3.6).
+            offer.add_instance(Module::SupplementalContent, None, now, |o, now| {
+                vec![o.fresh("SupplementalContent", &models::SUPPLEMENTAL_CONTENT, now)]
+            });
         }
         offer
     }
@@ -209,12 +215,13 @@ impl Offer {
         });
     }
 
-    /// The Listing, Availability and Package branches of a plan (§5.2).
+    /// The Listing, Availability and (where the product type configures plans) Package
+    /// branches of a plan (§5.2).
     pub fn add_plan_branches(
         &mut self,
         variant_id: &str,
         title: &str,
-        configuration_type: &str,
+        configuration_type: Option<&str>,
         now: DateTime<Utc>,
     ) {
         self.add_instance(Module::Listing, Some(variant_id), now, |o, now| {
@@ -223,9 +230,11 @@ impl Offer {
         self.add_instance(Module::Availability, Some(variant_id), now, |o, now| {
             vec![o.feature_availability(now)]
         });
-        self.add_instance(Module::Package, Some(variant_id), now, |o, now| {
-            vec![o.configuration(configuration_type, now)]
-        });
+        if let Some(configuration_type) = configuration_type {
+            self.add_instance(Module::Package, Some(variant_id), now, |o, now| {
+                vec![o.configuration(configuration_type, now)]
+            });
+        }
     }
 
     pub fn variant(&self, id: &str) -> Option<&Resource> {
@@ -303,16 +312,20 @@ pub fn offer_configuration_type(resource_type: &str) -> Option<&'static str> {
     }
 }
 
-/// The plan-level package configuration of a plan's `subType`.
-pub fn plan_configuration_type(sub_type: &str) -> &'static str {
-    if sub_type == "managed-application" {
-        "AzureManagedApplicationPackageConfiguration"
-    } else {
-        "AzureSolutionTemplatePackageConfiguration"
+/// The plan-level package configuration of a plan: by `subType` for an Azure Application,
+/// none for the other product types (§4.11 has no plan configuration for them).
+pub fn plan_configuration_type(resource_type: &str, sub_type: &str) -> Option<&'static str> {
+    match (resource_type, sub_type) {
+        ("AzureApplication", "managed-application") => {
+            Some("AzureManagedApplicationPackageConfiguration")
+        }
+        ("AzureApplication", _) => Some("AzureSolutionTemplatePackageConfiguration"),
+        _ => None,
     }
 }
 
-/// Product types that have plans (AzureApplication here; BC offers have none, §5.1).
+/// Product types that have plans: all but Business Central, whose clients use only the
+/// offer-level branches (§5.1).
 pub fn has_plans(resource_type: &str) -> bool {
-    resource_type == "AzureApplication"
+    resource_type != "AzureDynamics365BusinessCentral"
 }

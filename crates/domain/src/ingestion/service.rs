@@ -369,14 +369,6 @@ impl IngestionService {
             .to_string();
         let plan_key = check_offer_id(&plan_id, "externalID")?;
         models::SKU_VARIANT.fill_initial(&mut fields);
-        fields
-            .entry("subType")
-            .or_insert_with(|| Value::String("solution-template".into()));
-        let sub_type = fields
-            .get("subType")
-            .and_then(Value::as_str)
-            .unwrap_or("solution-template")
-            .to_string();
         let (offer, variant) = self
             .write(seller_id, product_id, |offer, now| {
                 if !has_plans(&offer.resource_type) {
@@ -393,14 +385,21 @@ impl IngestionService {
                         "A plan with the id '{plan_id}' already exists in this offer"
                     )));
                 }
+                if offer.resource_type == "AzureApplication" {
+                    // A plan's subType fixes its technical configuration (§8 #7).
+                    fields
+                        .entry("subType")
+                        .or_insert_with(|| Value::String("solution-template".into()));
+                }
+                let sub_type = fields
+                    .get("subType")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let configuration = plan_configuration_type(&offer.resource_type, &sub_type);
                 let mut variant = Resource::new(guid(), "AzureSkuVariant", fields);
                 offer.stamp(&mut variant, now);
-                offer.add_plan_branches(
-                    &variant.id,
-                    &friendly,
-                    plan_configuration_type(&sub_type),
-                    now,
-                );
+                offer.add_plan_branches(&variant.id, &friendly, configuration, now);
                 offer.variants.push(variant.clone());
                 Ok(variant)
             })

@@ -502,3 +502,83 @@ async fn reseller_lead_cosell_and_supplemental_content_keep_what_they_are_given(
         )
         .await;
 }
+
+#[tokio::test]
+async fn a_virtual_machine_offer_has_supplemental_content_and_plans_without_configurations() {
+    let server = TestServer::start().await;
+    let client = server.partner_client().await;
+    let body = client
+        .expect(
+            Method::POST,
+            "products",
+            json!({"resourceType": "AzureThirdPartyVirtualMachine", "name": "VM", "externalIDs": [{"type": "AzureOfferId", "value": "vm-offer"}]}),
+            StatusCode::CREATED,
+        )
+        .await;
+    let p = body["id"].as_str().unwrap().to_string();
+    let instance = client.draft(&p, "SupplementalContent", None).await;
+    let content = client
+        .get(&format!("products/{p}/supplementalContents/{instance}"))
+        .await;
+    let updated = super::put_with_etag(
+        &client,
+        &format!("products/{p}/supplementalContents/{instance}"),
+        content["@odata.etag"].as_str().unwrap(),
+        json!({"resourceType": "SupplementalContent", "targetRelease": "2026.12", "supportedEditions": ["Standard"]}),
+    )
+    .await;
+    assert_eq!(updated["targetRelease"], "2026.12");
+    let committed = client
+        .expect(
+            Method::POST,
+            &format!("products/{p}/supplementalContents/{instance}/commit"),
+            Value::Null,
+            StatusCode::OK,
+        )
+        .await;
+    assert_ne!(committed["@odata.etag"], updated["@odata.etag"]);
+    let listed = client
+        .get(&format!(
+            "products/{p}/supplementalcontents/getByInstanceID(instanceID={instance})"
+        ))
+        .await;
+    assert_eq!(listed["value"][0]["supportedEditions"], json!(["Standard"]));
+
+    let plan = client
+        .expect(
+            Method::POST,
+            &format!("products/{p}/variants"),
+            json!({"friendlyName": "Small", "externalID": "small"}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert!(plan.get("subType").is_none(), "{plan}");
+    let packages = client
+        .get(&format!(
+            "products/{p}/branches/getByModule(module=Package)"
+        ))
+        .await;
+    assert_eq!(
+        packages,
+        json!({"value": []}),
+        "virtual machines have no technical configuration here"
+    );
+    let listings = client
+        .get(&format!(
+            "products/{p}/branches/getByModule(module=Listing)"
+        ))
+        .await;
+    assert_eq!(listings["value"].as_array().unwrap().len(), 2);
+    let package = client
+        .expect(
+            Method::POST,
+            &format!("products/{p}/packages"),
+            json!({"fileName": "x.zip"}),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    assert!(
+        ich(&package).1["data"]["ResourceType"].is_array(),
+        "{package}"
+    );
+}
