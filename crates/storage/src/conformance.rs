@@ -26,6 +26,7 @@ macro_rules! suite {
             msi_products_submissions_and_jobs_round_trip,
             stale_msi_writes_conflict,
             committed_jobs_wake_their_queue,
+            offers_page_by_seller_and_stale_offer_writes_conflict,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -302,6 +303,9 @@ async fn bump<B: Backend>(tx: &mut crate::sql::SqlTransaction<B>, table: &str, i
         "msi_submissions" => {
             "UPDATE msi_submissions SET version = version + 1 WHERE id = $1 RETURNING id"
         }
+        "ingestion_offers" => {
+            "UPDATE ingestion_offers SET version = version + 1 WHERE id = $1 RETURNING id"
+        }
         other => panic!("no versions in {other}"),
     };
     assert_eq!(tx.fetch(sql, &[Arg::Text(id)]).await.unwrap().len(), 1);
@@ -473,4 +477,96 @@ fn assert_conflict(err: StoreError, target: &str) {
         matches!(&err, StoreError::Conflict { target: t, .. } if t == target),
         "{err:?}"
     );
+}
+
+/// Offers: positions and pages per seller, lookup by offer id, submissions in number order,
+/// deletes, and the same version check as every other record.
+pub(crate) async fn offers_page_by_seller_and_stale_offer_writes_conflict<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    use storeroom_domain::ingestion::offer::Offer;
+    use storeroom_domain::ingestion::store::{IngestionStore, IngestionTransaction};
+    use storeroom_domain::ingestion::submission::{OfferSubmission, Stage};
+
+    let store: &dyn IngestionStore = backend_store;
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let mut offers = Vec::new();
+    for (seller, key) in [("1", "a"), ("2", "b"), ("1", "c")] {
+        let position = tx.next_offer_position().await.unwrap();
+        let offer = Offer::create(
+            seller,
+            "AzureApplication",
+            Default::default(),
+            key.into(),
+            position,
+            now,
+        );
+        tx.put_offer(&offer).await.unwrap();
+        offers.push(offer);
+    }
+    let number = tx.next_submission_number().await.unwrap();
+    let submission = OfferSubmission {
+        id: ((1u64 << 60) + number as u64).to_string(),
+        product_id: offers[0].id.clone(),
+        release_number: 1,
+        created_at: now,
+        resources: Vec::new(),
+        variant_resources: Vec::new(),
+        publish_option: None,
+        extended_properties: Vec::new(),
+        frozen: Vec::new(),
+        stage: Stage::Submitted,
+        steps: OfferSubmission::new_steps("AzureApplication"),
+        validations: Vec::new(),
+        report: None,
+        published_at: None,
+        superseded: false,
+        failure_reason: None,
+        live_failed: false,
+        status_reads: 0,
+    };
+    tx.put_submission(&submission).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mine = store.offers(Some("1"), 0, 10).await.unwrap();
+    let keys: Vec<&str> = mine.iter().map(|o| o.offer_key.as_str()).collect();
+    assert_eq!(keys, ["a", "c"]);
+    let after_first = store.offers(Some("1"), mine[0].position, 10).await.unwrap();
+    assert_eq!(after_first.len(), 1);
+    assert_eq!(store.offers(None, 0, 2).await.unwrap().len(), 2);
+    assert_eq!(
+        store.offer_by_key("2", "b").await.unwrap().unwrap().id,
+        offers[1].id
+    );
+    assert!(store.offer_by_key("1", "b").await.unwrap().is_none());
+    assert_eq!(
+        store.submissions(&offers[0].id).await.unwrap(),
+        vec![submission.clone()]
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_offer_position().await.unwrap(), 4);
+    drop(tx);
+
+    // A write over a version someone else bumped is refused and changes nothing.
+    let mut tx = backend_store.transaction().await.unwrap();
+    let mut read = IngestionTransaction::offer(&mut tx, &offers[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    bump(&mut tx, "ingestion_offers", &read.id).await;
+    read.releases = 9;
+    assert_conflict(tx.put_offer(&read).await.unwrap_err(), "productId");
+    drop(tx);
+    assert_eq!(
+        store.offer(&offers[0].id).await.unwrap().unwrap().releases,
+        0
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    tx.delete_submission(&submission.id).await.unwrap();
+    tx.delete_offer(&offers[0].id).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(store.offer(&offers[0].id).await.unwrap().is_none());
+    assert!(store.submission(&submission.id).await.unwrap().is_none());
 }
