@@ -198,3 +198,34 @@ async fn admin_reservation() {
         ".lastPublishedApplicationSubmission.resourceLocation" => "[location]",
     });
 }
+
+#[tokio::test]
+async fn ingestion_submission_and_error() {
+    let server = common::TestServer::start().await;
+    let client = server.partner_client().await;
+    let product = client.create_offer("snapshot-offer").await;
+    let created = client
+        .expect(
+            Method::POST,
+            &format!("products/{product}/submissions"),
+            json!({"publishOption": {"isAutoPromote": false}}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert_json_snapshot!("ingestion_submission", created, {
+        ".id" => "[id]",
+        ".resources[].value" => "[instance]",
+        ".pendingUpdateInfo.href" => "[href]",
+        ".variantResources" => "[plans]",
+    });
+    let error = client
+        .expect(Method::GET, "products/unknown-product", Value::Null, StatusCode::NOT_FOUND)
+        .await;
+    // The ICH string with its GUIDs redacted.
+    let text = error.as_str().unwrap();
+    let (head, inner) = text.split_once(". ").unwrap();
+    let mut inner: Value = serde_json::from_str(inner).unwrap();
+    inner["correlationId"] = json!("[guid]");
+    inner["operationId"] = json!("[hex]");
+    assert_json_snapshot!("ingestion_error", json!({"prefix": head, "object": inner}));
+}
