@@ -219,7 +219,12 @@ async fn ingestion_submission_and_error() {
         ".variantResources" => "[plans]",
     });
     let error = client
-        .expect(Method::GET, "products/unknown-product", Value::Null, StatusCode::NOT_FOUND)
+        .expect(
+            Method::GET,
+            "products/unknown-product",
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        )
         .await;
     // The ICH string with its GUIDs redacted.
     let text = error.as_str().unwrap();

@@ -12,7 +12,8 @@ use super::error::{IngestionError, IngestionResult};
 use super::offer::Offer;
 use super::resource::{Instance, Module, Resource, blob_name, instance_id, same_id};
 use super::service::{
-    IngestionService, check_if_match, find_instance, find_resource, resource_type_of,
+    IngestionService, check_if_match, find_instance, find_resource, remove_checked,
+    resource_type_of,
 };
 use super::submission::OfferSubmission;
 
@@ -312,15 +313,18 @@ impl IngestionService {
         seller_id: &str,
         product_id: &str,
         id: &str,
+        if_match: Option<&str>,
     ) -> IngestionResult<()> {
         self.write(seller_id, product_id, |offer, _| {
             let instance = offer
                 .instance_of_mut(id)
                 .filter(|i| i.resource(id).is_some_and(|r| Kind::Listing.holds(r)))
                 .ok_or_else(|| not_found(Kind::Listing, id))?;
-            instance.resources.retain(|r| {
-                !same_id(&r.id, id) && r.parent.as_deref().is_none_or(|p| !same_id(p, id))
-            });
+            let listing = remove_checked(&mut instance.resources, id, if_match, "Listing")?;
+            // Its media go with it.
+            instance
+                .resources
+                .retain(|r| r.parent.as_deref().is_none_or(|p| p != listing.id));
             Ok(())
         })
         .await?;
@@ -381,6 +385,7 @@ impl IngestionService {
         listing_id: &str,
         id: &str,
         kind: Kind,
+        if_match: Option<&str>,
     ) -> IngestionResult<()> {
         self.write(seller_id, product_id, |offer, _| {
             let instance = offer
@@ -391,7 +396,7 @@ impl IngestionService {
                     })
                 })
                 .ok_or_else(|| not_found(kind, id))?;
-            instance.resources.retain(|r| !same_id(&r.id, id));
+            remove_checked(&mut instance.resources, id, if_match, kind.what())?;
             Ok(())
         })
         .await?;

@@ -8,7 +8,7 @@ use storeroom_wire::ingestion::models::{self, PACKAGE_TYPES};
 use super::error::{IngestionError, IngestionResult};
 use super::offer::Offer;
 use super::resource::{Resource, blob_name, guid, same_id};
-use super::service::{IngestionService, resource_type_of};
+use super::service::{IngestionService, remove_checked, resource_type_of};
 use super::submission::ValidationItem;
 
 /// What a package `PUT {state: Uploaded}` asks the server to do.
@@ -188,6 +188,7 @@ impl IngestionService {
         seller_id: &str,
         product_id: &str,
         id: &str,
+        if_match: Option<&str>,
     ) -> IngestionResult<()> {
         let (offer, submissions) = self.offer_with_submissions(seller_id, product_id).await?;
         let package = offer
@@ -207,7 +208,7 @@ impl IngestionService {
             )));
         }
         self.write(seller_id, product_id, |offer, _| {
-            offer.packages.retain(|p| !same_id(&p.id, id));
+            remove_checked(&mut offer.packages, id, if_match, "Package")?;
             Ok(())
         })
         .await?;
@@ -312,13 +313,10 @@ impl IngestionService {
         seller_id: &str,
         product_id: &str,
         id: &str,
+        if_match: Option<&str>,
     ) -> IngestionResult<()> {
         self.write(seller_id, product_id, |offer, _| {
-            let before = offer.cosell_assets.len();
-            offer.cosell_assets.retain(|a| !same_id(&a.id, id));
-            if offer.cosell_assets.len() == before {
-                return Err(IngestionError::not_found("CosellAsset", id));
-            }
+            remove_checked(&mut offer.cosell_assets, id, if_match, "CosellAsset")?;
             Ok(())
         })
         .await?;

@@ -474,6 +474,7 @@ impl IngestionService {
         seller_id: &str,
         product_id: &str,
         variant_id: &str,
+        if_match: Option<&str>,
     ) -> IngestionResult<()> {
         let offer = self.offer(seller_id, product_id).await?;
         let submissions = self.store.submissions(&offer.id).await?;
@@ -491,11 +492,7 @@ impl IngestionService {
             ));
         }
         self.write(seller_id, product_id, |offer, _| {
-            let before = offer.variants.len();
-            offer.variants.retain(|v| !same_id(&v.id, variant_id));
-            if offer.variants.len() == before {
-                return Err(IngestionError::not_found("Variant", variant_id));
-            }
+            remove_checked(&mut offer.variants, variant_id, if_match, "Variant")?;
             offer.instances.retain(|i| {
                 i.variant_id
                     .as_deref()
@@ -549,6 +546,21 @@ pub fn check_if_match(sent: Option<&str>, current: Option<&str>) -> IngestionRes
         }
         _ => Ok(()),
     }
+}
+
+/// Removes resource `id` (a `what`) from `resources`, after checking `If-Match` against it.
+pub(super) fn remove_checked(
+    resources: &mut Vec<Resource>,
+    id: &str,
+    if_match: Option<&str>,
+    what: &str,
+) -> IngestionResult<Resource> {
+    let at = resources
+        .iter()
+        .position(|r| same_id(&r.id, id))
+        .ok_or_else(|| IngestionError::not_found(what, id))?;
+    check_if_match(if_match, resources[at].etag.as_deref())?;
+    Ok(resources.remove(at))
 }
 
 /// A resource missing from the drafts: a 409 when a submission froze it, else the 404.

@@ -178,7 +178,9 @@ pub async fn execute(call: Call<'_>, op: Op) -> IngestionResult<Response> {
             with_etag(&call.render().resource(&variant, Sas::Hide, None), &variant)
         }
         Op::DeleteVariant(p, v) => {
-            service.delete_variant(seller, &p, &v).await?;
+            service
+                .delete_variant(seller, &p, &v, call.if_match.as_deref())
+                .await?;
             no_content()
         }
         Op::InstanceResources(p, kind, iid) => {
@@ -233,7 +235,9 @@ pub async fn execute(call: Call<'_>, op: Op) -> IngestionResult<Response> {
             with_etag(&call.written(&resource, Some(kind)), &resource)
         }
         Op::DeleteListing(p, id) => {
-            service.delete_listing(seller, &p, &id).await?;
+            service
+                .delete_listing(seller, &p, &id, call.if_match.as_deref())
+                .await?;
             no_content()
         }
         Op::ListMedia(p, lid, kind) => {
@@ -271,7 +275,9 @@ pub async fn execute(call: Call<'_>, op: Op) -> IngestionResult<Response> {
             with_etag(&call.written(&medium, Some(kind)), &medium)
         }
         Op::DeleteMedium(p, lid, id, kind) => {
-            service.delete_medium(seller, &p, &lid, &id, kind).await?;
+            service
+                .delete_medium(seller, &p, &lid, &id, kind, call.if_match.as_deref())
+                .await?;
             no_content()
         }
         Op::ListPackages(p) => {
@@ -300,7 +306,9 @@ pub async fn execute(call: Call<'_>, op: Op) -> IngestionResult<Response> {
             with_etag(&call.render().resource(&package, Sas::Show, None), &package)
         }
         Op::DeletePackage(p, id) => {
-            service.delete_package(seller, &p, &id).await?;
+            service
+                .delete_package(seller, &p, &id, call.if_match.as_deref())
+                .await?;
             no_content()
         }
         Op::GetReseller(p) => ok(&call
@@ -355,7 +363,9 @@ pub async fn execute(call: Call<'_>, op: Op) -> IngestionResult<Response> {
             with_etag(&call.written(&asset, None), &asset)
         }
         Op::DeleteCosellAsset(p, id) => {
-            service.delete_cosell_asset(seller, &p, &id).await?;
+            service
+                .delete_cosell_asset(seller, &p, &id, call.if_match.as_deref())
+                .await?;
             no_content()
         }
         Op::ListSubmissions(p) => {

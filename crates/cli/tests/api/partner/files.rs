@@ -239,14 +239,23 @@ async fn media_show_their_upload_url_only_when_expanded() {
         .get(&format!("products/{p}/listings/{lid}/images"))
         .await;
     let id = images["value"][0]["id"].as_str().unwrap();
-    client
-        .expect(
-            Method::DELETE,
-            &format!("products/{p}/listings/{lid}/images/{id}"),
-            Value::Null,
-            StatusCode::NO_CONTENT,
-        )
-        .await;
+    let path = format!("products/{p}/listings/{lid}/images/{id}");
+    // A DELETE honours If-Match too: a stale ETag is refused and the image stays.
+    let stale = client
+        .request(Method::DELETE, &path)
+        .header("If-Match", "\"00000000-0000-0800-0000-000000000000\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    client.get(&path).await;
+    let deleted = client
+        .request(Method::DELETE, &path)
+        .header("If-Match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         client
             .get(&format!("products/{p}/listings/{lid}/images"))
