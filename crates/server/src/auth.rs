@@ -4,7 +4,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
 use jsonwebtoken::{Algorithm, Validation};
+use sha2::{Digest, Sha256};
 
 use crate::aad::{self, Claims, DEVCENTER_RESOURCE};
 use crate::errors::{ApiError, account_not_allowed, gateway_unauthorized};
@@ -17,17 +20,42 @@ pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// Tokens whose signature was verified, by the SHA-256 of the token: a client sends the same
+/// token with every request for an hour, and an RSA verification costs more than the rest
+/// of a small GET. Claims are still checked against the clock and the route on every use.
+/// Bounded: when full it starts over (tokens are re-verified, nothing is lost).
+#[derive(Default)]
+pub struct VerifiedTokens(std::sync::Mutex<HashMap<[u8; 32], Claims>>);
+
+/// How many verified tokens are remembered.
+const VERIFIED_TOKENS: usize = 4096;
+
+impl VerifiedTokens {
+    fn get(&self, key: &[u8; 32]) -> Option<Claims> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn insert(&self, key: [u8; 32], claims: Claims) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= VERIFIED_TOKENS {
+                map.clear();
+            }
+            map.insert(key, claims);
+        }
+    }
+}
+
 /// Checks signature, issuer, audience and lifetime (by the server clock) of a token.
 pub fn validate(state: &AppState, token: &str, audience: &str) -> Option<Claims> {
-    let mut validation = Validation::new(Algorithm::RS256);
-    // Lifetime is checked below against the server clock, which tests and users can move.
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<Claims>(token, &state.keys.decoding, &validation)
-        .ok()?
-        .claims;
+    let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let claims = match state.verified.get(&key) {
+        Some(claims) => claims,
+        None => {
+            let claims = verify_signature(state, token)?;
+            state.verified.insert(key, claims.clone());
+            claims
+        }
+    };
     let now = state.clock.now().timestamp();
     let audience_ok = claims
         .aud
@@ -35,6 +63,19 @@ pub fn validate(state: &AppState, token: &str, audience: &str) -> Option<Claims>
         .eq_ignore_ascii_case(audience);
     let issuer_ok = claims.iss == aad::issuer(&claims.tid);
     (audience_ok && issuer_ok && claims.nbf <= now && now < claims.exp).then_some(claims)
+}
+
+/// The claims of a token signed with the server's key (nothing else checked).
+fn verify_signature(state: &AppState, token: &str) -> Option<Claims> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    // Lifetime is checked below against the server clock, which tests and users can move.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<Claims>(token, &state.keys.decoding, &validation)
+        .ok()
+        .map(|data| data.claims)
 }
 
 /// A devcenter caller: a client with a valid token, acting for its seller account.

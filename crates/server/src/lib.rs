@@ -246,6 +246,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         msi,
         ingestion,
         clients: Arc::default(),
+        verified: Arc::default(),
     };
 
     // Jobs leased by a previous process of an embedded store are ready again at once. On a

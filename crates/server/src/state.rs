@@ -26,4 +26,6 @@ pub struct AppState {
     pub ingestion: Arc<IngestionState>,
     /// Callers' Azure AD clients, remembered (they never change once written).
     pub clients: Arc<KnownClients>,
+    /// Tokens whose signature was verified.
+    pub verified: Arc<crate::auth::VerifiedTokens>,
 }
