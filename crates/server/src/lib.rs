@@ -141,6 +141,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .map(TcpListener::local_addr)
         .transpose()?;
     let (public_url, public_blob_url) = public_urls(&config, addr, tls_addr);
+    let partner_url = partner_url(&config, &public_url, tls_addr);
     let report_base: Arc<str> = format!("{public_url}/ui/reports").into();
     let clock = Arc::new(Clock::new());
     let policies = Arc::new(Policies::new(config.pipeline.clone()));
@@ -243,6 +244,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         blob,
         account: Arc::new(account.clone()),
         public_url: public_url.clone().into(),
+        partner_url: partner_url.into(),
         msi,
         ingestion,
         clients: Arc::default(),
@@ -354,6 +356,18 @@ async fn follow_clock(store: Arc<dyn storeroom_domain::store::Store>, clock: Arc
             Ok(None) => {}
             Err(err) => tracing::warn!(error = %err, "cannot read the shared clock offset"),
         }
+    }
+}
+
+/// The base URL of the ingestion API's `location` headers: the public URL, but under the
+/// API's own production host when HTTPS serves the production names.
+fn partner_url(config: &ServerConfig, public_url: &str, tls_addr: Option<SocketAddr>) -> String {
+    match tls_addr {
+        Some(tls) if config.public_url.is_none() => match tls.port() {
+            443 => "https://api.partner.microsoft.com".to_string(),
+            port => format!("https://api.partner.microsoft.com:{port}"),
+        },
+        _ => public_url.to_string(),
     }
 }
 

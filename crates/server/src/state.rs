@@ -20,6 +20,8 @@ pub struct AppState {
     pub account: Arc<DevelopmentAccount>,
     /// Base URL clients reach this server at (no trailing slash).
     pub public_url: Arc<str>,
+    /// Base URL of the ingestion API's `location` headers.
+    pub partner_url: Arc<str>,
     /// The MSI/EXE submission API's service, blob reads and rate limit.
     pub msi: Arc<MsiState>,
     /// The Partner Center ingestion API's service, blob reads and archive limits.

@@ -16,6 +16,7 @@ use crate::common::{TestServer, node_sdk, python, repo_root};
 const LOGIN: &str = "login.microsoftonline.com";
 const DEVCENTER: &str = "manage.devcenter.microsoft.com";
 const BLOB: &str = "productingestionbin1.blob.core.windows.net";
+const PARTNER_HOST: &str = "api.partner.microsoft.com";
 
 /// A loopback address of this test's own (any of 127.0.0.0/8), so HTTPS tests on port 443
 /// run in parallel, with port 443 where this process may bind it.
@@ -66,7 +67,7 @@ fn origin(host: &str, addr: SocketAddr) -> String {
 async fn curl(server: &TestServer, addr: SocketAddr, args: &[&str]) -> (i32, u16, String) {
     let mut command = Command::new("curl");
     command.args(["-sS", "--cacert"]).arg(ca(server));
-    for host in [LOGIN, DEVCENTER, BLOB, "evil.example.com"] {
+    for host in [LOGIN, DEVCENTER, BLOB, PARTNER_HOST, "evil.example.com"] {
         command
             .arg("--resolve")
             .arg(format!("{host}:{}:{}", addr.port(), addr.ip()));
@@ -303,4 +304,70 @@ where
         );
         tokio::task::yield_now().await;
     }
+}
+
+/// The Partner Center ingestion API under its production host: token, offer, `location`.
+#[tokio::test]
+async fn the_ingestion_api_answers_under_its_production_host() {
+    let (server, addr) = https_server().await;
+    let token_url = format!(
+        "{}/{}/oauth2/token",
+        origin(LOGIN, addr),
+        server.cred("tenantId")
+    );
+    let secret = format!("client_secret={}", server.cred("clientSecret"));
+    let client = format!("client_id={}", server.cred("clientId"));
+    let (status, token) = curl_json(
+        &server,
+        addr,
+        &[
+            "-X",
+            "POST",
+            &token_url,
+            "-d",
+            "grant_type=client_credentials",
+            "-d",
+            &client,
+            "--data-urlencode",
+            &secret,
+            "-d",
+            "resource= https://api.partner.microsoft.com",
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{token}");
+    let bearer = format!(
+        "Authorization: Bearer {}",
+        token["access_token"].as_str().unwrap()
+    );
+    let products = format!("{}/v1.0/ingestion/products", origin(PARTNER_HOST, addr));
+    let body = r#"{"resourceType":"AzureApplication","name":"Tls","externalIDs":[{"type":"AzureOfferId","value":"tls-offer"}]}"#;
+    let (exit, status, answer) = curl(
+        &server,
+        addr,
+        &[
+            "-D",
+            "-",
+            "-X",
+            "POST",
+            &products,
+            "-H",
+            &bearer,
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            body,
+        ],
+    )
+    .await;
+    assert_eq!((exit, status), (0, 201), "{answer}");
+    let location = answer
+        .lines()
+        .find_map(|line| line.strip_prefix("location: "))
+        .unwrap_or_else(|| panic!("no location in {answer}"))
+        .trim();
+    assert!(location.starts_with(&format!("{products}/")), "{location}");
+    let (status, listed) = curl_json(&server, addr, &[&products, "-H", &bearer]).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed["value"][0]["name"], "Tls");
 }

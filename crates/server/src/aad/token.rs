@@ -158,7 +158,8 @@ fn requested_resource(form: &Form, version: Version) -> Result<String, Failure> 
     match version {
         Version::V1 => form
             .get("resource")
-            .map(|r| r.trim_end_matches('/').to_string())
+            // Seed 003's sample sends the resource with a leading space.
+            .map(|r| r.trim().trim_end_matches('/').to_string())
             .ok_or_else(|| missing("resource")),
         Version::V2 => {
             if form.get("resource").is_some() {

@@ -41,7 +41,7 @@ impl Call<'_> {
     }
 
     fn location(&self, path: &str) -> String {
-        format!("{}/v1.0/ingestion/{path}", self.state.public_url)
+        format!("{}/v1.0/ingestion/{path}", self.state.partner_url)
     }
 
     /// The feature-availability members `$expand` names.
