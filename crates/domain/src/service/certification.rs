@@ -78,7 +78,13 @@ impl Service {
         let Some(mut current) = tx.submission::<Value>(submission_id).await? else {
             return Ok(false);
         };
-        if !current.is_in_flight() {
+        // The read counts for the step it saw: one the pipeline has moved past since (the
+        // response was read before this transaction) must not release the next step, or a
+        // poller would never see that step's state.
+        if !current.is_in_flight()
+            || current.status != submission.status
+            || current.hidden_step != submission.hidden_step
+        {
             return Ok(false);
         }
         current.status_reads += 1;
