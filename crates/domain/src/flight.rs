@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use storeroom_wire::devcenter::{self as wire, FlightSubmissionContent};
+use storeroom_wire::devcenter::FlightSubmissionContent;
 
 use crate::content::SubmissionContent;
 use crate::error::{DomainError, DomainResult};
@@ -34,23 +34,6 @@ impl Flight {
         ProductRef::Flight {
             app_id: self.app_id.clone(),
             flight_id: self.id.clone(),
-        }
-    }
-
-    /// The Flight resource; `below` is the friendly name of the flight ranked just below.
-    pub fn to_wire(&self, below: Option<&str>) -> wire::Flight {
-        let product = self.product();
-        wire::Flight {
-            flight_id: self.id.clone(),
-            friendly_name: self.friendly_name.clone(),
-            last_published_flight_submission: self
-                .slots
-                .reference(&product, &self.slots.last_published_submission_id),
-            pending_flight_submission: self
-                .slots
-                .reference(&product, &self.slots.pending_submission_id),
-            group_ids: self.group_ids.clone(),
-            rank_higher_than: below.unwrap_or(NON_FLIGHTED).to_string(),
         }
     }
 }
@@ -198,10 +181,9 @@ mod tests {
         );
         assert_eq!(ranked_below(&flights, &flights[0]), Some("Beta"));
         assert_eq!(
-            flights[1]
-                .to_wire(ranked_below(&flights, &flights[1]))
-                .rank_higher_than,
-            NON_FLIGHTED
+            ranked_below(&flights, &flights[1]),
+            None,
+            "the lowest flight"
         );
         let request = NewFlight {
             friendly_name: Some("Gamma".into()),

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use storeroom_wire::devcenter::{
-    self as wire, AddOnListing, InAppProductSubmissionContent, ProductType,
-};
+use storeroom_wire::devcenter::{AddOnListing, InAppProductSubmissionContent, ProductType};
 
 use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
@@ -45,33 +43,6 @@ impl InAppProduct {
     /// The app whose settings (pipeline policy) apply to the add-on.
     pub fn application_id(&self) -> Option<&str> {
         self.application_ids.first().map(String::as_str)
-    }
-
-    pub fn to_wire(&self) -> wire::InAppProduct {
-        let product = self.product();
-        let applications: Vec<wire::ApplicationRef> = self
-            .application_ids
-            .iter()
-            .map(|id| wire::ApplicationRef {
-                id: id.clone(),
-                resource_location: format!("applications/{id}"),
-            })
-            .collect();
-        wire::InAppProduct {
-            applications: wire::AddOnApplications {
-                total_count: applications.len() as u64,
-                value: applications,
-            },
-            id: self.id.clone(),
-            product_id: self.product_id.clone(),
-            product_type: self.product_type,
-            pending_in_app_product_submission: self
-                .slots
-                .reference(&product, &self.slots.pending_submission_id),
-            last_published_in_app_product_submission: self
-                .slots
-                .reference(&product, &self.slots.last_published_submission_id),
-        }
     }
 }
 
@@ -302,15 +273,8 @@ mod tests {
         )
         .unwrap();
         let created = create("1", valid.clone(), Some(&mine), None, Utc::now()).unwrap();
-        let wire = created.to_wire();
-        assert_eq!(wire.applications.total_count, 1);
-        assert_eq!(
-            wire.applications.value[0].resource_location,
-            format!("applications/{}", mine.id)
-        );
-        let out = serde_json::to_value(&wire).unwrap();
-        assert!(out.get("pendingInAppProductSubmission").is_none(), "{out}");
-        assert!(out.get("lastPublishedInAppProductSubmission").is_none());
+        assert_eq!(created.application_ids, vec![mine.id.clone()]);
+        assert!(created.slots.pending_submission_id.is_none());
         let duplicate = create("1", valid.clone(), Some(&mine), Some(&created), Utc::now());
         assert!(matches!(
             duplicate,

@@ -186,7 +186,11 @@ async fn reserve_application(
             published,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(app.to_wire())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::devcenter::present::application(&app)),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -211,7 +215,8 @@ async fn put_application(
         ));
     };
     let app = state.service.set_unsupported_features(&app_id, on).await?;
-    let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
+    let mut json =
+        serde_json::to_value(crate::devcenter::present::application(&app)).unwrap_or_default();
     json["sellerId"] = json!(app.seller_id);
     json["usesUnsupportedFeatures"] = json!(app.uses_unsupported_features);
     Ok(Json(json).into_response())
@@ -255,7 +260,8 @@ async fn list_applications(
     let value: Vec<_> = apps
         .iter()
         .map(|app| {
-            let mut json = serde_json::to_value(app.to_wire()).unwrap_or_default();
+            let mut json = serde_json::to_value(crate::devcenter::present::application(app))
+                .unwrap_or_default();
             json["sellerId"] = json!(app.seller_id);
             if let Some(name) = &app.publisher_display_name {
                 json["publisherDisplayName"] = json!(name);

@@ -67,7 +67,7 @@ type FlightPath = Path<(String, String)>;
 type SubmissionPath = Path<(String, String, String)>;
 
 fn flight_wire(ranked: &RankedFlight) -> wire::Flight {
-    ranked.flight.to_wire(ranked.below.as_deref())
+    super::present::flight(&ranked.flight, ranked.below.as_deref())
 }
 
 async fn list_flights(

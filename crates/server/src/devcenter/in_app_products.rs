@@ -72,7 +72,10 @@ async fn list_in_app_products(
         &paging,
         "inappproducts",
         total,
-        products.iter().map(|p| p.to_wire()).collect(),
+        products
+            .iter()
+            .map(super::present::in_app_product)
+            .collect(),
         ("No add-ons were found for this account", "inAppProducts"),
     )
 }
@@ -108,7 +111,7 @@ async fn get_in_app_product(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let product = state.service.in_app_product(&caller.seller_id, &id).await?;
-    Ok(Json(product.to_wire()).into_response())
+    Ok(Json(super::present::in_app_product(&product)).into_response())
 }
 
 async fn create_in_app_product(
@@ -121,7 +124,11 @@ async fn create_in_app_product(
         .service
         .create_in_app_product(&caller.seller_id, request)
         .await?;
-    Ok((StatusCode::CREATED, Json(product.to_wire())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(super::present::in_app_product(&product)),
+    )
+        .into_response())
 }
 
 async fn delete_in_app_product(

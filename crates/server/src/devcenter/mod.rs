@@ -114,6 +114,7 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
 mod flights;
 mod in_app_products;
 mod post_body;
+pub(crate) mod present;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -209,7 +210,7 @@ async fn list_applications(
         &paging,
         "applications",
         total,
-        apps.iter().map(|a| a.to_wire()).collect(),
+        apps.iter().map(present::application).collect(),
         ("No apps were found for this account", "applications"),
     )
 }
@@ -223,7 +224,7 @@ async fn get_application(
         .service
         .application(&caller.seller_id, &app_id)
         .await?;
-    Ok(Json(app.to_wire()).into_response())
+    Ok(Json(present::application(&app)).into_response())
 }
 
 /// The `fileUploadUrl` of a submission: stable for its life, valid for 24 hours from

@@ -93,7 +93,12 @@ async fn broken_packages_fail_processing_naming_the_file_and_the_server_keeps_se
 
     let slip = process(&client, &p, Some(hostile::zip_slip())).await;
     let files = failure_files(&slip);
-    assert!(files.iter().any(|f| f.contains("../../Windows/System32/evil.dll")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.contains("../../Windows/System32/evil.dll")),
+        "{files:?}"
+    );
 
     let good = azure_app_package();
     let truncated = process(&client, &p, Some(hostile::truncated(&good, good.len() / 2))).await;
