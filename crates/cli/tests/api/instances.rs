@@ -1,7 +1,8 @@
 //! Two `storeroom serve` processes on one PostgreSQL database and one blob store behave as
 //! one service: credentials, tokens and SAS URLs of one work on the other, a submission moves
 //! across both, each pipeline step is recorded once, a dead instance's job is taken over,
-//! and concurrent writes to one submission lose nothing.
+//! an instance stopped by SIGTERM hands its running job to the other at once, and
+//! concurrent writes to one submission lose nothing.
 //!
 //! Runs only when `STOREROOM_TEST_DATABASE_URL` names a PostgreSQL server (SQLite is one
 //! process's file); otherwise each test prints a `SKIPPED:` line and passes.
@@ -29,16 +30,16 @@ struct Instance {
 }
 
 impl Instance {
-    /// Starts the binary on `database`, keeping blobs in the shared directory `blobs`.
-    fn spawn(database: &str, blobs: &Path, pipeline: &str) -> Self {
+    /// Starts the binary on `database`, keeping blobs in the shared directory `blobs`, with
+    /// job leases of `lease`.
+    fn spawn(database: &str, blobs: &Path, pipeline: &str, lease: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_storeroom"))
             .args(["serve", "--listen", "127.0.0.1:0", "--pipeline", pipeline])
             .args(["--database", database])
             .arg("--blobs")
             .arg(format!("file://{}", blobs.display()))
-            // Short, so that a takeover is seen within seconds.
-            .args(["--job-lease", "1s"])
+            .args(["--job-lease", lease])
             .arg("--data")
             .arg(data.path())
             .env("STOREROOM_LOG", "info")
@@ -71,6 +72,23 @@ impl Instance {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
     }
 
+    /// SIGTERM, and its exit status once it has stopped.
+    async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own child's pid with a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let child = std::sync::Mutex::new(&mut self.child);
+        eventually("the terminated instance exits", || async {
+            child
+                .lock()
+                .unwrap()
+                .try_wait()
+                .unwrap()
+                .ok_or("still running")
+        })
+        .await
+    }
+
     fn kill(&mut self) {
         // SIGKILL: no shutdown, no lease handed back.
         self.child.kill().unwrap();
@@ -99,7 +117,13 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// Two instances whose job leases last a second, so that a takeover is seen within
+    /// seconds.
     async fn start(test: &str, pipeline: &str) -> Option<Self> {
+        Self::start_with_lease(test, pipeline, "1s").await
+    }
+
+    async fn start_with_lease(test: &str, pipeline: &str, lease: &str) -> Option<Self> {
         let Some(schema) = common::test_database().await else {
             println!(
                 "SKIPPED: instances::{test} needs PostgreSQL: set STOREROOM_TEST_DATABASE_URL=postgres://USER@HOST:PORT/DATABASE"
@@ -110,8 +134,8 @@ impl Cluster {
         // Both at once: migrations, the development account and the keys are created by
         // whichever gets there first, and the other must find them.
         let (a, b) = std::thread::scope(|scope| {
-            let a = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
-            let b = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
+            let a = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline, lease));
+            let b = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline, lease));
             (a.join().unwrap(), b.join().unwrap())
         });
         let credentials = a.credentials();
@@ -496,6 +520,96 @@ async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
         1,
         "{submission}"
     );
+    assert_eq!(cluster.jobs_of(&id).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigterm_hands_the_running_job_to_the_other_instance_at_once() {
+    // Leases far longer than any wait below: the survivor can only finish the job in time
+    // if the stopping instance hands its lease back.
+    let Some(mut cluster) = Cluster::start_with_lease(
+        "a_sigterm_hands_the_running_job_to_the_other_instance_at_once",
+        "delay=1s",
+        "10m",
+    )
+    .await
+    else {
+        return;
+    };
+    let app = cluster.reserve_app(&cluster.a, "Handover").await;
+    let token = cluster.token(&cluster.a).await;
+    let (id, path, upload) = cluster
+        .submission_with_package(&cluster.a, &token, &app)
+        .await;
+    let response = put_blob(&cluster.http, &upload, package_zip(&app)).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let (status, body) = cluster
+        .dc(
+            &cluster.a,
+            Method::POST,
+            &format!("{path}/commit"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    // Holding the write lock keeps whichever instance claims the first step inside it.
+    let mut lock = cluster.db.pool().acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(cluster.db.write_lock())
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let owner_of = async |cluster: &Cluster| -> Option<String> {
+        sqlx::query_scalar(
+            "SELECT lease_owner FROM jobs WHERE submission_id = $1 AND lease_owner IS NOT NULL",
+        )
+        .bind(&id)
+        .fetch_optional(cluster.db.pool())
+        .await
+        .unwrap()
+    };
+    let holder = eventually("an instance claims the job", || async {
+        owner_of(&cluster)
+            .await
+            .ok_or("no instance claimed the job")
+    })
+    .await;
+    let pid: u32 = holder.split('-').nth(1).unwrap().parse().unwrap();
+    let a_holds = cluster.a.child.id() == pid;
+    assert!(
+        a_holds || cluster.b.child.id() == pid,
+        "{holder} is neither instance"
+    );
+    let (stopping, survivor) = if a_holds {
+        (&mut cluster.a, &cluster.b)
+    } else {
+        (&mut cluster.b, &cluster.a)
+    };
+    let status = stopping.terminate().await;
+    assert!(status.success(), "a SIGTERM stops with exit 0: {status:?}");
+    let survivor_base = survivor.base.clone();
+    assert_ne!(
+        owner_of(&cluster).await.as_deref(),
+        Some(holder.as_str()),
+        "the stopped instance handed its lease back"
+    );
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(cluster.db.write_lock())
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    drop(lock);
+
+    let survivor = if cluster.a.base == survivor_base {
+        &cluster.a
+    } else {
+        &cluster.b
+    };
+    let token = cluster.token(survivor).await;
+    let last = cluster.final_status(survivor, &token, &path).await;
+    assert_eq!(last["status"], "Published", "{last}");
     assert_eq!(cluster.jobs_of(&id).await, 0);
 }
 
