@@ -416,7 +416,7 @@ async fn readiness_fails_when_the_database_is_unreachable() {
 
 /// The real binary, with `args` after `serve`; its stderr lines are collected into the
 /// returned log. Returns the child, its base URL and the log.
-fn spawn_binary(
+pub(crate) fn spawn_binary(
     data: &std::path::Path,
     database: Option<&str>,
     args: &[&str],
@@ -468,21 +468,49 @@ fn spawn_binary(
     (child, url, log)
 }
 
-fn credentials(data: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(data.join("credentials.json")).unwrap()).unwrap()
+/// The real binary on its own data directory (and, on PostgreSQL, its own schema).
+struct Binary {
+    child: Child,
+    base: String,
+    /// Its stderr lines so far.
+    log: Arc<Mutex<Vec<String>>>,
+    dir: tempfile::TempDir,
+    _database: Option<storeroom_testkit::scratch::ScratchSchema>,
+}
+
+impl Binary {
+    async fn start(json_logs: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = common::test_database().await;
+        let url = database.as_ref().map(|db| db.url.as_str());
+        let (child, base, log) = spawn_binary(dir.path(), url, &[], json_logs);
+        Self {
+            child,
+            base,
+            log,
+            dir,
+            _database: database,
+        }
+    }
+
+    fn credentials(&self) -> Value {
+        serde_json::from_slice(&std::fs::read(self.dir.path().join("credentials.json")).unwrap())
+            .unwrap()
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[tokio::test]
 async fn json_logs_carry_the_request_s_correlation_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = common::test_database().await;
-    let (mut child, base, log) = spawn_binary(
-        dir.path(),
-        database.as_ref().map(|db| db.url.as_str()),
-        &[],
-        true,
-    );
-    let admin = credentials(dir.path())["adminToken"]
+    let binary = Binary::start(true).await;
+    let (base, log) = (binary.base.clone(), binary.log.clone());
+    let admin = binary.credentials()["adminToken"]
         .as_str()
         .unwrap()
         .to_string();
@@ -548,46 +576,15 @@ async fn json_logs_carry_the_request_s_correlation_id() {
             }
         }
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_request_in_flight_and_exits_0() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = common::test_database().await;
-    let (mut child, base, log) = spawn_binary(
-        dir.path(),
-        database.as_ref().map(|db| db.url.as_str()),
-        &[],
-        false,
-    );
-    let credentials = credentials(dir.path());
+    let mut binary = Binary::start(false).await;
+    let (base, log) = (binary.base.clone(), binary.log.clone());
     let http = Client::new();
-    let app: Value = http
-        .post(format!("{base}/admin/v1/applications"))
-        .bearer_auth(credentials["adminToken"].as_str().unwrap())
-        .json(&json!({"name": "Stopping", "type": "msix"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = crate::crash::token_for(&http, &base, &credentials, common::DEVCENTER).await;
-    let created: Value = http
-        .post(format!(
-            "{base}/v1.0/my/applications/{}/submissions",
-            app["id"].as_str().unwrap()
-        ))
-        .bearer_auth(&token)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, created) =
+        crate::crash::reserve_and_create(&http, &base, &binary.credentials(), "Stopping").await;
     let upload_url = created["fileUploadUrl"]
         .as_str()
         .unwrap()
@@ -622,7 +619,7 @@ async fn sigterm_finishes_the_request_in_flight_and_exits_0() {
     .await;
     drop(scraper);
 
-    let pid = i32::try_from(child.id()).unwrap();
+    let pid = i32::try_from(binary.child.id()).unwrap();
     // SAFETY: kill(2) on our own child's pid with a valid signal number.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let addr: SocketAddr = base.trim_start_matches("http://").parse().unwrap();
@@ -634,7 +631,7 @@ async fn sigterm_finishes_the_request_in_flight_and_exits_0() {
     })
     .await;
     assert!(
-        child.try_wait().unwrap().is_none(),
+        binary.child.try_wait().unwrap().is_none(),
         "it waits for the upload in flight"
     );
 
@@ -648,7 +645,7 @@ async fn sigterm_finishes_the_request_in_flight_and_exits_0() {
         .expect("the upload in flight is answered");
     assert_eq!(response.status(), StatusCode::CREATED);
 
-    let child = Mutex::new(child);
+    let child = Mutex::new(&mut binary.child);
     let status = eventually("the server exits", || async {
         child
             .lock()
