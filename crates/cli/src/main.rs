@@ -22,8 +22,28 @@ use storeroom_server::domain_pipeline::PipelinePolicy;
 #[derive(Parser)]
 #[command(name = "storeroom", version, about, long_about)]
 struct Cli {
+    /// How log lines are written to stderr: `text` for people, or `json`, one JSON object a
+    /// line for log collectors. Each line logged while a request is served lists the
+    /// request's span, with its correlation_id (the id the response carries in its
+    /// correlation header: MS-CorrelationId, X-Correlation-ID, request-id or
+    /// x-ms-request-id). STOREROOM_LOG picks what is logged (default: info,sqlx=warn).
+    #[arg(
+        long,
+        global = true,
+        env = "STOREROOM_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -37,6 +57,12 @@ enum Command {
     ///
     ///   curl -X POST http://127.0.0.1:8080/admin/v1/applications \
     ///        -H "Authorization: Bearer $ADMIN_TOKEN" -d '{"name":"Contoso","type":"msix"}'
+    ///
+    /// For operators, without a token: GET /metrics (Prometheus), GET /healthz (the process
+    /// is alive), GET /readyz (the database and the blob store answer; 503 otherwise).
+    /// SIGTERM or Ctrl-C stops it gracefully: no new connections, the running pipeline
+    /// steps handed back to the queue, the requests in flight finished, exit 0. A second
+    /// signal exits at once.
     #[command(verbatim_doc_comment)]
     // Boxed: the serve flags are many, the other commands' few.
     Serve(Box<ServeArgs>),
@@ -159,15 +185,26 @@ struct ServeArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     memory::bound_allocator_arenas();
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STOREROOM_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("STOREROOM_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    match Cli::parse().command {
+        .with_env_filter(filter);
+    match cli.log_format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        // The event's fields at the top level; the spans it was logged in (a request's,
+        // with its correlation_id) under "spans".
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(true)
+            .init(),
+    }
+    match cli.command {
         Command::Serve(args) => serve(*args).await,
         Command::Admin(command) => admin::run(command).await,
         Command::Tls(command) => tls::run(command),
@@ -206,6 +243,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         leniency: args.leniency,
     };
     let data_dir = config.data_dir.clone();
+    let signals = StopSignals::listen()?;
     let running = storeroom_server::start(config)
         .await
         .context("storeroom could not start")?;
@@ -217,5 +255,63 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         credentials = %data_dir.join("credentials.json").display(),
         "storeroom is listening"
     );
-    running.wait().await
+    // The first signal stops the server gracefully; a second one while it finishes the
+    // requests in flight exits at once.
+    let first = signals.nth(1);
+    let second = signals.nth(2);
+    tokio::select! {
+        result = running.serve_until(async move {
+            let signal = first.await;
+            tracing::info!(signal, "stopping: no new connections, finishing the requests in flight");
+        }) => result,
+        signal = second => {
+            tracing::warn!(signal, "second signal: exiting without finishing the requests in flight");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// SIGTERM and SIGINT (Ctrl-C), counted from the moment the server starts, so that one
+/// sent as soon as it listens is not missed.
+struct StopSignals(tokio::sync::watch::Receiver<(u32, &'static str)>);
+
+impl StopSignals {
+    fn listen() -> anyhow::Result<Self> {
+        let (count, counted) = tokio::sync::watch::channel((0, ""));
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut terminate =
+                signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+            let mut interrupt =
+                signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+            tokio::spawn(async move {
+                loop {
+                    let name = tokio::select! {
+                        _ = terminate.recv() => "SIGTERM",
+                        _ = interrupt.recv() => "SIGINT",
+                    };
+                    count.send_modify(|(seen, last)| (*seen, *last) = (*seen + 1, name));
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                count.send_modify(|(seen, last)| (*seen, *last) = (*seen + 1, "Ctrl-C"));
+            }
+        });
+        Ok(Self(counted))
+    }
+
+    /// Completes once the `n`th signal has come, with its name.
+    fn nth(&self, n: u32) -> impl Future<Output = &'static str> + use<> {
+        let mut counted = self.0.clone();
+        async move {
+            match counted.wait_for(|(seen, _)| *seen >= n).await {
+                Ok(seen) => seen.1,
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
 }

@@ -127,6 +127,10 @@ pub trait Store: Send + Sync + 'static {
     /// that died are ready again at once on restart. Never called on a shared database,
     /// where another instance may hold them: there a dead holder's leases expire instead.
     async fn release_all_leases(&self) -> StoreResult<()>;
+    /// Gives up the leases `owner` holds, returning how many: a runner that stops (the
+    /// process is told to) hands its jobs back, so that another instance of a shared
+    /// database runs them at once instead of when the leases run out.
+    async fn release_leases_of(&self, owner: &str) -> StoreResult<u64>;
     /// Pushes a failed job back, recording the failure.
     async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()>;
 

@@ -2,15 +2,20 @@
 //! runs, and retries a job that failed with a backoff. What a job does, and recording what
 //! it found, belongs to the queue's [`JobHandler`]; this loop is the same for every kind
 //! of product (devcenter apps, flights and add-ons; MSI/EXE products; and the next).
+//!
+//! The runner measures what it runs, for every queue alike, into the recorder it is given
+//! ([`Runner::metered`]; none by default): [`JOBS_RUNNING`], [`JOBS`] by outcome and
+//! [`STEP_SECONDS`].
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
 use std::panic::AssertUnwindSafe;
 
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use futures::FutureExt;
+use metrics::Recorder;
 use storeroom_domain::Clock;
 use storeroom_domain::store::{Job, Store, StoreResult};
 use tokio::sync::Notify;
@@ -23,6 +28,15 @@ pub const DEFAULT_LEASE: StdDuration = StdDuration::from_secs(30);
 const IDLE_POLL: StdDuration = StdDuration::from_millis(500);
 /// Shortest sleep: a due job that could not be claimed is leased by another runner.
 const BUSY_POLL: StdDuration = StdDuration::from_millis(20);
+
+/// Gauge: jobs this process is running now, by `queue`.
+pub const JOBS_RUNNING: &str = "storeroom_jobs_running";
+/// Counter: jobs run, by `queue`, `step` and `outcome`: `completed` (the step was recorded),
+/// `stale` (nothing waited for it: dropped), `retried` (it failed and runs again after a
+/// backoff) or `failed` (it panicked: given up, its submission failed).
+pub const JOBS: &str = "storeroom_jobs_total";
+/// Histogram: how long running a job took, by `queue` and `step`, whatever its outcome.
+pub const STEP_SECONDS: &str = "storeroom_job_step_duration_seconds";
 
 /// Why a job could not run to its end; the runner retries it later.
 pub type JobError = Box<dyn std::error::Error + Send + Sync>;
@@ -68,6 +82,8 @@ pub struct Runner {
     owner: String,
     /// How long a claimed job stays leased without renewal.
     lease: StdDuration,
+    /// Where the runner's metrics go.
+    recorder: Arc<dyn Recorder + Send + Sync>,
 }
 
 impl Runner {
@@ -85,7 +101,37 @@ impl Runner {
             clock,
             handler,
             lease,
+            recorder: Arc::new(metrics::NoopRecorder),
         }
+    }
+
+    /// Records the runner's metrics into `recorder` (the server's, rendered at `/metrics`).
+    #[must_use]
+    pub fn metered(mut self, recorder: Arc<dyn Recorder + Send + Sync>) -> Self {
+        self.recorder = recorder;
+        // Shown from the start (at 0), not only once the queue has run a job.
+        let queue = self.handler.queue();
+        metrics::with_local_recorder(self.recorder.as_ref(), || {
+            metrics::describe_gauge!(JOBS_RUNNING, "Jobs this process is running now");
+            metrics::describe_counter!(
+                JOBS,
+                "Jobs run, by outcome: completed, stale (dropped), retried (failed, runs again) or failed (panicked, given up)"
+            );
+            metrics::describe_histogram!(
+                STEP_SECONDS,
+                metrics::Unit::Seconds,
+                "How long running a pipeline step took"
+            );
+            metrics::gauge!(JOBS_RUNNING, "queue" => queue).increment(0.0);
+        });
+        self
+    }
+
+    /// Gives up the leases this runner holds (it was stopped mid-job): another runner,
+    /// here after a restart or on another instance of a shared database, takes the jobs at
+    /// once. Returns how many were released.
+    pub async fn release_leases(&self) -> StoreResult<u64> {
+        self.store.release_leases_of(&self.owner).await
     }
 
     /// Runs jobs as they become due, until the task is dropped.
@@ -131,6 +177,16 @@ impl Runner {
         let Some(job) = self.store.claim_job(queue, now, until, &self.owner).await? else {
             return Ok(false);
         };
+        let step = step_label(&job.step);
+        let (running, seconds) = metrics::with_local_recorder(self.recorder.as_ref(), || {
+            (
+                metrics::gauge!(JOBS_RUNNING, "queue" => queue),
+                metrics::histogram!(STEP_SECONDS, "queue" => queue, "step" => step.to_string()),
+            )
+        });
+        // Counted down however the run ends, a cancelled task (a stopping server) included.
+        let _running = Running::start(running);
+        let started = Instant::now();
         // A job that panics must neither stop this runner nor be retried forever.
         let run = AssertUnwindSafe(self.handler.run(&job)).catch_unwind();
         let ran = holding_lease(
@@ -142,9 +198,11 @@ impl Runner {
             run,
         )
         .await;
+        let mut panicked = false;
         let ran = match ran {
             Ok(ran) => ran,
             Err(panic) => {
+                panicked = true;
                 // The payload is not Sync: only its message is kept across the awaits.
                 let message = storeroom_domain::panics::message(panic.as_ref());
                 drop(panic);
@@ -162,6 +220,17 @@ impl Runner {
                     .await
             }
         };
+        seconds.record(started.elapsed().as_secs_f64());
+        let outcome = match &ran {
+            _ if panicked => "failed",
+            Ok(Ran::Recorded) => "completed",
+            Ok(Ran::Stale) => "stale",
+            Err(_) => "retried",
+        };
+        metrics::with_local_recorder(self.recorder.as_ref(), || {
+            metrics::counter!(JOBS, "queue" => queue, "step" => step.to_string(), "outcome" => outcome)
+        })
+        .increment(1);
         match ran {
             Ok(Ran::Recorded) => {}
             Ok(Ran::Stale) => {
@@ -193,6 +262,20 @@ impl Runners {
         Self(runners.into_iter().map(Arc::new).collect())
     }
 
+    /// The queues the runners serve.
+    pub fn queues(&self) -> Vec<&'static str> {
+        self.0.iter().map(|runner| runner.handler.queue()).collect()
+    }
+
+    /// Gives up every lease the runners hold (see [`Runner::release_leases`]).
+    pub async fn release_leases(&self) -> StoreResult<u64> {
+        let mut released = 0;
+        for runner in &self.0 {
+            released += runner.release_leases().await?;
+        }
+        Ok(released)
+    }
+
     /// Runs every queue in the background, until the task is dropped.
     pub async fn run(&self) {
         let mut tasks = tokio::task::JoinSet::new();
@@ -219,6 +302,28 @@ impl Runners {
                 return Ok(());
             }
         }
+    }
+}
+
+/// A job's step as a metric label: its name without the generation some steps carry
+/// (`packages:3`), so that the label's values stay few.
+fn step_label(step: &str) -> &str {
+    step.split(':').next().unwrap_or(step)
+}
+
+/// A job counted in [`JOBS_RUNNING`] while this lives.
+struct Running(metrics::Gauge);
+
+impl Running {
+    fn start(gauge: metrics::Gauge) -> Self {
+        gauge.increment(1);
+        Self(gauge)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.decrement(1);
     }
 }
 

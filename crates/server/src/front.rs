@@ -4,22 +4,38 @@
 //! listener, whatever name a client used) and go to the blob endpoint. Everything else has
 //! its path literals lower-cased and a trailing slash removed, as the real service tolerates
 //! (`/Commit`, `listflights/`), before routing. Unknown routes and methods answer JSON.
+//!
+//! The operator's endpoints (`/metrics`, `/healthz`, `/readyz`) are answered first. Every
+//! request gets a correlation id ([`crate::correlation`]): its log lines are in a `request`
+//! span carrying it, and its response carries it in the surface's correlation header. Every
+//! request is counted and timed ([`crate::ops::Metrics`]) and logged once answered
+//! ([`ACCESS_LOG`]).
 
 use axum::Json;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use storeroom_wire::devcenter::ErrorBody;
 use tower::ServiceExt;
+use tracing::Instrument;
 
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 
+use crate::blob::BlobService;
+use crate::correlation;
+use crate::ops::{self, Endpoint, Ops, RequestTimer};
 use crate::state::AppState;
 use crate::surface::{self, Surface};
+
+/// The target of the access log: one line per request answered, at `info` (the operator's
+/// endpoints, polled all day, at `debug`).
+pub const ACCESS_LOG: &str = "storeroom_server::access";
 
 /// Path segments the API defines; any other segment (an id) is kept as sent.
 const LITERALS: &[&str] = &[
@@ -78,17 +94,41 @@ const LITERALS: &[&str] = &[
 pub struct Front {
     pub state: AppState,
     pub api: axum::Router,
+    pub ops: Arc<Ops>,
 }
 
 pub async fn dispatch(State(front): State<Front>, request: Request) -> Response {
+    let id = correlation::fresh();
+    let span = tracing::info_span!(
+        "request",
+        correlation_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    correlation::scope(id.clone(), serve(front, request, id).instrument(span)).await
+}
+
+async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
+    let method = request.method().clone();
+    let metrics = &front.ops.metrics;
+    if let Some(endpoint) = Endpoint::of(&method, request.uri().path()) {
+        let timer = metrics.request("ops");
+        let response = front.ops.serve(endpoint).await;
+        let status = response.status();
+        let elapsed = timer.finish(&method, endpoint.path(), status);
+        tracing::debug!(target: ACCESS_LOG, status = status.as_u16(), elapsed_ms = millis(elapsed), "request answered");
+        return response;
+    }
     let blob = &front.state.blob;
-    if let Some(address) = blob.route(request.method(), request.uri(), request.headers()) {
-        return blob.handle(address, request).await;
+    if let Some(address) = blob.route(&method, request.uri(), request.headers()) {
+        let timer = metrics.request("blob");
+        let operation = BlobService::operation_label(&method, request.uri());
+        let response = blob.handle(address, request).await;
+        return answered(timer, &method, operation, response);
     }
     let request = normalize(request);
-    let devcenter = request.uri().path().starts_with("/v1.0/")
-        && !request.uri().path().starts_with(crate::ingestion::PREFIX);
     let surface = Surface::of(request.uri().path());
+    let timer = metrics.request(surface.label());
     let path = request.uri().path().to_string();
     // What a surface's error body echoes of the request (AAD's client-request-id).
     let mut echoed = axum::http::HeaderMap::new();
@@ -98,6 +138,14 @@ pub async fn dispatch(State(front): State<Front>, request: Request) -> Response 
     let api = front.api.oneshot(request);
     let clock = &front.state.clock;
     let response = guarded(surface, api, || (path, echoed.clone(), clock.now())).await;
+    // Read before `uniform`, which may build a new response.
+    let extensions = response.extensions();
+    let operation = match extensions.get::<ops::Operation>() {
+        Some(operation) => operation.0.clone(),
+        None => extensions
+            .get::<MatchedPath>()
+            .map_or(ops::UNMATCHED.to_string(), |path| path.as_str().to_string()),
+    };
     let mut response = surface.uniform(response, &echoed, clock.now()).await;
     // Clients of these APIs expect the charset spelled out, as Microsoft's services send it.
     let headers = response.headers_mut();
@@ -110,14 +158,49 @@ pub async fn dispatch(State(front): State<Front>, request: Request) -> Response 
             HeaderValue::from_static("application/json; charset=utf-8"),
         );
     }
-    // Every devcenter response, errors and unknown routes included, carries a fresh
-    // MS-CorrelationId: Microsoft's samples read it from every response.
-    // (A panic's 500 already has one, the id its log line quotes.)
-    if devcenter
-        && !headers.contains_key("MS-CorrelationId")
-        && let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid())
+    // Every response, errors and unknown routes included, carries the request's correlation
+    // id in its surface's header (Microsoft's devcenter samples read MS-CorrelationId from
+    // every response). Responses that set one themselves set the same id.
+    if surface::correlation_id(&response).is_empty()
+        && let Ok(value) = HeaderValue::from_str(&id)
     {
-        headers.insert("MS-CorrelationId", value);
+        response
+            .headers_mut()
+            .insert(surface.correlation_header(), value);
+    }
+    answered(timer, &method, &operation, response)
+}
+
+/// Records and logs an answered request.
+fn answered(
+    timer: RequestTimer<'_>,
+    method: &Method,
+    operation: &str,
+    response: Response,
+) -> Response {
+    let status = response.status();
+    let elapsed = timer.finish(method, operation, status);
+    tracing::info!(
+        target: ACCESS_LOG,
+        status = status.as_u16(),
+        operation,
+        elapsed_ms = millis(elapsed),
+        "request answered"
+    );
+    response
+}
+
+fn millis(elapsed: std::time::Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// Copies the route template the router matched (`/v1.0/my/applications/{application_id}`)
+/// onto the response: the `operation` of the request metrics, few values whatever the ids.
+pub async fn remember_route(request: Request, next: Next) -> Response {
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(matched) = matched {
+        response.extensions_mut().insert(matched);
     }
     response
 }

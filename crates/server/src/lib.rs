@@ -7,12 +7,14 @@ pub mod auth;
 pub mod blob;
 pub mod clients;
 pub mod config;
+pub mod correlation;
 pub mod devcenter;
 pub mod errors;
 pub mod front;
 pub mod ingestion;
 pub mod keys;
 pub mod msi;
+pub mod ops;
 mod policy_routes;
 pub mod reports;
 pub mod state;
@@ -29,7 +31,7 @@ use serde_json::json;
 use storeroom_domain::accounts::DevelopmentAccount;
 use storeroom_domain::pipeline::Policies;
 use storeroom_domain::{Clock, Service};
-use storeroom_ingest::runner::{Runner, Runners};
+use storeroom_ingest::runner::{JobHandler, Runner, Runners};
 use storeroom_ingest::steps::Steps;
 use storeroom_ingest::worker::DevcenterJobs;
 use storeroom_storage::{Database, DatabaseUrl};
@@ -54,20 +56,53 @@ pub struct Running {
     pub account: DevelopmentAccount,
     server: JoinHandle<std::io::Result<()>>,
     tls_server: Option<JoinHandle<()>>,
-    /// The job runners (unless started without) and the shared clock's follower.
+    /// The job runners (unless started without), the shared clock's follower and the
+    /// metrics' upkeep.
     background: JoinHandle<()>,
     runners: Runners,
+    /// Tells both listeners to stop accepting and finish the requests in flight.
+    draining: tokio::sync::watch::Sender<bool>,
 }
 
 impl Running {
-    /// Serves until the listener fails.
-    pub async fn wait(mut self) -> anyhow::Result<()> {
-        let result = (&mut self.server).await;
-        self.background.abort();
-        Ok(result??)
+    /// Serves until `stop` completes (a signal), then stops gracefully (see
+    /// [`Running::shutdown`]); or until the listener fails.
+    pub async fn serve_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        tokio::select! {
+            result = &mut self.server => {
+                self.background.abort();
+                Ok(result??)
+            }
+            () = stop => self.shutdown().await,
+        }
     }
 
-    /// Stops serving and the background jobs (tests).
+    /// Stops gracefully: the listeners stop accepting at once; the job runners stop and
+    /// hand back the leases of the jobs they were running (on a shared database another
+    /// instance takes them at once; here, the next start does); then the requests in flight
+    /// are finished, and this returns.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        let _ = self.draining.send(true);
+        self.background.abort();
+        // Aborted at its next await: once it has ended no runner claims another job.
+        let _ = (&mut self.background).await;
+        match self.runners.release_leases().await {
+            Ok(0) => {}
+            Ok(released) => tracing::info!(released, "job leases handed back"),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot hand back job leases: they run out instead");
+            }
+        }
+        tracing::info!("finishing the requests in flight");
+        if let Some(tls) = &mut self.tls_server {
+            let _ = tls.await;
+        }
+        (&mut self.server).await??;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Stops serving and the background jobs at once (tests).
     pub fn stop(&self) {
         self.server.abort();
         if let Some(tls) = &self.tls_server {
@@ -177,7 +212,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         None => None,
     };
 
-    let blob = Arc::new(BlobService::new(
+    let blob = BlobService::new(
         blobs.clone(),
         clock.clone(),
         sas_key,
@@ -185,7 +220,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             account: config.blob_account.clone(),
             public_base: public_blob_url,
         },
-    ));
+    );
 
     let msi = Arc::new(msi::MsiState {
         service: storeroom_domain::msi::MsiService {
@@ -213,35 +248,31 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         service: service.clone(),
         steps: Steps {
             store: store.clone(),
-            blobs,
+            blobs: blobs.clone(),
             limits: config.archive_limits.clone(),
         },
     };
-    let runners = Runners::new(vec![
-        Runner::new(
-            store.clone(),
-            clock.clone(),
-            Arc::new(devcenter_jobs),
-            config.job_lease,
-        ),
-        Runner::new(
-            store.clone(),
-            clock.clone(),
-            Arc::new(msi_jobs),
-            config.job_lease,
-        ),
-        Runner::new(
-            store.clone(),
-            clock.clone(),
-            Arc::new(offer_jobs),
-            config.job_lease,
-        ),
-    ]);
+    let handlers: [Arc<dyn JobHandler>; 3] = [
+        Arc::new(devcenter_jobs),
+        Arc::new(msi_jobs),
+        Arc::new(offer_jobs),
+    ];
+    let queues: Vec<&str> = handlers.iter().map(|handler| handler.queue()).collect();
+    let metrics = Arc::new(ops::Metrics::new(&queues));
+    let runners = Runners::new(
+        handlers
+            .into_iter()
+            .map(|handler| {
+                Runner::new(store.clone(), clock.clone(), handler, config.job_lease)
+                    .metered(metrics.recorder())
+            })
+            .collect(),
+    );
     let state = AppState {
         service,
         clock: clock.clone(),
         keys: Arc::new(keys),
-        blob,
+        blob: Arc::new(blob.metered(metrics.recorder().as_ref())),
         account: Arc::new(account.clone()),
         public_url: public_url.clone().into(),
         partner_url: partner_url.into(),
@@ -260,7 +291,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .is_shared()
         .then(|| follow_clock(store.clone(), clock.clone()));
     let background_runners = config.background_jobs.then(|| runners.clone());
-    // Runners and clock follower run under one task, so that stopping the server stops all.
+    let upkept = metrics.clone();
+    // Runners, clock follower and upkeep run under one task, so that stopping the server
+    // stops all.
     let background = tokio::spawn(async move {
         let follow = async move {
             if let Some(follower) = clock_follower {
@@ -272,20 +305,46 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
                 runners.run().await;
             }
         };
-        tokio::join!(run, follow);
+        let upkeep = async move {
+            loop {
+                tokio::time::sleep(ops::UPKEEP_EVERY).await;
+                upkept.upkeep();
+            }
+        };
+        tokio::join!(run, follow, upkeep);
     });
 
     let front = Front {
-        api: with_bench_ping(api_router(state.clone())),
+        api: with_bench_ping(api_router(state.clone()))
+            .route_layer(axum::middleware::from_fn(front::remember_route)),
+        ops: Arc::new(ops::Ops {
+            metrics,
+            database,
+            store: store.clone(),
+            blobs,
+            clock: clock.clone(),
+        }),
         state,
     };
     let app = Router::new().fallback(front::dispatch).with_state(front);
-    let tls_server = tls_listener
-        .zip(tls_config)
-        .map(|(listener, tls_config)| tokio::spawn(tls::serve(listener, tls_config, app.clone())));
+    let (draining, drain) = tokio::sync::watch::channel(false);
+    let drained = move || {
+        let mut drain = drain.clone();
+        async move {
+            let _ = drain.wait_for(|draining| *draining).await;
+        }
+    };
+    let tls_server = tls_listener.zip(tls_config).map(|(listener, tls_config)| {
+        tokio::spawn(tls::serve(listener, tls_config, app.clone(), drained()))
+    });
     // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
-    let server = tokio::spawn(async move { axum::serve(listener, service).await });
+    let stop = drained();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(stop)
+            .await
+    });
     Ok(Running {
         addr,
         tls_addr,
@@ -295,6 +354,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         server,
         background,
         runners,
+        draining,
     })
 }
 

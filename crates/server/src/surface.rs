@@ -7,9 +7,9 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use storeroom_domain::ids;
 use storeroom_wire::devcenter::ErrorBody;
 
+use crate::correlation;
 use crate::msi::envelope::MsiFailure;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl Surface {
             Surface::Aad => crate::aad::error_response(status, &message, headers, now),
             Surface::Msi => {
                 let mut response = MsiFailure::new(status, code, message, "").into_response();
-                set(&mut response, "X-Correlation-ID", &ids::guid());
+                set(&mut response, "X-Correlation-ID", &correlation::id());
                 response
             }
             Surface::Ingestion => {
@@ -76,7 +76,7 @@ impl Surface {
                         crate::ingestion::respond::field_data("Message", &message),
                     )
                 };
-                set(&mut response, "request-id", &ids::guid());
+                set(&mut response, "request-id", &correlation::id());
                 response
             }
             Surface::Api => {
@@ -85,7 +85,7 @@ impl Surface {
                     body.details = Vec::new();
                 }
                 let mut response = (status, Json(body)).into_response();
-                set(&mut response, "MS-CorrelationId", &ids::guid());
+                set(&mut response, "MS-CorrelationId", &correlation::id());
                 response
             }
         }
@@ -160,6 +160,28 @@ impl Surface {
             headers,
             now,
         )
+    }
+}
+
+impl Surface {
+    /// The header the surface's responses carry the request's correlation id in.
+    pub fn correlation_header(self) -> &'static str {
+        match self {
+            Surface::Aad => "x-ms-request-id",
+            Surface::Msi => "X-Correlation-ID",
+            Surface::Api => "MS-CorrelationId",
+            Surface::Ingestion => "request-id",
+        }
+    }
+
+    /// The surface's name as a metric label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Surface::Aad => "aad",
+            Surface::Msi => "msi",
+            Surface::Api => "api",
+            Surface::Ingestion => "ingestion",
+        }
     }
 }
 

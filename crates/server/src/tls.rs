@@ -21,6 +21,7 @@ use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -186,13 +187,25 @@ pub fn server_config(ca: &LocalCa, names: &[String]) -> anyhow::Result<Arc<rustl
     Ok(Arc::new(config))
 }
 
-/// Serves `app` over TLS on `listener` until the task is dropped. Each request carries the
-/// peer address as `ConnectInfo`, as on the plain listener (the blob endpoint checks SAS
-/// `sip` ranges against it).
-pub async fn serve(listener: TcpListener, config: Arc<rustls::ServerConfig>, app: Router) {
+/// Serves `app` over TLS on `listener` until the task is dropped, or until `stop`
+/// completes: then it stops accepting and returns once the requests in flight are answered.
+/// Each request carries the peer address as `ConnectInfo`, as on the plain listener (the
+/// blob endpoint checks SAS `sip` ranges against it).
+pub async fn serve(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    app: Router,
+    stop: impl Future<Output = ()>,
+) {
     let acceptor = TlsAcceptor::from(config);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
     loop {
-        let (tcp, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut stop => break,
+        };
+        let (tcp, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(err) => {
                 // Out of file descriptors and the like: back off rather than spin.
@@ -203,6 +216,7 @@ pub async fn serve(listener: TcpListener, config: Arc<rustls::ServerConfig>, app
         };
         let acceptor = acceptor.clone();
         let app = app.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                 Ok(Ok(tls)) => tls,
@@ -217,17 +231,18 @@ pub async fn serve(listener: TcpListener, config: Arc<rustls::ServerConfig>, app
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
-            let connection = auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(
-                    TokioIo::new(tls),
-                    TowerToHyperService::new(service),
-                )
-                .await;
-            if let Err(err) = connection {
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(tls),
+                TowerToHyperService::new(service),
+            );
+            if let Err(err) = watcher.watch(connection).await {
                 tracing::debug!(%peer, error = %err, "TLS connection ended with an error");
             }
         });
     }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 #[cfg(test)]

@@ -55,8 +55,10 @@ pub(crate) fn postgres_admin_url(test: &str) -> Option<String> {
     url
 }
 
-pub(crate) async fn records_round_trip_and_jobs_are_leased_once<B: Backend>(store: &SqlStore<B>) {
-    let store: &dyn Store = store;
+pub(crate) async fn records_round_trip_and_jobs_are_leased_once<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    let store: &dyn Store = backend_store;
     let dev = DevelopmentAccount::generate();
     let now = Utc::now();
     let app = Application::reserve(&dev.seller, "Reader", true, now);
@@ -146,6 +148,28 @@ pub(crate) async fn records_round_trip_and_jobs_are_leased_once<B: Backend>(stor
     assert!(
         !store.renew_lease(job.id, "a", later).await.unwrap(),
         "the old holder learns it lost the job"
+    );
+    // The metrics' counts: a leased job is not waiting; the submission is counted by state.
+    let tallies = backend_store.tallies(later).await.unwrap();
+    assert!(tallies.waiting_jobs.is_empty(), "{tallies:?}");
+    assert_eq!(
+        tallies.submissions,
+        [("devcenter".to_string(), sub.status.as_str().to_string(), 1)]
+    );
+    // A stopping runner hands back its own leases only.
+    assert_eq!(store.release_leases_of("a").await.unwrap(), 0);
+    assert_eq!(store.release_leases_of("b").await.unwrap(), 1);
+    assert_eq!(
+        backend_store.tallies(later).await.unwrap().waiting_jobs,
+        [(DEVCENTER_QUEUE.to_string(), 1)]
+    );
+    assert!(
+        store
+            .claim_job(DEVCENTER_QUEUE, later, later + Duration::seconds(30), "c")
+            .await
+            .unwrap()
+            .is_some(),
+        "a released job is due again at once"
     );
     store.release_all_leases().await.unwrap();
     assert!(
@@ -528,6 +552,11 @@ pub(crate) async fn offers_page_by_seller_and_stale_offer_writes_conflict<B: Bac
     };
     tx.put_submission(&submission).await.unwrap();
     tx.commit().await.unwrap();
+    // An offer submission's state is its stage, read from the stored document.
+    assert_eq!(
+        backend_store.tallies(now).await.unwrap().submissions,
+        [("ingestion".to_string(), "Submitted".to_string(), 1)]
+    );
 
     let mine = store.offers(Some("1"), 0, 10).await.unwrap();
     let keys: Vec<&str> = mine.iter().map(|o| o.offer_key.as_str()).collect();

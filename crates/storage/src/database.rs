@@ -8,6 +8,7 @@ use storeroom_domain::ingestion::store::IngestionStore;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::store::{Store, StoreError, StoreResult};
 
+use crate::sql::Tallies;
 use crate::{PgStore, SqliteStore};
 
 /// The store of one running server.
@@ -103,6 +104,14 @@ impl Database {
         match self {
             Self::Sqlite(store) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// The job and submission counts the metrics report (see [`crate::sql::Tallies`]).
+    pub async fn tallies(&self, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Tallies> {
+        match self {
+            Self::Sqlite(store) => store.tallies(now).await,
+            Self::Postgres(store) => store.tallies(now).await,
         }
     }
 

@@ -29,7 +29,10 @@ use sqlx::{ConnectOptions, PgPool, Postgres};
 use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::sql::{Arg, Backend, Dialect, SqlStore, claim_job, fetch_all, migrations, store_error};
+use crate::sql::{
+    Arg, Backend, Dialect, SqlStore, claim_job, fetch_all, migrations, store_error,
+    submission_states,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -156,6 +159,7 @@ const POSTGRES: Dialect = Dialect {
     // SKIP LOCKED: instances polling at once each take a different due job instead of
     // queueing on the same row.
     claim_job: claim_job!("FOR UPDATE SKIP LOCKED"),
+    submission_states: submission_states!("doc::jsonb ->> 'stage'"),
 };
 
 #[async_trait]

@@ -24,7 +24,10 @@ use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::OwnedMutexGuard;
 
-use crate::sql::{Arg, Backend, Dialect, RowAccess, SqlStore, claim_job, migrations, store_error};
+use crate::sql::{
+    Arg, Backend, Dialect, RowAccess, SqlStore, claim_job, migrations, store_error,
+    submission_states,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -253,6 +256,7 @@ const SQLITE: Dialect = Dialect {
                                     WHERE json_each.value = $2))
          ORDER BY seq LIMIT $3 OFFSET $4",
     claim_job: claim_job!(""),
+    submission_states: submission_states!("json_extract(doc, '$.stage')"),
 };
 
 #[async_trait]

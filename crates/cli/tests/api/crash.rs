@@ -2,8 +2,7 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 use common::{eventually, json, put_blob};
 use reqwest::{Client, StatusCode};
@@ -16,45 +15,51 @@ pub(crate) fn spawn(
     database: Option<&str>,
     pipeline: &str,
 ) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_storeroom"));
-    command
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--pipeline",
-            pipeline,
-            // On a shared database a restart does not release the dead process's leases:
-            // they run out, quickly here.
-            "--job-lease",
-            "2s",
-            "--data",
-        ])
-        .arg(data);
-    if let Some(url) = database {
-        command.args(["--database", url]);
-    }
-    let mut child = command
-        .env("STOREROOM_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("storeroom binary starts");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let url = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        if let Some(at) = line.find("url=") {
-            break line[at + 4..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
-        }
-    };
-    // Keep draining the log so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // On a shared database a restart does not release the dead process's leases: they run
+    // out, quickly here.
+    let args = ["--pipeline", pipeline, "--job-lease", "2s"];
+    let (child, url, _log) = crate::ops::spawn_binary(data, database, &args, false);
     (child, url)
+}
+
+/// Reserves an app named `name` through the admin API of the binary at `base`, takes a
+/// devcenter token and creates a submission of the app: its id, the token and the created
+/// submission.
+pub(crate) async fn reserve_and_create(
+    http: &Client,
+    base: &str,
+    credentials: &Value,
+    name: &str,
+) -> (String, String, Value) {
+    let (status, app) = json(
+        http.post(format!("{base}/admin/v1/applications"))
+            .bearer_auth(credentials["adminToken"].as_str().unwrap())
+            .json(&json!({"name": name, "type": "msix"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{app}");
+    let app_id = app["id"].as_str().unwrap().to_string();
+    let bearer = token(http, base, credentials).await;
+    let submissions = format!("{base}/v1.0/my/applications/{app_id}/submissions");
+    let (status, created) = post(http, &submissions, &bearer).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (app_id, bearer, created)
+}
+
+/// A bodyless devcenter POST (a create, a commit) as `bearer`, as clients send it.
+async fn post(http: &Client, url: &str, bearer: &str) -> (StatusCode, Value) {
+    json(
+        http.post(url)
+            .bearer_auth(bearer)
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 /// A submission ZIP with one real package of the app (from the admin API's view of it).
@@ -157,28 +162,7 @@ async fn sigkill_during_commit_resumes_after_restart() {
         serde_json::from_slice(&std::fs::read(dir.path().join("credentials.json")).unwrap())
             .unwrap();
     let admin = credentials["adminToken"].as_str().unwrap();
-    let app: Value = http
-        .post(format!("{base}/admin/v1/applications"))
-        .bearer_auth(admin)
-        .json(&json!({"name": "Crashy", "type": "msix"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let app_id = app["id"].as_str().unwrap().to_string();
-    let bearer = token(&http, &base, &credentials).await;
-    let created: Value = http
-        .post(format!("{base}/v1.0/my/applications/{app_id}/submissions"))
-        .bearer_auth(&bearer)
-        .header("content-type", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (app_id, bearer, created) = reserve_and_create(&http, &base, &credentials, "Crashy").await;
     let id = created["id"].as_str().unwrap().to_string();
     let sub_url = format!("{base}/v1.0/my/applications/{app_id}/submissions/{id}");
     let mut packages = created["applicationPackages"].clone();
@@ -203,15 +187,7 @@ async fn sigkill_during_commit_resumes_after_restart() {
     )
     .await;
     assert_eq!(upload.status(), StatusCode::CREATED);
-    let (status, _) = json(
-        http.post(format!("{sub_url}/commit"))
-            .bearer_auth(&bearer)
-            .header("content-type", "application/json")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = post(&http, &format!("{sub_url}/commit"), &bearer).await;
     assert_eq!(status, StatusCode::ACCEPTED);
 
     // Wait until the pipeline is past the upload check, then kill without warning.

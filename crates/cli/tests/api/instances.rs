@@ -1,16 +1,16 @@
 //! Two `storeroom serve` processes on one PostgreSQL database and one blob store behave as
 //! one service: credentials, tokens and SAS URLs of one work on the other, a submission moves
 //! across both, each pipeline step is recorded once, a dead instance's job is taken over,
-//! and concurrent writes to one submission lose nothing.
+//! an instance stopped by SIGTERM hands its running job to the other at once, and
+//! concurrent writes to one submission lose nothing.
 //!
 //! Runs only when `STOREROOM_TEST_DATABASE_URL` names a PostgreSQL server (SQLite is one
 //! process's file); otherwise each test prints a `SKIPPED:` line and passes.
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use common::{eventually, json, put_blob};
@@ -29,36 +29,21 @@ struct Instance {
 }
 
 impl Instance {
-    /// Starts the binary on `database`, keeping blobs in the shared directory `blobs`.
-    fn spawn(database: &str, blobs: &Path, pipeline: &str) -> Self {
+    /// Starts the binary on `database`, keeping blobs in the shared directory `blobs`, with
+    /// job leases of `lease`.
+    fn spawn(database: &str, blobs: &Path, pipeline: &str, lease: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_storeroom"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--pipeline", pipeline])
-            .args(["--database", database])
-            .arg("--blobs")
-            .arg(format!("file://{}", blobs.display()))
-            // Short, so that a takeover is seen within seconds.
-            .args(["--job-lease", "1s"])
-            .arg("--data")
-            .arg(data.path())
-            .env("STOREROOM_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("storeroom binary starts");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().expect("server printed its address").unwrap();
-            if let Some(at) = line.find("url=") {
-                break line[at + 4..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .to_string();
-            }
-        };
-        // Keep draining the log so the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let blobs = format!("file://{}", blobs.display());
+        let args = [
+            "--pipeline",
+            pipeline,
+            "--blobs",
+            &blobs,
+            "--job-lease",
+            lease,
+        ];
+        let (child, base, _log) =
+            crate::ops::spawn_binary(data.path(), Some(database), &args, false);
         Self { child, base, data }
     }
 
@@ -69,6 +54,23 @@ impl Instance {
 
     fn url(&self, path: &str) -> String {
         format!("{}/{}", self.base, path.trim_start_matches('/'))
+    }
+
+    /// SIGTERM, and its exit status once it has stopped.
+    async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own child's pid with a valid signal number.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let child = std::sync::Mutex::new(&mut self.child);
+        eventually("the terminated instance exits", || async {
+            child
+                .lock()
+                .unwrap()
+                .try_wait()
+                .unwrap()
+                .ok_or("still running")
+        })
+        .await
     }
 
     fn kill(&mut self) {
@@ -99,7 +101,13 @@ struct Cluster {
 }
 
 impl Cluster {
+    /// Two instances whose job leases last a second, so that a takeover is seen within
+    /// seconds.
     async fn start(test: &str, pipeline: &str) -> Option<Self> {
+        Self::start_with_lease(test, pipeline, "1s").await
+    }
+
+    async fn start_with_lease(test: &str, pipeline: &str, lease: &str) -> Option<Self> {
         let Some(schema) = common::test_database().await else {
             println!(
                 "SKIPPED: instances::{test} needs PostgreSQL: set STOREROOM_TEST_DATABASE_URL=postgres://USER@HOST:PORT/DATABASE"
@@ -110,8 +118,8 @@ impl Cluster {
         // Both at once: migrations, the development account and the keys are created by
         // whichever gets there first, and the other must find them.
         let (a, b) = std::thread::scope(|scope| {
-            let a = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
-            let b = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline));
+            let a = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline, lease));
+            let b = scope.spawn(|| Instance::spawn(&schema.url, blobs.path(), pipeline, lease));
             (a.join().unwrap(), b.join().unwrap())
         });
         let credentials = a.credentials();
@@ -261,6 +269,91 @@ impl Cluster {
     }
 }
 
+/// A committed submission whose first step an instance has claimed and cannot record: the
+/// test holds the write lock every transaction takes.
+struct HeldStep {
+    id: String,
+    path: String,
+    /// The test's connection holding the lock (see [`Cluster::release`]).
+    lock: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    /// The lease owner: `worker-<pid>-<millis>-<queue>`.
+    holder: String,
+}
+
+impl Cluster {
+    /// Commits, on A, a submission of a fresh app `name` adding one real package, then
+    /// holds the write lock until an instance has claimed its first step (due in a second
+    /// under `delay=1s`): that instance runs the step and then waits, holding the job's
+    /// lease, to record it.
+    async fn commit_and_hold_the_first_step(&self, name: &str) -> HeldStep {
+        let app = self.reserve_app(&self.a, name).await;
+        let token = self.token(&self.a).await;
+        let (id, path, upload) = self.submission_with_package(&self.a, &token, &app).await;
+        let response = put_blob(&self.http, &upload, package_zip(&app)).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let (status, body) = self
+            .dc(
+                &self.a,
+                Method::POST,
+                &format!("{path}/commit"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let mut lock = self.db.pool().acquire().await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(self.db.write_lock())
+            .execute(&mut *lock)
+            .await
+            .unwrap();
+        let holder = eventually("an instance claims the job", || async {
+            self.owner_of(&id)
+                .await
+                .ok_or("no instance claimed the job")
+        })
+        .await;
+        HeldStep {
+            id,
+            path,
+            lock,
+            holder,
+        }
+    }
+
+    /// Who holds the lease of the submission's job, if anyone.
+    async fn owner_of(&self, submission_id: &str) -> Option<String> {
+        sqlx::query_scalar(
+            "SELECT lease_owner FROM jobs WHERE submission_id = $1 AND lease_owner IS NOT NULL",
+        )
+        .bind(submission_id)
+        .fetch_optional(self.db.pool())
+        .await
+        .unwrap()
+    }
+
+    /// Whether A (else B) holds the held step's lease.
+    fn a_holds(&self, held: &HeldStep) -> bool {
+        let pid: u32 = held.holder.split('-').nth(1).unwrap().parse().unwrap();
+        let a_holds = self.a.child.id() == pid;
+        assert!(
+            a_holds || self.b.child.id() == pid,
+            "{} is neither instance",
+            held.holder
+        );
+        a_holds
+    }
+
+    /// Lets the instances write again.
+    async fn release(&self, mut lock: sqlx::pool::PoolConnection<sqlx::Postgres>) {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(self.db.write_lock())
+            .execute(&mut *lock)
+            .await
+            .unwrap();
+    }
+}
+
 /// A submission ZIP with one real package of the app.
 fn package_zip(app: &Value) -> Vec<u8> {
     let package = storeroom_testkit::fixtures::PackageFixture::new(
@@ -397,47 +490,8 @@ async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
     else {
         return;
     };
-    let app = cluster.reserve_app(&cluster.a, "Survivor").await;
-    let token = cluster.token(&cluster.a).await;
-    let (id, path, upload) = cluster
-        .submission_with_package(&cluster.a, &token, &app)
-        .await;
-    let response = put_blob(&cluster.http, &upload, package_zip(&app)).await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let (status, body) = cluster
-        .dc(
-            &cluster.a,
-            Method::POST,
-            &format!("{path}/commit"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-
-    // Hold the write lock every transaction takes: whichever instance claims the first step
-    // (due in a second) runs it and then waits, holding the job's lease, to record it.
-    let mut lock = cluster.db.pool().acquire().await.unwrap();
-    sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(cluster.db.write_lock())
-        .execute(&mut *lock)
-        .await
-        .unwrap();
-    let owner_of = async |cluster: &Cluster| -> Option<String> {
-        sqlx::query_scalar(
-            "SELECT lease_owner FROM jobs WHERE submission_id = $1 AND lease_owner IS NOT NULL",
-        )
-        .bind(&id)
-        .fetch_optional(cluster.db.pool())
-        .await
-        .unwrap()
-    };
-    let holder = eventually("an instance claims the job", || async {
-        owner_of(&cluster)
-            .await
-            .ok_or("no instance claimed the job")
-    })
-    .await;
+    let held = cluster.commit_and_hold_the_first_step("Survivor").await;
+    let (id, path, holder) = (held.id.clone(), held.path.clone(), held.holder.clone());
     // A live holder keeps renewing its lease (1s) while its step is held up: once the lease
     // has been renewed for three more seconds, the job is still its own.
     let lease_of = async |cluster: &Cluster| -> Option<(String, i64)> {
@@ -461,26 +515,19 @@ async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
         }
     })
     .await;
-    assert_eq!(owner_of(&cluster).await.as_deref(), Some(holder.as_str()));
-
-    // Owners are `worker-<pid>-<millis>`: kill the instance holding the job.
-    let pid: u32 = holder.split('-').nth(1).unwrap().parse().unwrap();
-    let a_holds = cluster.a.child.id() == pid;
-    assert!(
-        a_holds || cluster.b.child.id() == pid,
-        "{holder} is neither instance"
+    assert_eq!(
+        cluster.owner_of(&id).await.as_deref(),
+        Some(holder.as_str())
     );
+
+    // Kill the instance holding the job.
+    let a_holds = cluster.a_holds(&held);
     if a_holds {
         cluster.a.kill();
     } else {
         cluster.b.kill();
     }
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(cluster.db.write_lock())
-        .execute(&mut *lock)
-        .await
-        .unwrap();
-    drop(lock);
+    cluster.release(held.lock).await;
 
     // The survivor takes the job over once the dead holder's lease runs out.
     let survivor = if a_holds { &cluster.b } else { &cluster.a };
@@ -496,6 +543,43 @@ async fn the_job_of_a_killed_instance_is_finished_by_the_other() {
         1,
         "{submission}"
     );
+    assert_eq!(cluster.jobs_of(&id).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigterm_hands_the_running_job_to_the_other_instance_at_once() {
+    // Leases far longer than any wait below: the survivor can only finish the job in time
+    // if the stopping instance hands its lease back.
+    let Some(mut cluster) = Cluster::start_with_lease(
+        "a_sigterm_hands_the_running_job_to_the_other_instance_at_once",
+        "delay=1s",
+        "10m",
+    )
+    .await
+    else {
+        return;
+    };
+    let held = cluster.commit_and_hold_the_first_step("Handover").await;
+    let a_holds = cluster.a_holds(&held);
+    let stopping = if a_holds {
+        &mut cluster.a
+    } else {
+        &mut cluster.b
+    };
+    let status = stopping.terminate().await;
+    assert!(status.success(), "a SIGTERM stops with exit 0: {status:?}");
+    assert_ne!(
+        cluster.owner_of(&held.id).await,
+        Some(held.holder),
+        "the stopped instance handed its lease back"
+    );
+    let (id, path) = (held.id, held.path);
+    cluster.release(held.lock).await;
+
+    let survivor = if a_holds { &cluster.b } else { &cluster.a };
+    let token = cluster.token(survivor).await;
+    let last = cluster.final_status(survivor, &token, &path).await;
+    assert_eq!(last["status"], "Published", "{last}");
     assert_eq!(cluster.jobs_of(&id).await, 0);
 }
 

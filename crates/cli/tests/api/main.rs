@@ -21,6 +21,7 @@ mod msi;
 mod msi_node_sample;
 mod msi_rules;
 mod object_store;
+mod ops;
 mod outcomes;
 mod packages;
 mod partner;

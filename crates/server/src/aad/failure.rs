@@ -45,7 +45,7 @@ pub(super) fn aad_error_response(
     now: DateTime<Utc>,
     headers: &HeaderMap,
 ) -> Response {
-    let trace_id = ids::guid();
+    let trace_id = crate::correlation::id();
     let correlation_id = client_request_id(headers).unwrap_or_else(ids::guid);
     let timestamp = now.format("%Y-%m-%d %H:%M:%SZ").to_string();
     let body = AadError {

@@ -323,7 +323,7 @@ async fn issue(
     };
     Ok(with_token_headers(
         (StatusCode::OK, body).into_response(),
-        &ids::guid(),
+        &crate::correlation::id(),
         headers,
     ))
 }

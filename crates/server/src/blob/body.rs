@@ -82,7 +82,9 @@ pub(crate) async fn receive(
         None if body_failed => return Err(BlobError::invalid_blob_or_block()),
         _ => {}
     }
-    upload.finish().await.map_err(|error| io_failure(&error))
+    let received = upload.finish().await.map_err(|error| io_failure(&error))?;
+    call.service.uploaded.increment(received.len());
+    Ok(received)
 }
 
 /// Reads a small body whole; anything over `cap` is refused before it is read.

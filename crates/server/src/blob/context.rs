@@ -5,7 +5,6 @@ use axum::http::header::{CONTENT_TYPE, DATE, SERVER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::error::BlobError;
 
@@ -33,7 +32,7 @@ pub(crate) struct RequestContext {
 impl RequestContext {
     pub fn new(method: &Method, headers: &HeaderMap, now: DateTime<Utc>) -> Self {
         Self {
-            request_id: Uuid::new_v4().to_string(),
+            request_id: crate::correlation::id(),
             now,
             head: method == Method::HEAD,
             header_version: headers.get(&X_MS_VERSION).cloned(),

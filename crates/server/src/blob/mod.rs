@@ -92,7 +92,12 @@ pub struct BlobService {
     endpoint: BlobEndpoint,
     routes: Routes,
     limits: BlobLimits,
+    /// [`UPLOADED_BYTES`]: bytes received into the store by Put Blob and Put Block.
+    uploaded: metrics::Counter,
 }
+
+/// Counter: bytes of blob content received and stored (Put Blob and Put Block bodies).
+pub const UPLOADED_BYTES: &str = "storeroom_blob_uploaded_bytes_total";
 
 /// What a request asks for, from its method and `comp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +112,18 @@ enum Operation {
 }
 
 impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Self::PutBlob => "PutBlob",
+            Self::PutBlock => "PutBlock",
+            Self::PutBlockList => "PutBlockList",
+            Self::GetBlob => "GetBlob",
+            Self::GetProperties => "GetBlobProperties",
+            Self::GetBlockList => "GetBlockList",
+            Self::DeleteBlob => "DeleteBlob",
+        }
+    }
+
     fn of(method: &Method, comp: Option<&str>) -> Result<Self, BlobError> {
         let operation = match (method, comp) {
             (&Method::PUT, None) => Self::PutBlob,
@@ -145,7 +162,29 @@ impl BlobService {
             sas_key,
             endpoint,
             limits: BlobLimits::default(),
+            uploaded: metrics::Counter::noop(),
         }
+    }
+
+    /// Counts the bytes uploaded in `recorder` (the server's, rendered at `/metrics`).
+    #[must_use]
+    pub fn metered(mut self, recorder: &dyn metrics::Recorder) -> Self {
+        self.uploaded = metrics::with_local_recorder(recorder, || {
+            metrics::describe_counter!(
+                UPLOADED_BYTES,
+                metrics::Unit::Bytes,
+                "Bytes of blob content received and stored (Put Blob and Put Block)"
+            );
+            metrics::counter!(UPLOADED_BYTES)
+        });
+        self
+    }
+
+    /// The operation a request to the endpoint asks for (`PutBlock`, `GetBlob`…), as a
+    /// metric label: `Unsupported` for a method or `comp` the endpoint does not serve.
+    pub fn operation_label(method: &Method, uri: &axum::http::Uri) -> &'static str {
+        let query = Query::parse(uri.query());
+        Operation::of(method, query.get("comp")).map_or("Unsupported", Operation::name)
     }
 
     /// Replaces the size limits (tests use small ones to reach RequestBodyTooLarge cheaply).

@@ -108,9 +108,17 @@ async fn serve(state: &AppState, request: Request) -> Response {
         body,
         if_match: if_match(&parts.headers),
     };
-    handlers::execute(call, op)
+    // The operation's name (`CreateSubmission`) labels the request metrics: this API routes
+    // its paths itself, so the router's one template would name them all.
+    let label = format!("{op:?}");
+    let label = label.split('(').next().unwrap_or_default().to_string();
+    let mut response = handlers::execute(call, op)
         .await
-        .unwrap_or_else(respond::failure)
+        .unwrap_or_else(respond::failure);
+    response
+        .extensions_mut()
+        .insert(crate::ops::Operation(label));
+    response
 }
 
 fn if_match(headers: &HeaderMap) -> Option<String> {

@@ -230,7 +230,7 @@ pub fn finish(
             headers.insert(name, value);
         }
     };
-    set(headers, "request-id", storeroom_domain::ids::guid());
+    set(headers, "request-id", crate::correlation::id());
     let reference: String = storeroom_domain::ids::guid().replace('-', "")[..20].to_string();
     set(
         headers,

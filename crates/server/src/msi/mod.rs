@@ -96,9 +96,9 @@ pub fn routes() -> Router<AppState> {
         .layer(map_response(correlation_id))
 }
 
-/// Every response of this API carries a fresh `X-Correlation-ID`.
+/// Every response of this API carries the request's `X-Correlation-ID`.
 async fn correlation_id(mut response: Response) -> Response {
-    if let Ok(value) = HeaderValue::from_str(&storeroom_domain::ids::guid()) {
+    if let Ok(value) = HeaderValue::from_str(&crate::correlation::id()) {
         response.headers_mut().insert("X-Correlation-ID", value);
     }
     response

@@ -25,7 +25,7 @@ use storeroom_domain::store::StoreResult;
 
 pub(crate) use docs::{from_doc, store_error, to_doc};
 pub(crate) use driver::fetch_all;
-pub use store::SqlStore;
+pub use store::{SqlStore, Tallies};
 pub use transaction::SqlTransaction;
 
 /// A bound value of a statement.
@@ -85,7 +85,25 @@ pub struct Dialect {
     pub in_app_products_page: &'static str,
     /// [`claim_job!`] with the dialect's lock.
     pub claim_job: &'static str,
+    /// Stored submissions counted by API and state (rows: api, state, count); an offer
+    /// submission's state is the `stage` in its document.
+    pub submission_states: &'static str,
 }
+
+/// [`Dialect::submission_states`] with the dialect's expression for an offer submission's
+/// stage.
+macro_rules! submission_states {
+    ($stage:literal) => {
+        concat!(
+            "SELECT 'devcenter', status, count(*) FROM submissions GROUP BY status
+             UNION ALL SELECT 'msi', status, count(*) FROM msi_submissions GROUP BY status
+             UNION ALL SELECT 'ingestion', ",
+            $stage,
+            ", count(*) FROM ingestion_submissions GROUP BY 2"
+        )
+    };
+}
+pub(crate) use submission_states;
 
 /// A database the SQL store runs on.
 #[async_trait]

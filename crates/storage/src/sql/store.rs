@@ -107,6 +107,53 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+/// What the metrics read of the database at each scrape: two grouped counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tallies {
+    /// Per queue: the jobs waiting to run (due or not, and not leased to a runner now).
+    pub waiting_jobs: Vec<(String, u64)>,
+    /// Per API (`devcenter`, `msi`, `ingestion`) and state: the stored submissions.
+    pub submissions: Vec<(String, String, u64)>,
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// The job and submission counts `/metrics` reports, at time `now` (leases that ran
+    /// out count as waiting). Two grouped scans, cheap at the sizes an emulator keeps.
+    pub async fn tallies(&self, now: DateTime<Utc>) -> StoreResult<Tallies> {
+        let jobs = self
+            .backend
+            .fetch(
+                "SELECT queue, count(*) FROM jobs
+                 WHERE lease_until IS NULL OR lease_until < $1 GROUP BY queue",
+                &[Arg::Int(millis(now))],
+            )
+            .await?;
+        let submissions = self
+            .backend
+            .fetch(B::DIALECT.submission_states, &[])
+            .await?;
+        let number = |row: &B::Row, column| -> StoreResult<u64> {
+            Ok(row.int(column)?.unwrap_or_default().max(0) as u64)
+        };
+        Ok(Tallies {
+            waiting_jobs: jobs
+                .iter()
+                .map(|row| Ok((required(row, 0)?, number(row, 1)?)))
+                .collect::<StoreResult<_>>()?,
+            submissions: submissions
+                .iter()
+                .map(|row| {
+                    Ok((
+                        required(row, 0)?,
+                        row.text(1)?.unwrap_or_default(),
+                        number(row, 2)?,
+                    ))
+                })
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+}
+
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
     async fn begin(&self) -> StoreResult<Box<dyn Transaction>> {
@@ -328,6 +375,18 @@ impl<B: Backend> Store for SqlStore<B> {
             )
             .await?;
         Ok(())
+    }
+
+    async fn release_leases_of(&self, owner: &str) -> StoreResult<u64> {
+        let released = self
+            .backend
+            .fetch(
+                "UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1
+                 RETURNING id",
+                &[Arg::Text(owner)],
+            )
+            .await?;
+        Ok(released.len() as u64)
     }
 
     async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()> {
