@@ -17,7 +17,14 @@ pub fn message(payload: &(dyn Any + Send)) -> String {
 /// What a submission that failed because its `step` panicked says: the correlation id of
 /// the log line, so that the two can be matched.
 pub fn step_failure(step: &str, correlation_id: &str) -> String {
-    format!("An internal error occurred in the {step} step (correlation id {correlation_id}).")
+    failure_detail(&format!("the {step} step"), correlation_id)
+}
+
+/// The error recorded when the work of `what` (a pipeline step, MSI/EXE package
+/// processing) panicked: it quotes the correlation id logged with the panic, and says
+/// nothing else about the panic.
+pub fn failure_detail(what: &str, correlation_id: &str) -> String {
+    format!("An internal error occurred in {what} (correlation id {correlation_id}).")
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use storeroom_wire::msi::{PublishingStatus, codes};
 
 use super::error::{MsiError, MsiResult, Problem};
 use super::product::{MsiProduct, MsiSubmission, PackagesState};
-use crate::ids;
 use crate::pipeline::{Outcome, Step};
+use crate::{ids, panics};
 
 /// Refuses a write while a submission is in flight.
 pub fn ensure_writable(product: &MsiProduct) -> MsiResult<()> {
@@ -63,6 +63,18 @@ pub fn finish_processing(
         Err(message) => PackagesState::Failed { message },
     };
     true
+}
+
+/// Package processing panicked: unless a later commit or update superseded it, the packages
+/// fail with an error quoting `correlation_id` (logged with the panic), so that the module
+/// status stops saying they are being processed. Returns whether it was recorded.
+pub fn fail_processing_after_panic(
+    product: &mut MsiProduct,
+    generation: u64,
+    correlation_id: &str,
+) -> bool {
+    let message = panics::failure_detail("package processing", correlation_id);
+    finish_processing(product, generation, Err(message))
 }
 
 /// What module status reports.
@@ -191,6 +203,28 @@ pub fn record_outcome(
     }
 }
 
+/// The pipeline step `step` panicked: the submission, if it still waits in that step, ends
+/// FAILED with an error quoting `correlation_id` (logged with the panic), and the draft is
+/// writable again. Returns whether it was recorded.
+pub fn fail_step_after_panic(
+    product: &mut MsiProduct,
+    submission: &mut MsiSubmission,
+    step: Step,
+    correlation_id: &str,
+    now: DateTime<Utc>,
+) -> bool {
+    if !waits_in(submission, step) {
+        return false;
+    }
+    fail(
+        product,
+        submission,
+        vec![panics::step_failure(step.name(), correlation_id)],
+    );
+    submission.updated_at = now;
+    true
+}
+
 /// The submission ends FAILED with these reasons; the draft is writable again.
 pub fn fail(product: &mut MsiProduct, submission: &mut MsiSubmission, errors: Vec<String>) {
     submission.status = PublishingStatus::Failed;
@@ -270,5 +304,49 @@ mod tests {
         assert_eq!(submission.status, PublishingStatus::Failed);
         assert_eq!(submission.errors, vec!["forced".to_string()]);
         assert!(ensure_writable(&product).is_ok());
+    }
+
+    #[test]
+    fn a_panic_fails_the_waiting_step_or_the_current_processing_only() {
+        let now = Utc::now();
+        let (mut product, _) = MsiProduct::reserve("1", "App", now);
+        let mut submission = submit(&mut product, now).unwrap();
+        // A job of another step (one that survived a crash) is stale.
+        assert!(!fail_step_after_panic(
+            &mut product,
+            &mut submission,
+            Step::Certify,
+            "c-1",
+            now
+        ));
+        assert_eq!(submission.status, PublishingStatus::InProgress);
+        assert!(fail_step_after_panic(
+            &mut product,
+            &mut submission,
+            Step::CheckUpload,
+            "c-2",
+            now
+        ));
+        assert_eq!(submission.status, PublishingStatus::Failed);
+        assert_eq!(submission.step, None);
+        assert_eq!(
+            submission.errors,
+            ["An internal error occurred in the check-upload step (correlation id c-2)."]
+        );
+        assert!(ensure_writable(&product).is_ok());
+
+        packages_changed(&mut product);
+        let first = start_processing(&mut product).unwrap();
+        let second = start_processing(&mut product).unwrap();
+        assert!(!fail_processing_after_panic(&mut product, first, "c-3"));
+        assert_eq!(product.packages, PackagesState::Processing);
+        assert!(fail_processing_after_panic(&mut product, second, "c-4"));
+        let status = readiness(&product);
+        assert!(!status.is_ready);
+        assert_eq!(status.problems[0].code, codes::PACKAGE_UPLOAD_ERROR);
+        assert_eq!(
+            status.problems[0].message,
+            "An internal error occurred in package processing (correlation id c-4)."
+        );
     }
 }

@@ -418,6 +418,64 @@ impl MsiService {
         Ok(tx.commit().await?)
     }
 
+    /// Worker: the job `job_id` (`job`) panicked. A pipeline step fails its submission, and
+    /// package processing fails the packages, each with an error quoting `correlation_id`
+    /// (logged with the panic), and the job is removed, in one transaction: nobody waits on
+    /// work that will never finish. Returns false, recording nothing, when the job no longer
+    /// names anything that waits for it.
+    pub async fn fail_after_panic(
+        &self,
+        job_id: i64,
+        job: &MsiJob,
+        correlation_id: &str,
+    ) -> MsiResult<bool> {
+        let mut tx = self.store.begin().await?;
+        match job {
+            MsiJob::Packages {
+                product_id,
+                generation,
+            } => {
+                let Some(mut product) = tx.product(product_id).await? else {
+                    return Ok(false);
+                };
+                if !lifecycle::fail_processing_after_panic(
+                    &mut product,
+                    *generation,
+                    correlation_id,
+                ) {
+                    return Ok(false);
+                }
+                tx.put_product(&product).await?;
+            }
+            MsiJob::Pipeline {
+                submission_id,
+                step,
+            } => {
+                let Some(mut submission) = tx.submission(submission_id).await? else {
+                    return Ok(false);
+                };
+                let Some(mut product) = tx.product(&submission.product_id).await? else {
+                    return Ok(false);
+                };
+                let now = self.clock.now();
+                if !lifecycle::fail_step_after_panic(
+                    &mut product,
+                    &mut submission,
+                    *step,
+                    correlation_id,
+                    now,
+                ) {
+                    return Ok(false);
+                }
+                tx.put_submission(&submission).await?;
+                tx.put_product(&product).await?;
+            }
+        }
+        tx.delete_job(job_id).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Admin: sets (or with None, removes) a product's own pipeline policy.
     pub async fn set_policy(
         &self,

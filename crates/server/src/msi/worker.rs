@@ -56,4 +56,26 @@ impl JobHandler for MsiJobs {
             }
         }
     }
+
+    /// A job that panicked fails what waited for it (the submission, or the packages), with
+    /// the correlation id of the log line in the error so the two can be matched.
+    async fn after_panic(
+        &self,
+        job: &Job,
+        _message: &str,
+        correlation_id: &str,
+    ) -> Result<Ran, JobError> {
+        let Some(msi_job) = MsiJob::parse(job) else {
+            return Ok(Ran::Stale);
+        };
+        let recorded = self
+            .service
+            .fail_after_panic(job.id, &msi_job, correlation_id)
+            .await?;
+        if !recorded {
+            return Ok(Ran::Stale);
+        }
+        tracing::info!(job = job.id, step = %job.step, correlation_id, "MSI job failed after a panic");
+        Ok(Ran::Recorded)
+    }
 }

@@ -6,13 +6,11 @@ use serde_json::json;
 
 use crate::common::{TestServer, json, put_blob};
 
-async fn set_policy(server: &TestServer, app_id: &str, policy: serde_json::Value) {
+/// Sets the pipeline policy of `product`: `applications/{id}` or `msi/products/{id}`.
+async fn set_policy(server: &TestServer, product: &str, policy: serde_json::Value) {
     let (status, body) = json(
         server
-            .admin(
-                Method::PUT,
-                &format!("admin/v1/applications/{app_id}/pipeline"),
-            )
+            .admin(Method::PUT, &format!("admin/v1/{product}/pipeline"))
             .json(&policy)
             .send()
             .await
@@ -62,7 +60,8 @@ async fn a_panicking_step_fails_its_submission_and_the_server_keeps_serving() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["target"], "panicInStep");
 
-    set_policy(&server, id, json!({"panicInStep": "preprocess"})).await;
+    let product = format!("applications/{id}");
+    set_policy(&server, &product, json!({"panicInStep": "preprocess"})).await;
     let (failed, status) = commit_one(&server, &token, id, "Panicky_2.0.0.0_x64.msix").await;
     assert_eq!(status["status"], "PreProcessingFailed", "{status}");
     let details = status["statusDetails"]["errors"][0]["details"]
@@ -71,7 +70,7 @@ async fn a_panicking_step_fails_its_submission_and_the_server_keeps_serving() {
     assert!(details.contains("correlation id"), "{status}");
 
     // The worker and the API are still alive: the next submission goes through.
-    set_policy(&server, id, json!({})).await;
+    set_policy(&server, &product, json!({})).await;
     let deleted = server
         .dc(Method::DELETE, &failed, &token)
         .send()
@@ -80,4 +79,36 @@ async fn a_panicking_step_fails_its_submission_and_the_server_keeps_serving() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let (_, status) = commit_one(&server, &token, id, "Panicky_2.0.0.1_x64.msix").await;
     assert_eq!(status["status"], "Published", "{status}");
+}
+
+#[tokio::test]
+async fn a_panicking_msi_step_fails_its_submission_and_the_server_keeps_serving() {
+    let server = TestServer::start().await;
+    let product = server.reserve_win32("Panicky installer").await;
+    let client = server.msi_client().await;
+    let policy_of = format!("msi/products/{product}");
+    let outcome =
+        |status: &str| json!({"publishingStatus": status, "hasFailed": status == "FAILED"});
+
+    set_policy(&server, &policy_of, json!({"panicInStep": "certify"})).await;
+    let submission = client.submit(&product).await;
+    let done = client.wait_submission(&product, &submission).await;
+    assert_eq!(done["responseData"], outcome("FAILED"), "{done}");
+    let message = done["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("the certify step") && message.contains("correlation id"),
+        "{done}"
+    );
+    // The product is no longer held by the failed submission.
+    let module = client.get(&product, "status").await;
+    assert_eq!(
+        module["responseData"]["ongoingSubmissionId"], "",
+        "{module}"
+    );
+
+    // The worker and the API are still alive: the next submission goes through.
+    set_policy(&server, &policy_of, json!({})).await;
+    let submission = client.submit(&product).await;
+    let done = client.wait_submission(&product, &submission).await;
+    assert_eq!(done["responseData"], outcome("PUBLISHED"), "{done}");
 }
