@@ -338,6 +338,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         tokio::spawn(tls::serve(listener, tls_config, app.clone(), drained()))
     });
     // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
+    //
+    // A request hyper cannot parse never reaches `front::dispatch`, so it cannot get the
+    // surface's error body: bad bytes in the request line or a header (400), a request
+    // target over the 65,534 bytes an `http::Uri` holds (414), more than 100 headers or a
+    // head over hyper's ~400 KiB read buffer (431). hyper 1 writes a fixed status line for
+    // these (`Server::on_error` in its h1 role) with no hook for a body. Its `max_buf_size`
+    // and `max_headers` could be raised so that larger heads reach our code, but that only
+    // moves the boundary (and lets every connection hold more memory), and neither the URI
+    // limit nor the byte checks can be moved; see the README's "Differences".
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let stop = drained();
     let server = tokio::spawn(async move {

@@ -231,6 +231,8 @@ pub async fn serve(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
+            // hyper's own limits and automatic 400/414/431, as on the plain listener (see
+            // `start` in lib.rs).
             let builder = auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection_with_upgrades(
                 TokioIo::new(tls),
