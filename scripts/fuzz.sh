@@ -20,14 +20,18 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(zip_reader manifests image_probe sas lenient_json devcenter_put)
 fi
-export RUSTC_BOOTSTRAP=1
-export CARGO_TARGET_DIR="$root/fuzz/target"
 
 corpus="$root/fuzz/corpus"
 if [ ! -d "$corpus/zip_reader" ]; then
-    cargo run --quiet -p storeroom-testkit --example fuzz_corpus \
-        --target-dir "$root/target" -- "$corpus"
+    # Built as `cargo test --workspace` builds the examples (the workspace's features, and
+    # before RUSTC_BOOTSTRAP is set: cargo rebuilds everything when it changes), so that
+    # after the test suite (as in .ci/run) nothing is compiled again.
+    cargo build --quiet --workspace --example fuzz_corpus --target-dir "$root/target"
+    "$root/target/debug/examples/fuzz_corpus" "$corpus"
 fi
+
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="$root/fuzz/target"
 
 cargo fuzz build -s none -O
 status=0
