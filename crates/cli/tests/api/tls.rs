@@ -87,6 +87,41 @@ async fn curl(server: &TestServer, addr: SocketAddr, args: &[&str]) -> (i32, u16
     )
 }
 
+/// `Authorization: Bearer …` of a token from the production token URL for `audience`
+/// (`resource=…`).
+async fn bearer_header(server: &TestServer, addr: SocketAddr, audience: &str) -> String {
+    let token_url = format!(
+        "{}/{}/oauth2/token",
+        origin(LOGIN, addr),
+        server.cred("tenantId")
+    );
+    let secret = format!("client_secret={}", server.cred("clientSecret"));
+    let client = format!("client_id={}", server.cred("clientId"));
+    let (status, token) = curl_json(
+        server,
+        addr,
+        &[
+            "-X",
+            "POST",
+            &token_url,
+            "-d",
+            "grant_type=client_credentials",
+            "-d",
+            &client,
+            "--data-urlencode",
+            &secret,
+            "-d",
+            audience,
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{token}");
+    format!(
+        "Authorization: Bearer {}",
+        token["access_token"].as_str().unwrap()
+    )
+}
+
 async fn curl_json(server: &TestServer, addr: SocketAddr, args: &[&str]) -> (u16, Value) {
     let (exit, status, body) = curl(server, addr, args).await;
     assert_eq!(exit, 0, "curl {args:?} failed: {body}");
@@ -106,36 +141,12 @@ async fn curl_publishes_under_the_production_names_and_refuses_other_names() {
     let package = "HttpsCurl_2.0.0.0_x64.msix";
     std::fs::write(&zip, server.package_zip(app_id, &[package]).await).unwrap();
 
-    let token_url = format!(
-        "{}/{}/oauth2/token",
-        origin(LOGIN, addr),
-        server.cred("tenantId")
-    );
-    let secret = format!("client_secret={}", server.cred("clientSecret"));
-    let client = format!("client_id={}", server.cred("clientId"));
-    let (status, token) = curl_json(
+    let auth = bearer_header(
         &server,
         addr,
-        &[
-            "-X",
-            "POST",
-            &token_url,
-            "-d",
-            "grant_type=client_credentials",
-            "-d",
-            &client,
-            "--data-urlencode",
-            &secret,
-            "-d",
-            "resource=https://manage.devcenter.microsoft.com",
-        ],
+        "resource=https://manage.devcenter.microsoft.com",
     )
     .await;
-    assert_eq!(status, 200, "{token}");
-    let auth = format!(
-        "Authorization: Bearer {}",
-        token["access_token"].as_str().unwrap()
-    );
     let submissions = format!(
         "{}/v1.0/my/applications/{app_id}/submissions",
         origin(DEVCENTER, addr)
@@ -310,36 +321,8 @@ where
 #[tokio::test]
 async fn the_ingestion_api_answers_under_its_production_host() {
     let (server, addr) = https_server().await;
-    let token_url = format!(
-        "{}/{}/oauth2/token",
-        origin(LOGIN, addr),
-        server.cred("tenantId")
-    );
-    let secret = format!("client_secret={}", server.cred("clientSecret"));
-    let client = format!("client_id={}", server.cred("clientId"));
-    let (status, token) = curl_json(
-        &server,
-        addr,
-        &[
-            "-X",
-            "POST",
-            &token_url,
-            "-d",
-            "grant_type=client_credentials",
-            "-d",
-            &client,
-            "--data-urlencode",
-            &secret,
-            "-d",
-            "resource= https://api.partner.microsoft.com",
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{token}");
-    let bearer = format!(
-        "Authorization: Bearer {}",
-        token["access_token"].as_str().unwrap()
-    );
+    // Seed 003's sample sends the resource with a leading space.
+    let bearer = bearer_header(&server, addr, "resource= https://api.partner.microsoft.com").await;
     let products = format!("{}/v1.0/ingestion/products", origin(PARTNER_HOST, addr));
     let body = r#"{"resourceType":"AzureApplication","name":"Tls","externalIDs":[{"type":"AzureOfferId","value":"tls-offer"}]}"#;
     let (exit, status, answer) = curl(
