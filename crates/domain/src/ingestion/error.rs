@@ -9,8 +9,12 @@ pub enum IngestionError {
     #[error("{message}")]
     Invalid { field: String, message: String },
     /// 404: unknown, or another account's.
-    #[error("{0}")]
-    NotFound(String),
+    #[error("{message}")]
+    NotFound {
+        /// The id that names nothing (the write path checks whether a submission froze it).
+        id: String,
+        message: String,
+    },
     /// 409: a duplicate id, a frozen instance, a submission in the wrong state.
     #[error("{0}")]
     Conflict(String),
@@ -32,7 +36,10 @@ impl IngestionError {
     }
 
     pub fn not_found(what: &str, id: &str) -> Self {
-        Self::NotFound(format!("{what} {id} was not found"))
+        Self::NotFound {
+            id: id.to_string(),
+            message: format!("{what} {id} was not found"),
+        }
     }
 }
 

@@ -133,8 +133,12 @@ impl IngestionService {
         };
         let value = match change(&mut offer, self.now()) {
             Ok(value) => value,
-            Err(IngestionError::NotFound(message)) => {
-                return Err(frozen_or_missing(tx.submissions(&offer.id).await?, message));
+            Err(IngestionError::NotFound { id, message }) => {
+                return Err(frozen_or_missing(
+                    tx.submissions(&offer.id).await?,
+                    id,
+                    message,
+                ));
             }
             Err(err) => return Err(err),
         };
@@ -564,12 +568,11 @@ pub(super) fn remove_checked(
 }
 
 /// A resource missing from the drafts: a 409 when a submission froze it, else the 404.
-fn frozen_or_missing(submissions: Vec<OfferSubmission>, message: String) -> IngestionError {
-    let id = message
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_string();
+fn frozen_or_missing(
+    submissions: Vec<OfferSubmission>,
+    id: String,
+    message: String,
+) -> IngestionError {
     match submissions
         .iter()
         .find(|s| s.frozen_resource(&id).is_some() || s.frozen_instance(&id).is_some())
@@ -578,7 +581,7 @@ fn frozen_or_missing(submissions: Vec<OfferSubmission>, message: String) -> Inge
             "{id} belongs to an instance frozen by submission {}: edit the branch's current draft instance instead",
             submission.id
         )),
-        None => IngestionError::NotFound(message),
+        None => IngestionError::NotFound { id, message },
     }
 }
 

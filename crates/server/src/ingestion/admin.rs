@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn admin_error(err: IngestionError) -> ApiError {
     match err {
         IngestionError::Invalid { field, message } => ApiError::invalid(message, field),
-        IngestionError::NotFound(message) => ApiError::not_found(message, "id"),
+        IngestionError::NotFound { message, .. } => ApiError::not_found(message, "id"),
         IngestionError::Conflict(message) | IngestionError::PreconditionFailed(message) => {
             ApiError::new(StatusCode::CONFLICT, "InvalidState", message, "")
         }

@@ -195,7 +195,7 @@ pub fn failure(err: IngestionError) -> Response {
         IngestionError::Invalid { field, message } => {
             service_error(StatusCode::BAD_REQUEST, field_data(&field, &message))
         }
-        IngestionError::NotFound(message) => {
+        IngestionError::NotFound { message, .. } => {
             service_error(StatusCode::NOT_FOUND, field_data("Message", &message))
         }
         IngestionError::Conflict(message) => {
