@@ -233,7 +233,7 @@ impl IngestionService {
                     .await?
                     .into_iter()
                     .collect(),
-                None => self.all_offers(seller_id).await?,
+                None => self.all(Some(seller_id)).await?,
             };
             if !filter.resource_types.is_empty() {
                 found.retain(|o| filter.resource_types.contains(&o.resource_type));
@@ -259,19 +259,6 @@ impl IngestionService {
         let more = page.len() > PAGE_SIZE as usize;
         page.truncate(PAGE_SIZE as usize);
         Ok((page, more))
-    }
-
-    async fn all_offers(&self, seller_id: &str) -> IngestionResult<Vec<Offer>> {
-        let mut all = Vec::new();
-        let mut after = 0;
-        loop {
-            let page = self.store.offers(Some(seller_id), after, 500).await?;
-            let Some(last) = page.last() else {
-                return Ok(all);
-            };
-            after = last.position;
-            all.extend(page);
-        }
     }
 
     /// `DELETE /products/{id}`: refused while a submission is in flight or live (§8 #13).
