@@ -29,6 +29,7 @@ use futures::FutureExt;
 
 use crate::blob::BlobService;
 use crate::correlation;
+use crate::listen::Refusal;
 use crate::ops::{self, Endpoint, Ops, RequestTimer};
 use crate::state::AppState;
 use crate::surface::{self, Surface};
@@ -119,6 +120,9 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
         tracing::debug!(target: ACCESS_LOG, status = status.as_u16(), elapsed_ms = millis(elapsed), "request answered");
         return response;
     }
+    if let Some(refusal) = request.extensions().get::<Arc<Refusal>>() {
+        return refused(&front, refusal, &method, &id);
+    }
     let blob = &front.state.blob;
     if let Some(address) = blob.route(&method, request.uri(), request.headers()) {
         let timer = metrics.request("blob");
@@ -146,7 +150,13 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
             .get::<MatchedPath>()
             .map_or(ops::UNMATCHED.to_string(), |path| path.as_str().to_string()),
     };
-    let mut response = surface.uniform(response, &echoed, clock.now()).await;
+    let response = surface.uniform(response, &echoed, clock.now()).await;
+    let response = finish(surface, response, &id);
+    answered(timer, &method, &operation, response)
+}
+
+/// What every non-blob response gets last: the charset spelled out and the correlation id.
+fn finish(surface: Surface, mut response: Response, id: &str) -> Response {
     // Clients of these APIs expect the charset spelled out, as Microsoft's services send it.
     let headers = response.headers_mut();
     if headers
@@ -162,14 +172,43 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
     // id in its surface's header (Microsoft's devcenter samples read MS-CorrelationId from
     // every response). Responses that set one themselves set the same id.
     if surface::correlation_id(&response).is_empty()
-        && let Ok(value) = HeaderValue::from_str(&id)
+        && let Ok(value) = HeaderValue::from_str(id)
     {
         response
             .headers_mut()
             .insert(surface.correlation_header(), value);
     }
-    answered(timer, &method, &operation, response)
+    response
 }
+
+/// The answer to a request whose head was refused before routing (`listen::heads`): the
+/// status hyper would have given, in the error shape of the surface its path and host name
+/// (the blob endpoint's XML, or a JSON surface's; the devcenter's when neither can be read).
+fn refused(front: &Front, refusal: &Refusal, method: &Method, id: &str) -> Response {
+    let mut headers = axum::http::HeaderMap::new();
+    if let Some(host) = refusal
+        .host
+        .as_deref()
+        .and_then(|h| HeaderValue::from_str(h).ok())
+    {
+        headers.insert(header::HOST, host);
+    }
+    let uri = Uri::try_from(refusal.path.as_str()).unwrap_or_else(|_| Uri::from_static("/"));
+    let metrics = &front.ops.metrics;
+    let blob = &front.state.blob;
+    if blob.route(method, &uri, &headers).is_some() {
+        let timer = metrics.request("blob");
+        let response = blob.refused(refusal.status, refusal.reason);
+        return answered(timer, method, REFUSED, response);
+    }
+    let surface = Surface::of(&normalize_path(uri.path()));
+    let timer = metrics.request(surface.label());
+    let response = surface.refused(refusal.status, refusal.reason, front.state.clock.now());
+    answered(timer, method, REFUSED, finish(surface, response, id))
+}
+
+/// The metrics' operation of a request refused before routing.
+const REFUSED: &str = "refused before routing";
 
 /// Records and logs an answered request.
 fn answered(

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod front;
 pub mod ingestion;
 pub mod keys;
+pub mod listen;
 pub mod msi;
 pub mod ops;
 mod policy_routes;
@@ -54,7 +55,7 @@ pub struct Running {
     pub tls_addr: Option<SocketAddr>,
     pub public_url: String,
     pub account: DevelopmentAccount,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     tls_server: Option<JoinHandle<()>>,
     /// The job runners (unless started without), the shared clock's follower and the
     /// metrics' upkeep.
@@ -66,12 +67,12 @@ pub struct Running {
 
 impl Running {
     /// Serves until `stop` completes (a signal), then stops gracefully (see
-    /// [`Running::shutdown`]); or until the listener fails.
+    /// [`Running::shutdown`]); or until the listener's task ends (it panicked).
     pub async fn serve_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         tokio::select! {
             result = &mut self.server => {
                 self.background.abort();
-                Ok(result??)
+                Ok(result?)
             }
             () = stop => self.shutdown().await,
         }
@@ -97,7 +98,7 @@ impl Running {
         if let Some(tls) = &mut self.tls_server {
             let _ = tls.await;
         }
-        (&mut self.server).await??;
+        (&mut self.server).await?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -335,25 +336,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         }
     };
     let tls_server = tls_listener.zip(tls_config).map(|(listener, tls_config)| {
-        tokio::spawn(tls::serve(listener, tls_config, app.clone(), drained()))
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls_config);
+        tokio::spawn(listen::serve(
+            listener,
+            Some(acceptor),
+            app.clone(),
+            drained(),
+        ))
     });
-    // The peer address lets the blob endpoint enforce a SAS `sip` (allowed IP range).
-    //
-    // A request hyper cannot parse never reaches `front::dispatch`, so it cannot get the
-    // surface's error body: bad bytes in the request line or a header (400), a request
-    // target over the 65,534 bytes an `http::Uri` holds (414), more than 100 headers or a
-    // head over hyper's ~400 KiB read buffer (431). hyper 1 writes a fixed status line for
-    // these (`Server::on_error` in its h1 role) with no hook for a body. Its `max_buf_size`
-    // and `max_headers` could be raised so that larger heads reach our code, but that only
-    // moves the boundary (and lets every connection hold more memory), and neither the URI
-    // limit nor the byte checks can be moved; see the README's "Differences".
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
-    let stop = drained();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(stop)
-            .await
-    });
+    let server = tokio::spawn(listen::serve(listener, None, app, drained()));
     Ok(Running {
         addr,
         tls_addr,

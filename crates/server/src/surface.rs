@@ -124,6 +124,19 @@ impl Surface {
         self.error(status, self.code_for(status), message, headers, now)
     }
 
+    /// The surface's error for a request whose head was refused before routing (see
+    /// `listen::heads`), with the status hyper would have answered.
+    pub fn refused(self, status: StatusCode, reason: &str, now: DateTime<Utc>) -> Response {
+        let message = format!("The request cannot be read: {reason}.");
+        self.error(
+            status,
+            self.code_for(status),
+            message,
+            &HeaderMap::new(),
+            now,
+        )
+    }
+
     /// The error code each surface uses for a status.
     fn code_for(self, status: StatusCode) -> &'static str {
         use storeroom_wire::msi::codes;

@@ -11,18 +11,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::Request;
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, SanType,
@@ -31,9 +21,6 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::{Deserialize, Serialize};
 use storeroom_domain::store::Store;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 /// The names every leaf certificate carries: the production hosts storeroom stands in for.
 pub const PRODUCTION_NAMES: &[&str] = &[
@@ -48,10 +35,6 @@ pub const PRODUCTION_NAMES: &[&str] = &[
 
 /// The setting the CA is kept under (shared by every instance on one database).
 const CA_SETTING: &str = "tls_local_ca";
-
-/// How long a client may take to finish the TLS handshake before the connection is dropped,
-/// so that idle half-open connections cannot pile up.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The local certificate authority: its certificate (what clients trust) and key.
 #[derive(Clone, Serialize, Deserialize)]
@@ -185,66 +168,6 @@ pub fn server_config(ca: &LocalCa, names: &[String]) -> anyhow::Result<Arc<rustl
         .with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
-}
-
-/// Serves `app` over TLS on `listener` until the task is dropped, or until `stop`
-/// completes: then it stops accepting and returns once the requests in flight are answered.
-/// Each request carries the peer address as `ConnectInfo`, as on the plain listener (the
-/// blob endpoint checks SAS `sip` ranges against it).
-pub async fn serve(
-    listener: TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    app: Router,
-    stop: impl Future<Output = ()>,
-) {
-    let acceptor = TlsAcceptor::from(config);
-    let graceful = GracefulShutdown::new();
-    tokio::pin!(stop);
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            () = &mut stop => break,
-        };
-        let (tcp, peer) = match accepted {
-            Ok(accepted) => accepted,
-            Err(err) => {
-                // Out of file descriptors and the like: back off rather than spin.
-                tracing::warn!(error = %err, "TLS listener cannot accept");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err(err)) => {
-                    tracing::debug!(%peer, error = %err, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
-            let service = app.map_request(move |request: Request<Incoming>| {
-                let mut request = request.map(Body::new);
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request
-            });
-            // hyper's own limits and automatic 400/414/431, as on the plain listener (see
-            // `start` in lib.rs).
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let connection = builder.serve_connection_with_upgrades(
-                TokioIo::new(tls),
-                TowerToHyperService::new(service),
-            );
-            if let Err(err) = watcher.watch(connection).await {
-                tracing::debug!(%peer, error = %err, "TLS connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    graceful.shutdown().await;
 }
 
 #[cfg(test)]

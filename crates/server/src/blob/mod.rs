@@ -250,6 +250,22 @@ impl BlobService {
         })
     }
 
+    /// The service's error for a request whose head was refused before routing (see
+    /// `listen::heads`): `InvalidInput` with the status hyper would have answered.
+    pub fn refused(&self, status: axum::http::StatusCode, reason: &str) -> Response {
+        let ctx = RequestContext::new(
+            &Method::GET,
+            &axum::http::HeaderMap::new(),
+            self.clock.now(),
+        );
+        let error = BlobError::new(
+            status,
+            "InvalidInput",
+            format!("One of the request inputs is not valid: {reason}."),
+        );
+        ctx.finish(ctx.error_response(&error))
+    }
+
     /// Serves one blob request (consumes the streaming body).
     pub async fn handle(
         &self,

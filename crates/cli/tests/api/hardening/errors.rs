@@ -134,26 +134,55 @@ async fn bare_account_and_container_paths_answer_blob_xml() {
     }
 }
 
-/// What hyper refuses itself, before any of storeroom's code sees the request: bad bytes in
-/// the request line or a header, a URI over the 65,534 bytes the `http` crate can hold, more
-/// headers than hyper parses. hyper 1 answers these with a bare status line and offers no
-/// hook to give it a body (README, "Differences"): this pins that answer, so that a hyper
-/// which hands them over is noticed, and checks that the server serves on.
+/// Sends raw bytes on a new connection and reads until the server closes it.
+async fn raw_exchange(server: &TestServer, request: &[u8]) -> String {
+    let mut stream = tokio::net::TcpStream::connect(server.running.addr)
+        .await
+        .unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut reply)).await;
+    assert!(read.is_ok(), "the server closes the connection");
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+/// The status, lower-cased head and body of the last response in `reply`.
+fn last_response(reply: &str) -> (u16, String, String) {
+    let start = reply
+        .rfind("HTTP/1.1 ")
+        .unwrap_or_else(|| panic!("a response in {reply:?}"));
+    let reply = &reply[start..];
+    let status = reply[9..12].parse().unwrap();
+    let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((reply, ""));
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+/// What hyper would refuse itself (bad bytes in the request line or a header, a URI over
+/// the 65,534 bytes the `http` crate holds, more headers than hyper parses, a head over its
+/// buffer, a malformed Content-Length) is refused before hyper reads it, with hyper's status
+/// and the error body of the surface the path names; the connection is closed and the
+/// server serves on.
 #[tokio::test]
-async fn requests_hyper_refuses_itself_get_its_bare_answer_and_the_server_serves_on() {
+async fn requests_hyper_would_refuse_get_their_surface_s_error_body() {
     let server = TestServer::start().await;
     let host = "Host: manage.devcenter.microsoft.com\r\n";
     let filler: String = (0..150).map(|i| format!("X-Filler-{i}: x\r\n")).collect();
+    let big: String = (0..40)
+        .map(|i| format!("X-Big-{i}: {}\r\n", "b".repeat(8_000)))
+        .collect();
+    let account = storeroom_server::config::DEFAULT_BLOB_ACCOUNT;
     let cases = [
         (
             "a control byte in the request line",
             format!("GET /v1.0/my/\x01applications HTTP/1.1\r\n{host}\r\n"),
             400,
+            "devcenter",
         ),
         (
             "a control byte in a header",
             format!("GET /v1.0/my/applications HTTP/1.1\r\n{host}X-Bad: a\x01b\r\n\r\n"),
             400,
+            "devcenter",
         ),
         (
             "a 100 KB URI",
@@ -162,33 +191,108 @@ async fn requests_hyper_refuses_itself_get_its_bare_answer_and_the_server_serves
                 "a".repeat(100_000)
             ),
             414,
+            "devcenter",
         ),
         (
             "150 headers",
             format!("GET /v1.0/my/applications HTTP/1.1\r\n{host}{filler}\r\n"),
             431,
+            "devcenter",
+        ),
+        (
+            "320 KB of headers",
+            format!("GET /v1.0/my/applications HTTP/1.1\r\n{host}{big}\r\n"),
+            431,
+            "devcenter",
+        ),
+        (
+            "two Content-Length values",
+            format!("PUT /v1.0/my/applications HTTP/1.1\r\n{host}Content-Length: 1, 2\r\n\r\n"),
+            400,
+            "devcenter",
+        ),
+        (
+            "MSI/EXE: 150 headers",
+            format!("GET /submission/v1/product/1 HTTP/1.1\r\n{host}{filler}\r\n"),
+            431,
+            "msi",
+        ),
+        (
+            "ingestion: a control byte in a header",
+            format!("GET /v1.0/ingestion/products HTTP/1.1\r\n{host}X-Bad: \x01\r\n\r\n"),
+            400,
+            "ingestion",
+        ),
+        (
+            "token endpoint: 150 headers",
+            format!("POST /tenant/oauth2/token HTTP/1.1\r\n{host}{filler}\r\n"),
+            431,
+            "aad",
+        ),
+        (
+            "blob: a 100 KB URI",
+            format!(
+                "PUT /{account}/ingestion/x?q={} HTTP/1.1\r\n{host}\r\n",
+                "a".repeat(100_000)
+            ),
+            414,
+            "blob",
         ),
     ];
-    for (case, request, status) in cases {
-        let mut stream = tokio::net::TcpStream::connect(server.running.addr)
-            .await
-            .unwrap();
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut reply = Vec::new();
-        let read =
-            tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut reply)).await;
-        assert!(read.is_ok(), "{case}: the server closes the connection");
-        let reply = String::from_utf8_lossy(&reply);
+    for (case, request, status, surface) in cases {
+        let reply = raw_exchange(&server, request.as_bytes()).await;
+        let (got, head, body) = last_response(&reply);
+        assert_eq!(got, status, "{case}: {reply}");
+        assert!(head.contains("connection: close"), "{case}: {head}");
+        if surface == "blob" {
+            assert!(
+                head.contains("content-type: application/xml"),
+                "{case}: {head}"
+            );
+            assert!(
+                head.contains("x-ms-error-code: invalidinput"),
+                "{case}: {head}"
+            );
+            assert!(body.contains("<Code>InvalidInput</Code>"), "{case}: {body}");
+            continue;
+        }
         assert!(
-            reply.starts_with(&format!("HTTP/1.1 {status} ")),
-            "{case}: {reply}"
+            head.contains("content-type: application/json"),
+            "{case}: {head}"
         );
-        let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
-        assert_eq!(body, "", "{case}: {reply}");
-        assert!(
-            !head.to_ascii_lowercase().contains("content-type"),
-            "{case}: {reply}"
-        );
+        let body: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{case}: {body}"));
+        match surface {
+            "devcenter" => {
+                assert!(body["code"].is_string(), "{case}: {body}");
+                assert!(head.contains("ms-correlationid: "), "{case}: {head}");
+            }
+            "msi" => assert_eq!(body["isSuccess"], false, "{case}: {body}"),
+            "aad" => assert!(body["error"].is_string(), "{case}: {body}"),
+            _ => assert!(body.is_object() || body.is_string(), "{case}: {body}"),
+        }
     }
     server.token().await;
+}
+
+/// On a kept-alive connection the guard follows each request's body to the next head: a
+/// good request with a body, then a refused one, get their own answers, in order.
+#[tokio::test]
+async fn a_refused_head_after_a_good_request_on_one_connection() {
+    let server = TestServer::start().await;
+    let host = "Host: manage.devcenter.microsoft.com\r\n";
+    let body = "grant_type=client_credentials";
+    let request = format!(
+        "POST /{}/oauth2/token HTTP/1.1\r\n{host}Content-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}\
+         GET /v1.0/my/applications HTTP/1.1\r\n{host}X-Bad: \x01\r\n\r\n",
+        server.cred("tenantId"),
+        body.len()
+    );
+    let reply = raw_exchange(&server, request.as_bytes()).await;
+    assert_eq!(reply.matches("HTTP/1.1 ").count(), 2, "{reply}");
+    assert!(reply.starts_with("HTTP/1.1 400 "), "{reply}");
+    let (status, _, body) = last_response(&reply);
+    assert_eq!(status, 400, "{reply}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert!(body["code"].is_string(), "{body}");
 }
