@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(zip_reader manifests image_probe sas lenient_json devcenter_put)
+    targets=(zip_reader manifests image_probe sas lenient_json devcenter_put request_heads)
 fi
 
 corpus="$root/fuzz/corpus"

@@ -78,5 +78,17 @@ fn main() -> std::io::Result<()> {
         write(dir, target, "submission.json", body)?;
         write(dir, target, "empty.json", b"{}")?;
     }
+    write(
+        dir,
+        "request_heads",
+        "keep-alive.txt",
+        b"PUT /v1.0/my/applications/9NBLGGH4R315 HTTP/1.1\r\nHost: manage.devcenter.microsoft.com\r\nContent-Length: 2\r\n\r\n{}GET /submission/v1/product/1 HTTP/1.1\r\nHost: x\r\nX-Bad: \x01\r\n\r\n",
+    )?;
+    write(
+        dir,
+        "request_heads",
+        "chunked.txt",
+        b"POST /tenant/oauth2/token HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+    )?;
     Ok(())
 }

@@ -504,6 +504,26 @@ fn sanitize(bytes: &[u8]) -> String {
     text
 }
 
+/// Everything hyper would read from a connection that sends `bytes` and closes, for the
+/// fuzz target under `fuzz/` (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_request_heads(bytes: &[u8]) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime")
+    });
+    runtime.block_on(async {
+        let mut guard = HeadGuard::new(bytes, Arc::new(Refusals::default()));
+        let mut read = Vec::new();
+        guard.read_to_end(&mut read).await.expect("reading a slice");
+        read
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +606,38 @@ mod tests {
         assert_eq!(refusal.host.as_deref(), Some("api.store.microsoft.com"));
         assert_eq!(too_large(b"GET /aaaa").status, StatusCode::URI_TOO_LONG);
         assert_eq!(refusal_path(b"\x01\x02"), "/");
+    }
+
+    /// What hyper reads of a connection that sends `bytes` and closes.
+    async fn read_through(bytes: &[u8]) -> (Vec<u8>, Arc<Refusals>) {
+        use tokio::io::AsyncReadExt;
+        let refusals = Arc::new(Refusals::default());
+        let mut guard = HeadGuard::new(bytes, refusals.clone());
+        let mut read = Vec::new();
+        guard.read_to_end(&mut read).await.unwrap();
+        (read, refusals)
+    }
+
+    #[tokio::test]
+    async fn bodies_are_followed_to_the_next_head_and_a_refused_one_is_replaced() {
+        let good = b"PUT /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nGET GET /b HTTP/1.1\r\n\r\n";
+        let (read, _) = read_through(good).await;
+        assert_eq!(read, good);
+
+        let bad = b"GET /b HTTP/1.1\r\nX: \x01\r\n\r\nleft over";
+        let sent = [&good[..], &bad[..]].concat();
+        let (read, refusals) = read_through(&sent).await;
+        let stand_in = refusals.stand_in();
+        assert_eq!(read, [&good[..], &stand_in[..]].concat());
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(refusals.take(&mut headers), None, "only the marked request");
+        headers.insert(Refusals::MARK, refusals.mark.parse().unwrap());
+        let refusal = refusals.take(&mut headers).unwrap();
+        assert_eq!(
+            (refusal.status, refusal.path.as_str()),
+            (StatusCode::BAD_REQUEST, "/b")
+        );
+        assert!(headers.is_empty());
     }
 
     fn refusal_path(bytes: &[u8]) -> String {
