@@ -6,8 +6,8 @@ use crate::common;
 use common::{DEVCENTER, TestServer, json};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use storeroom_testkit::app::msi::STORE;
-use storeroom_testkit::app::partner::PARTNER;
+use storeroom_testkit::app::msi::{MsiClient, STORE};
+use storeroom_testkit::app::partner::{PARTNER, PartnerClient};
 
 /// An admin call; a `Value::Null` body sends none.
 async fn admin(
@@ -260,32 +260,19 @@ async fn a_developer_client_is_refused_by_every_api_until_it_is_a_manager() {
     );
 
     let product = server.reserve_win32("Installer").await;
-    let store = server.token_of(&creds, STORE).await;
-    let (status, body) = json(
-        server
-            .http
-            .get(server.url(&format!("submission/v1/product/{product}/packages")))
-            .bearer_auth(&store)
-            .header("X-Seller-Account-Id", server.cred("sellerId"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let msi = MsiClient {
+        server: &server,
+        token: server.token_of(&creds, STORE).await,
+        seller: server.cred("sellerId"),
+    };
+    let (status, body) = msi.call(Method::GET, &product, "packages", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    assert!(body.to_string().contains(not_allowed), "{body}");
+    assert_eq!(body["isSuccess"], false, "{body}");
+    assert_eq!(body["errors"][0]["code"], "unauthorized", "{body}");
+    assert_eq!(body["errors"][0]["message"], not_allowed, "{body}");
 
-    let partner = server.token_of(&creds, PARTNER).await;
-    let (status, body) = json(
-        server
-            .http
-            .get(server.url("v1.0/ingestion/products"))
-            .bearer_auth(&partner)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let partner = PartnerClient::new(&server.base, server.token_of(&creds, PARTNER).await);
+    let (status, body) = partner.call(Method::GET, "products", Value::Null).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body, json!({"statusCode": 401, "message": not_allowed}));
 
