@@ -210,3 +210,60 @@ impl DevelopmentAccount {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_opens_until_its_expiry_and_the_original_secret_always() {
+        let account = DevelopmentAccount::generate();
+        let client = account.client;
+        let now = Utc::now();
+        let (key, secret) = ClientKey::generate(&client.client_id, Some(1), now).unwrap();
+        assert_eq!(key.expires_at - now, Duration::days(1));
+        assert!(
+            !key.secret_sha256.contains(&secret),
+            "only the hash is kept"
+        );
+        let keys = [key.clone()];
+        assert_eq!(client.check_secret(&keys, &secret, now), SecretCheck::Valid);
+        assert_eq!(
+            client.check_secret(&keys, &secret, key.expires_at),
+            SecretCheck::Expired
+        );
+        assert_eq!(client.check_secret(&keys, "nope", now), SecretCheck::Wrong);
+        let original = client.secret.clone().unwrap();
+        let far = now + Duration::days(36_500);
+        assert_eq!(client.check_secret(&[], &original, far), SecretCheck::Valid);
+        let keyless = AadClient {
+            secret: None,
+            ..client
+        };
+        assert_eq!(keyless.check_secret(&[], "", now), SecretCheck::Wrong);
+    }
+
+    #[test]
+    fn key_lifetimes_outside_one_day_to_ten_years_are_refused_by_name() {
+        let now = Utc::now();
+        for days in [0, -1, MAX_KEY_DAYS + 1, i64::MAX, i64::MIN] {
+            let err = ClientKey::generate("c", Some(days), now).unwrap_err();
+            assert!(
+                matches!(&err, DomainError::Invalid { target, .. } if target == "expiresInDays"),
+                "{days}: {err:?}"
+            );
+        }
+        let (key, _) = ClientKey::generate("c", None, now).unwrap();
+        assert_eq!(key.expires_at - now, Duration::days(DEFAULT_KEY_DAYS));
+    }
+
+    #[test]
+    fn roles_parse_in_any_case_and_print_canonically() {
+        assert_eq!(Role::parse(" MANAGER ").unwrap().name(), "Manager");
+        assert_eq!(Role::parse("developer").unwrap().name(), "Developer");
+        assert!(matches!(
+            Role::parse("Owner"),
+            Err(DomainError::Invalid { target, .. }) if target == "role"
+        ));
+    }
+}
