@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::accounts::{AadClient, Seller, Tenant};
+use crate::accounts::{AadClient, ClientKey, Seller, Tenant};
 use crate::application::Application;
 use crate::flight::Flight;
 use crate::flight_group::FlightGroup;
@@ -67,6 +67,10 @@ pub trait Store: Send + Sync + 'static {
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     async fn tenant(&self, id_or_domain: &str) -> StoreResult<Option<Tenant>>;
     async fn client(&self, client_id: &str) -> StoreResult<Option<AadClient>>;
+    /// Every client, by client id (an emulator holds a handful).
+    async fn clients(&self) -> StoreResult<Vec<AadClient>>;
+    /// The keys of client `client_id` (its id as stored), oldest first.
+    async fn client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>>;
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>>;
 
     async fn application(&self, id: &str) -> StoreResult<Option<Application>>;
@@ -150,6 +154,11 @@ pub trait Transaction: Send {
     async fn insert_tenant(&mut self, tenant: &Tenant) -> StoreResult<()>;
     async fn insert_seller(&mut self, seller: &Seller) -> StoreResult<()>;
     async fn insert_client(&mut self, client: &AadClient) -> StoreResult<()>;
+    /// Replaces a stored client's document (its role changed).
+    async fn put_client(&mut self, client: &AadClient) -> StoreResult<()>;
+    async fn insert_client_key(&mut self, key: &ClientKey) -> StoreResult<()>;
+    /// Removes a key of `client_id`; whether it existed.
+    async fn delete_client_key(&mut self, client_id: &str, key_id: &str) -> StoreResult<bool>;
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>>;
     async fn put_application(&mut self, app: &Application) -> StoreResult<()>;

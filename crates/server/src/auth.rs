@@ -10,6 +10,7 @@ use jsonwebtoken::{Algorithm, Validation};
 use sha2::{Digest, Sha256};
 
 use crate::aad::{self, Claims, DEVCENTER_RESOURCE};
+use crate::clients::{Refusal, authorise};
 use crate::errors::{ApiError, account_not_allowed, gateway_unauthorized};
 use crate::state::AppState;
 
@@ -93,17 +94,15 @@ impl FromRequestParts<AppState> for DevCenterCaller {
         let claims = bearer(parts)
             .and_then(|token| validate(state, token, DEVCENTER_RESOURCE))
             .ok_or_else(gateway_unauthorized)?;
-        let client = state
-            .clients
-            .get(state.service.store.as_ref(), &claims.appid)
-            .await
-            .map_err(|_| crate::errors::internal().into_response())?;
-        match client {
-            Some(client) if client.tenant_id == claims.tid => match client.seller_id {
-                Some(seller_id) => Ok(Self { seller_id }),
-                None => Err(account_not_allowed()),
-            },
-            _ => Err(gateway_unauthorized()),
+        match authorise(state, &claims).await {
+            Ok(caller) => Ok(Self {
+                seller_id: caller.seller_id,
+            }),
+            Err(Refusal::UnknownClient) => Err(gateway_unauthorized()),
+            Err(Refusal::NoSeller { .. } | Refusal::NotManager { .. }) => {
+                Err(account_not_allowed())
+            }
+            Err(Refusal::Internal) => Err(crate::errors::internal().into_response()),
         }
     }
 }

@@ -1,50 +1,63 @@
-//! Azure AD clients by id, remembered once read. A client record is written once (on first
-//! start, or when the admin API adds a seller with its client) and never changed or
-//! deleted, so a remembered copy cannot go stale, on this instance or on any other sharing
-//! the database. Every devcenter and MSI request looks its caller's client up; remembering
-//! them saves that statement on all but the first.
+//! Which API callers may act, decided in one place for the devcenter, MSI/EXE and ingestion
+//! APIs; each surface answers a refusal in its own documented shape.
+//!
+//! The caller's client is read from the store on every request, not remembered. An earlier
+//! version kept clients in memory on the grounds that a client record never changed; roles
+//! and keys now change through the admin API, and instances sharing a PostgreSQL database
+//! would each keep their own copy, so a demoted client would go on working on every
+//! instance but the one that demoted it. Caching only the immutable part (tenant, seller)
+//! would save nothing: the role still has to be read, and that read is the same single
+//! primary-key lookup that returns the whole record.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
+use storeroom_domain::accounts::Role;
 
-use storeroom_domain::accounts::AadClient;
-use storeroom_domain::store::{Store, StoreResult};
+use crate::aad::Claims;
+use crate::state::AppState;
 
-/// At most this many clients are remembered; past it the memory starts over. Only clients
-/// that exist get in (their tokens carry a valid signature), so this is a bound, not a
-/// working size.
-const CAPACITY: usize = 4096;
-
-#[derive(Default)]
-pub struct KnownClients {
-    by_id: RwLock<HashMap<String, AadClient>>,
+/// An application allowed to call the submission APIs, and the seller it acts for.
+pub struct Authorised {
+    pub client_id: String,
+    pub seller_id: String,
 }
 
-impl KnownClients {
-    /// The client `client_id` (any letter case, as the store matches it), from memory or
-    /// the store. Unknown ids are not remembered: a client created later is found.
-    pub async fn get(&self, store: &dyn Store, client_id: &str) -> StoreResult<Option<AadClient>> {
-        let key = client_id.to_ascii_lowercase();
-        if let Some(client) = self.read().get(&key) {
-            return Ok(Some(client.clone()));
-        }
-        let found = store.client(client_id).await?;
-        if let Some(client) = &found {
-            let mut by_id = self
-                .by_id
-                .write()
-                .unwrap_or_else(|poison| poison.into_inner());
-            if by_id.len() >= CAPACITY {
-                by_id.clear();
-            }
-            by_id.insert(key, client.clone());
-        }
-        Ok(found)
-    }
+/// Why a caller with a valid token is refused.
+pub enum Refusal {
+    /// The token's application no longer exists in its tenant: as a bad token.
+    UnknownClient,
+    /// The application is in no seller account.
+    NoSeller { client_id: String },
+    /// The application's role in its account is not Manager ("Account is not allowed to
+    /// access this api").
+    NotManager { client_id: String },
+    /// The store failed.
+    Internal,
+}
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, AadClient>> {
-        self.by_id
-            .read()
-            .unwrap_or_else(|poison| poison.into_inner())
+/// The message the devcenter API answers a client Partner Center does not let in.
+pub const NOT_ALLOWED: &str = "Authorization: Account is not allowed to access this api";
+
+/// Whether the application of a validated token may call the submission APIs now.
+pub async fn authorise(state: &AppState, claims: &Claims) -> Result<Authorised, Refusal> {
+    let client = state
+        .service
+        .store
+        .client(&claims.appid)
+        .await
+        .map_err(|_| Refusal::Internal)?
+        .filter(|client| client.tenant_id == claims.tid)
+        .ok_or(Refusal::UnknownClient)?;
+    let Some(seller_id) = client.seller_id else {
+        return Err(Refusal::NoSeller {
+            client_id: client.client_id,
+        });
+    };
+    if client.role != Role::Manager {
+        return Err(Refusal::NotManager {
+            client_id: client.client_id,
+        });
     }
+    Ok(Authorised {
+        client_id: client.client_id,
+        seller_id,
+    })
 }

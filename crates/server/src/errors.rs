@@ -117,13 +117,14 @@ pub fn gateway_unauthorized() -> Response {
         .into_response()
 }
 
-/// 401 for a valid token of an application no seller account has added.
+/// 401 for a valid token of an application no seller account has added, or has added
+/// with a role other than Manager.
 pub fn account_not_allowed() -> Response {
     (
         StatusCode::UNAUTHORIZED,
         Json(wire::AccessDenied {
             code: "Unauthorized",
-            message: "Authorization: Account is not allowed to access this api",
+            message: crate::clients::NOT_ALLOWED,
         }),
     )
         .into_response()

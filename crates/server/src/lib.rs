@@ -5,6 +5,7 @@ pub mod aad;
 pub mod admin;
 pub mod auth;
 pub mod blob;
+pub mod client_admin;
 pub mod clients;
 pub mod config;
 pub mod correlation;
@@ -136,6 +137,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(aad::routes())
         .merge(devcenter::routes())
         .merge(admin::routes())
+        .merge(client_admin::routes())
         .merge(reports::routes())
         .merge(storefront::routes())
         .merge(msi::routes())
@@ -279,7 +281,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         partner_url: partner_url.into(),
         msi,
         ingestion,
-        clients: Arc::default(),
         verified: Arc::default(),
     };
 

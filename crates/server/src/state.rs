@@ -6,7 +6,6 @@ use storeroom_domain::accounts::DevelopmentAccount;
 use storeroom_domain::{Clock, Service};
 
 use crate::blob::BlobService;
-use crate::clients::KnownClients;
 use crate::ingestion::IngestionState;
 use crate::keys::SigningKeys;
 use crate::msi::MsiState;
@@ -26,8 +25,6 @@ pub struct AppState {
     pub msi: Arc<MsiState>,
     /// The Partner Center ingestion API's service, blob reads and archive limits.
     pub ingestion: Arc<IngestionState>,
-    /// Callers' Azure AD clients, remembered (they never change once written).
-    pub clients: Arc<KnownClients>,
     /// Tokens whose signature was verified.
     pub verified: Arc<crate::auth::VerifiedTokens>,
 }

@@ -2,7 +2,7 @@
 //! when `STOREROOM_TEST_DATABASE_URL` names a server to create scratch databases on).
 
 use chrono::{Duration, Utc};
-use storeroom_domain::accounts::DevelopmentAccount;
+use storeroom_domain::accounts::{ClientKey, DevelopmentAccount, Role, SecretCheck};
 use storeroom_domain::application::Application;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
@@ -27,6 +27,7 @@ macro_rules! suite {
             stale_msi_writes_conflict,
             committed_jobs_wake_their_queue,
             offers_page_by_seller_and_stale_offer_writes_conflict,
+            client_roles_change_and_keys_come_and_go,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -598,4 +599,60 @@ pub(crate) async fn offers_page_by_seller_and_stale_offer_writes_conflict<B: Bac
     tx.commit().await.unwrap();
     assert!(store.offer(&offers[0].id).await.unwrap().is_none());
     assert!(store.submission(&submission.id).await.unwrap().is_none());
+}
+
+/// Clients: a role change is read back, keys list oldest first per client and only their
+/// own client can delete them.
+pub(crate) async fn client_roles_change_and_keys_come_and_go<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    let store: &dyn Store = backend_store;
+    let dev = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let (older, older_secret) = ClientKey::generate(&dev.client.client_id, None, now).unwrap();
+    let (newer, _) =
+        ClientKey::generate(&dev.client.client_id, Some(1), now + Duration::seconds(1)).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_tenant(&dev.tenant).await.unwrap();
+    tx.insert_client(&dev.client).await.unwrap();
+    tx.insert_client_key(&newer).await.unwrap();
+    tx.insert_client_key(&older).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut demoted = dev.client.clone();
+    demoted.role = Role::Developer;
+    let mut tx = store.begin().await.unwrap();
+    tx.put_client(&demoted).await.unwrap();
+    assert!(
+        !tx.delete_client_key("someone-else", &older.key_id)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(store.clients().await.unwrap(), vec![demoted.clone()]);
+    let keys = store.client_keys(&dev.client.client_id).await.unwrap();
+    assert_eq!(keys, vec![older.clone(), newer.clone()]);
+    assert_eq!(
+        demoted.check_secret(&keys, &older_secret, now),
+        SecretCheck::Valid
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.delete_client_key(&dev.client.client_id, &older.key_id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.delete_client_key(&dev.client.client_id, &older.key_id)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let keys = store.client_keys(&dev.client.client_id).await.unwrap();
+    assert_eq!(keys, vec![newer]);
+    assert_eq!(
+        demoted.check_secret(&keys, &older_secret, now),
+        SecretCheck::Wrong
+    );
 }

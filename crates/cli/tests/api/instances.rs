@@ -778,3 +778,72 @@ async fn an_offer_submitted_on_one_instance_goes_live_through_both() {
         "no job left behind"
     );
 }
+
+/// Roles and keys live in the database, read on every call: a role changed through one
+/// instance is obeyed by the other at once (no instance remembers clients), and a key made
+/// on one opens the other's token endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_changed_on_one_instance_is_obeyed_by_the_other() {
+    let Some(cluster) = Cluster::start(
+        "a_role_changed_on_one_instance_is_obeyed_by_the_other",
+        "immediate",
+    )
+    .await
+    else {
+        return;
+    };
+    cluster.reserve_app(&cluster.a, "Reader").await;
+    let token = cluster.token(&cluster.b).await;
+    let (status, _) = cluster
+        .dc(&cluster.b, Method::GET, "applications", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "b has read the client as a Manager");
+
+    let admin = |method: Method, path: &str| {
+        cluster
+            .http
+            .request(method, cluster.a.url(path))
+            .bearer_auth(cluster.cred("adminToken"))
+    };
+    let client = cluster.cred("clientId");
+    let response = admin(Method::PUT, &format!("admin/v1/clients/{client}"))
+        .json(&json!({"role": "Developer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, body) = cluster
+        .dc(&cluster.b, Method::GET, "applications", &token, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(
+        body["message"],
+        "Authorization: Account is not allowed to access this api"
+    );
+
+    let (status, key) = json(
+        admin(Method::POST, &format!("admin/v1/clients/{client}/keys"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{key}");
+    let response = cluster
+        .http
+        .post(
+            cluster
+                .b
+                .url(&format!("{}/oauth2/token", cluster.cred("tenantId"))),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client),
+            ("client_secret", key["secret"].as_str().unwrap()),
+            ("resource", common::DEVCENTER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}

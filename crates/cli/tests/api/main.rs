@@ -6,6 +6,7 @@
 mod common;
 
 mod aad;
+mod accounts;
 mod addons;
 mod crash;
 mod devcenter;

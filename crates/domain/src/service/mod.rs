@@ -5,6 +5,7 @@
 
 mod apps;
 mod certification;
+mod clients;
 mod dashboard;
 mod flights;
 mod in_app_products;
@@ -13,6 +14,7 @@ mod storefront;
 mod submissions;
 
 pub use certification::product_policy;
+pub use clients::ClientWithKeys;
 pub use flights::{FlightSubmission, RankedFlight};
 pub use in_app_products::InAppProductSubmission;
 pub use steps::{Effects, StepProduct, StepWork};
@@ -102,19 +104,8 @@ impl Service {
     /// Admin: a new seller account in the development tenant, with its own Azure AD client
     /// (Manager role), for testing what one account may see of another's.
     pub async fn create_seller(&self, display_name: &str) -> DomainResult<(Seller, AadClient)> {
-        let display_name = display_name.trim();
-        if display_name.is_empty() || display_name.chars().count() > 256 {
-            return Err(DomainError::invalid(
-                "name must be 1 to 256 characters",
-                "name",
-            ));
-        }
-        let development = self
-            .store
-            .setting("development_account")
-            .await?
-            .and_then(|doc| serde_json::from_str::<DevelopmentAccount>(&doc).ok())
-            .ok_or_else(|| DomainError::Storage("the development account is missing".into()))?;
+        let display_name = clients::display_name(display_name, "name")?;
+        let tenant_id = self.development_tenant_id().await?;
         let seller = Seller {
             id: ids::seller_id(),
             display_name: display_name.to_string(),
@@ -122,10 +113,11 @@ impl Service {
         };
         let client = AadClient {
             client_id: ids::guid(),
-            tenant_id: development.tenant.id,
-            secret: ids::client_secret(),
+            tenant_id,
+            secret: Some(ids::client_secret()),
             seller_id: Some(seller.id.clone()),
             role: Role::Manager,
+            name: display_name.to_string(),
         };
         let mut tx = self.store.begin().await?;
         tx.insert_seller(&seller).await?;

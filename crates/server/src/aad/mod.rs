@@ -95,8 +95,4 @@ pub fn issuer(tenant_id: &str) -> String {
     format!("https://sts.windows.net/{tenant_id}/")
 }
 
-/// An AAD error: `error`, the AADSTS number and the message stem.
-/// Compares secrets without leaking where they differ through timing.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use storeroom_domain::accounts::constant_time_eq;

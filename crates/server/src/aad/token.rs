@@ -10,14 +10,14 @@ use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, Header};
 use sha2::{Digest, Sha256};
-use storeroom_domain::accounts::{AadClient, Tenant};
+use storeroom_domain::accounts::{AadClient, SecretCheck, Tenant};
 use storeroom_domain::ids;
 use storeroom_wire::aad::{TokenResponseV1, TokenResponseV2};
 
 use super::failure::{
     Failure, aad_error_response, bad_request, failure, missing, with_token_headers,
 };
-use super::{Claims, KNOWN_RESOURCES, NOT_BEFORE_SKEW, TOKEN_LIFETIME, constant_time_eq, issuer};
+use super::{Claims, KNOWN_RESOURCES, NOT_BEFORE_SKEW, TOKEN_LIFETIME, issuer};
 use crate::state::AppState;
 
 /// Form fields with surrounding whitespace (clients send CRLF-padded values) removed.
@@ -113,14 +113,12 @@ async fn find_tenant(state: &AppState, tenant: &str) -> Result<Tenant, Failure> 
             ),
         ));
     }
-    let found = state.service.store.tenant(tenant).await.map_err(|err| {
-        failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "temporarily_unavailable",
-            50000,
-            err.to_string(),
-        )
-    })?;
+    let found = state
+        .service
+        .store
+        .tenant(tenant)
+        .await
+        .map_err(unavailable)?;
     found.ok_or_else(|| {
         bad_request(
             "invalid_request",
@@ -205,13 +203,33 @@ fn requested_resource(form: &Form, version: Version) -> Result<String, Failure> 
     }
 }
 
-fn authenticate(
-    client: Option<AadClient>,
+/// AADSTS50000 for a failure of the store or the signer.
+fn unavailable(err: impl ToString) -> Failure {
+    failure(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "temporarily_unavailable",
+        50000,
+        err.to_string(),
+    )
+}
+
+/// The client `client_id` of `tenant` when `secret` is one of its live keys. A deleted
+/// key's secret is simply wrong (AADSTS7000215); an expired one gets AADSTS7000222, judged
+/// on the server clock.
+async fn authenticate(
+    state: &AppState,
     tenant: &Tenant,
     client_id: &str,
     secret: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<AadClient, Failure> {
-    let client = client.filter(|c| c.tenant_id == tenant.id).ok_or_else(|| {
+    let stored = state
+        .service
+        .store
+        .client(client_id)
+        .await
+        .map_err(unavailable)?;
+    let client = stored.filter(|c| c.tenant_id == tenant.id).ok_or_else(|| {
         bad_request(
             "unauthorized_client",
             700016,
@@ -226,17 +244,31 @@ fn authenticate(
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         ));
     };
-    if !constant_time_eq(secret.as_bytes(), client.secret.as_bytes()) {
-        return Err(failure(
+    let keys = state
+        .service
+        .store
+        .client_keys(&client.client_id)
+        .await
+        .map_err(unavailable)?;
+    match client.check_secret(&keys, secret, now) {
+        SecretCheck::Valid => Ok(client),
+        SecretCheck::Expired => Err(failure(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000222,
+            format!(
+                "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+            ),
+        )),
+        SecretCheck::Wrong => Err(failure(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             7000215,
             format!(
                 "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
             ),
-        ));
+        )),
     }
-    Ok(client)
 }
 
 async fn issue(
@@ -262,20 +294,7 @@ async fn issue(
     let (client_id, secret) = client_credentials(&form, headers);
     let client_id = client_id.ok_or_else(|| missing("client_id"))?;
     let resource = requested_resource(&form, version)?;
-    let stored = state
-        .service
-        .store
-        .client(&client_id)
-        .await
-        .map_err(|err| {
-            failure(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "temporarily_unavailable",
-                50000,
-                err.to_string(),
-            )
-        })?;
-    let client = authenticate(stored, &tenant, &client_id, secret.as_deref())?;
+    let client = authenticate(state, &tenant, &client_id, secret.as_deref(), now).await?;
     if !KNOWN_RESOURCES
         .iter()
         .any(|known| known.eq_ignore_ascii_case(&resource))
@@ -289,14 +308,7 @@ async fn issue(
             ),
         ));
     }
-    let access_token = sign(state, &client, &tenant, &resource, now).map_err(|err| {
-        failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "temporarily_unavailable",
-            50000,
-            err.to_string(),
-        )
-    })?;
+    let access_token = sign(state, &client, &tenant, &resource, now).map_err(unavailable)?;
     let issued = now.timestamp();
     let body = match version {
         Version::V1 => axum::Json(

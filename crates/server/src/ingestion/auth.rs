@@ -9,6 +9,7 @@ use axum::response::Response;
 use super::respond::gateway_error;
 use crate::aad::PARTNER_RESOURCE;
 use crate::auth::{bearer, validate};
+use crate::clients::{NOT_ALLOWED, Refusal, authorise};
 use crate::state::AppState;
 
 /// The publisher account (seller) a request acts for.
@@ -22,25 +23,22 @@ pub async fn caller(state: &AppState, parts: &Parts) -> Result<String, Response>
     let claims = bearer(parts)
         .and_then(|token| validate(state, token, PARTNER_RESOURCE))
         .ok_or_else(unauthorized)?;
-    let client = state
-        .clients
-        .get(state.service.store.as_ref(), &claims.appid)
-        .await
-        .map_err(|_| {
-            gateway_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "An internal server error occurred",
-            )
-        })?
-        .filter(|client| client.tenant_id == claims.tid)
-        .ok_or_else(unauthorized)?;
-    client.seller_id.ok_or_else(|| {
-        gateway_error(
+    match authorise(state, &claims).await {
+        Ok(caller) => Ok(caller.seller_id),
+        Err(Refusal::UnknownClient) => Err(unauthorized()),
+        Err(Refusal::NoSeller { client_id }) => Err(gateway_error(
             StatusCode::FORBIDDEN,
             &format!(
-                "Azure AD application {} is not registered with a Partner Center publisher account",
-                client.client_id
+                "Azure AD application {client_id} is not registered with a Partner Center publisher account"
             ),
-        )
-    })
+        )),
+        // The devcenter API's status and message, in the gateway's shape.
+        Err(Refusal::NotManager { .. }) => {
+            Err(gateway_error(StatusCode::UNAUTHORIZED, NOT_ALLOWED))
+        }
+        Err(Refusal::Internal) => Err(gateway_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "An internal server error occurred",
+        )),
+    }
 }

@@ -11,6 +11,7 @@ use storeroom_wire::msi::codes;
 use super::envelope::MsiFailure;
 use crate::aad::STORE_RESOURCE;
 use crate::auth::validate;
+use crate::clients::{NOT_ALLOWED, Refusal, authorise};
 use crate::errors::gateway_unauthorized;
 use crate::state::AppState;
 
@@ -31,25 +32,28 @@ impl FromRequestParts<AppState> for MsiCaller {
         let claims = crate::auth::bearer(parts)
             .and_then(|token| validate(state, token, STORE_RESOURCE))
             .ok_or_else(gateway_unauthorized)?;
-        let client = state
-            .clients
-            .get(state.service.store.as_ref(), &claims.appid)
-            .await
-            .map_err(|_| MsiFailure::internal().into_response())?
-            .filter(|client| client.tenant_id == claims.tid)
-            .ok_or_else(gateway_unauthorized)?;
-        let Some(own_seller) = client.seller_id else {
-            return Err(MsiFailure::new(
+        let client = authorise(state, &claims).await.map_err(|refusal| match refusal {
+            Refusal::UnknownClient => gateway_unauthorized(),
+            Refusal::NoSeller { client_id } => MsiFailure::new(
                 StatusCode::FORBIDDEN,
                 codes::FORBIDDEN,
                 format!(
-                    "Azure AD application {} is not associated with a Partner Center account",
-                    client.client_id
+                    "Azure AD application {client_id} is not associated with a Partner Center account"
                 ),
                 "X-Seller-Account-Id",
             )
-            .into_response());
-        };
+            .into_response(),
+            // The devcenter API's status and message, in this API's envelope.
+            Refusal::NotManager { .. } => MsiFailure::new(
+                StatusCode::UNAUTHORIZED,
+                codes::UNAUTHORIZED,
+                NOT_ALLOWED,
+                "",
+            )
+            .into_response(),
+            Refusal::Internal => MsiFailure::internal().into_response(),
+        })?;
+        let own_seller = client.seller_id;
         let sent = parts
             .headers
             .get(SELLER_HEADER)

@@ -24,6 +24,11 @@ const SHARED: &[(i64, &str, &str)] = &[
         "ingestion",
         include_str!("../../migrations/shared/0013_ingestion.sql"),
     ),
+    (
+        14,
+        "client keys",
+        include_str!("../../migrations/shared/0014_client_keys.sql"),
+    ),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::de::DeserializeOwned;
-use storeroom_domain::accounts::{AadClient, Seller, Tenant};
+use storeroom_domain::accounts::{AadClient, ClientKey, Seller, Tenant};
 use storeroom_domain::application::Application;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
@@ -171,6 +171,19 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn client(&self, client_id: &str) -> StoreResult<Option<AadClient>> {
         self.doc(B::DIALECT.client, client_id).await
+    }
+
+    async fn clients(&self) -> StoreResult<Vec<AadClient>> {
+        self.docs("SELECT doc FROM clients ORDER BY client_id", &[])
+            .await
+    }
+
+    async fn client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>> {
+        self.docs(
+            "SELECT doc FROM client_keys WHERE client_id = $1 ORDER BY created_at, key_id",
+            &[Arg::Text(client_id)],
+        )
+        .await
     }
 
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>> {

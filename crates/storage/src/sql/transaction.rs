@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use storeroom_domain::accounts::{AadClient, Seller, Tenant};
+use storeroom_domain::accounts::{AadClient, ClientKey, Seller, Tenant};
 use storeroom_domain::application::Application;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
@@ -231,6 +231,39 @@ impl<B: Backend> Transaction for SqlTransaction<B> {
         )
         .await?;
         Ok(())
+    }
+
+    async fn put_client(&mut self, client: &AadClient) -> StoreResult<()> {
+        let doc = to_doc(client)?;
+        self.execute(
+            "UPDATE clients SET doc = $2 WHERE client_id = $1",
+            &[Arg::Text(&client.client_id), Arg::Text(&doc)],
+        )
+        .await
+    }
+
+    async fn insert_client_key(&mut self, key: &ClientKey) -> StoreResult<()> {
+        let doc = to_doc(key)?;
+        self.execute(
+            "INSERT INTO client_keys (key_id, client_id, created_at, doc) VALUES ($1, $2, $3, $4)",
+            &[
+                Arg::Text(&key.key_id),
+                Arg::Text(&key.client_id),
+                Arg::Int(millis(key.created_at)),
+                Arg::Text(&doc),
+            ],
+        )
+        .await
+    }
+
+    async fn delete_client_key(&mut self, client_id: &str, key_id: &str) -> StoreResult<bool> {
+        let deleted = self
+            .fetch(
+                "DELETE FROM client_keys WHERE client_id = $1 AND key_id = $2 RETURNING key_id",
+                &[Arg::Text(client_id), Arg::Text(key_id)],
+            )
+            .await?;
+        Ok(!deleted.is_empty())
     }
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>> {
