@@ -429,7 +429,8 @@ fn parse_reason(error: httparse::Error) -> &'static str {
         httparse::Error::HeaderName => "a header name holds bytes HTTP does not allow",
         httparse::Error::HeaderValue => "a header value holds bytes HTTP does not allow",
         httparse::Error::NewLine | httparse::Error::Status => "the request line is malformed",
-        httparse::Error::Token => "the method is not a token",
+        // httparse reports a bad byte in the method or the target alike.
+        httparse::Error::Token => "the request line holds bytes HTTP does not allow",
         httparse::Error::Version => "the HTTP version is not HTTP/1.x",
         httparse::Error::TooManyHeaders => "too many headers",
     }
