@@ -198,8 +198,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for HeadGuard<T> {
                     if this.unread.is_empty() {
                         // Straight into hyper's buffer, never past the body's end (the next
                         // head must be read here).
-                        let room = usize::try_from(left).unwrap_or(usize::MAX);
-                        let room = room.min(out.remaining());
+                        let room = room_of(left).min(out.remaining());
                         let mut limited = ReadBuf::new(out.initialize_unfilled_to(room));
                         ready!(Pin::new(&mut this.inner).poll_read(cx, &mut limited))?;
                         let got = limited.filled().len();
