@@ -28,6 +28,7 @@ macro_rules! suite {
             committed_jobs_wake_their_queue,
             offers_page_by_seller_and_stale_offer_writes_conflict,
             client_roles_change_and_keys_come_and_go,
+            reads_see_every_commit,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -655,4 +656,59 @@ pub(crate) async fn client_roles_change_and_keys_come_and_go<B: Backend>(
         demoted.check_secret(&keys, &older_secret, now),
         SecretCheck::Wrong
     );
+}
+
+/// The reads every API request makes (its client; an app with a submission) answer what the
+/// last commit left, however often they were made before it (SQLite caches them).
+pub(crate) async fn reads_see_every_commit<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn Store = backend_store;
+    let dev = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let app = Application::reserve(&dev.seller, "Cached", true, now);
+    let mut sub = dashboard_submission(&app, now);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_tenant(&dev.tenant).await.unwrap();
+    tx.insert_seller(&dev.seller).await.unwrap();
+    tx.insert_client(&dev.client).await.unwrap();
+    tx.put_application(&app).await.unwrap();
+    tx.put_submission(&sub).await.unwrap();
+    tx.commit().await.unwrap();
+    let read_pair = async || {
+        let (app, doc) = store
+            .application_with_submission_doc(&app.id, &sub.id)
+            .await
+            .unwrap()
+            .expect("app");
+        (app, doc.expect("submission"))
+    };
+
+    for _ in 0..2 {
+        let client = store.client(&dev.client.client_id).await.unwrap().unwrap();
+        assert_eq!(client.role, Role::Manager);
+        assert_eq!(read_pair().await.0.primary_name, "Cached");
+    }
+    let first_doc = read_pair().await.1;
+
+    let mut demoted = dev.client.clone();
+    demoted.role = Role::Developer;
+    let mut renamed = app.clone();
+    renamed.primary_name = "Renamed".into();
+    sub.status_reads += 1;
+    let mut tx = store.begin().await.unwrap();
+    tx.put_client(&demoted).await.unwrap();
+    tx.put_application(&renamed).await.unwrap();
+    tx.put_submission(&sub).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let client = store.client(&dev.client.client_id).await.unwrap().unwrap();
+    assert_eq!(client.role, Role::Developer);
+    let (app_now, doc_now) = read_pair().await;
+    assert_eq!(app_now.primary_name, "Renamed");
+    assert_ne!(doc_now, first_doc);
+    // A transaction rolled back changes nothing, and reads stay right after it.
+    let mut tx = store.begin().await.unwrap();
+    tx.put_client(&dev.client).await.unwrap();
+    drop(tx);
+    let client = store.client(&dev.client.client_id).await.unwrap().unwrap();
+    assert_eq!(client.role, Role::Developer);
 }

@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::Connection;
 use rusqlite::types::{Null, Value};
+use rusqlite::{Connection, OpenFlags};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use storeroom_domain::store::{StoreError, StoreResult};
@@ -88,6 +88,9 @@ struct Shared {
     /// a second writer never blocks a thread in SQLite's busy wait on the first.
     writer: Arc<tokio::sync::Mutex<()>>,
     pool: SqlitePool,
+    /// A read-only connection that only ever asks `PRAGMA data_version`: it never writes,
+    /// so every commit, of this process or another, moves the number it sees.
+    probe: Mutex<Option<Connection>>,
 }
 
 /// An open write transaction: its connection and this process's write turn.
@@ -153,6 +156,7 @@ impl SqliteBackend {
                 idle: Mutex::default(),
                 writer: Arc::default(),
                 pool,
+                probe: Mutex::default(),
             }),
         }
     }
@@ -177,6 +181,31 @@ impl SqliteBackend {
         .map_err(sqlite_error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
+    }
+
+    /// The probe's `PRAGMA data_version`, opening the probe on first use (and again after
+    /// a failure, which answers `None`: nothing is cached meanwhile).
+    fn probe_data_version(&self) -> Option<u64> {
+        let mut probe = self
+            .shared
+            .probe
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if probe.is_none() {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            *probe = Connection::open_with_flags(&self.shared.path, flags).ok();
+        }
+        let version = probe
+            .as_ref()?
+            .query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0));
+        match version {
+            Ok(version) => Some(version as u64),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the database's data version");
+                *probe = None;
+                None
+            }
+        }
     }
 
     fn give_back(&self, conn: Connection) {
@@ -306,6 +335,12 @@ impl Backend for SqliteBackend {
     async fn commit(tx: SqliteTx) -> StoreResult<()> {
         blocking(|| tx.conn()?.execute_batch("COMMIT").map_err(sqlite_error))
     }
+
+    /// Read without `block_in_place`: in WAL mode the pragma reads the WAL index in shared
+    /// memory and does not wait for a writer, so it returns in microseconds.
+    fn data_version(&self) -> Option<u64> {
+        self.probe_data_version()
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +357,41 @@ mod tests {
     }
 
     conformance::suite!(open);
+
+    /// A write the store did not make (another process, or the bulk loads' sqlx pool) is
+    /// seen by the next read, cached or not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_see_writes_of_other_connections() {
+        use storeroom_domain::accounts::{DevelopmentAccount, Role};
+        use storeroom_domain::store::Store;
+        let Some((_dir, store)) = open("").await else {
+            return;
+        };
+        let dev = DevelopmentAccount::generate();
+        let mut tx = Store::begin(&store).await.unwrap();
+        tx.insert_tenant(&dev.tenant).await.unwrap();
+        tx.insert_client(&dev.client).await.unwrap();
+        tx.commit().await.unwrap();
+        let role = async || {
+            store
+                .client(&dev.client.client_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .role
+        };
+        assert_eq!(role().await, Role::Manager);
+        assert_eq!(role().await, Role::Manager);
+        let mut demoted = dev.client.clone();
+        demoted.role = Role::Developer;
+        sqlx::query("UPDATE clients SET doc = $1 WHERE client_id = $2")
+            .bind(crate::sql::to_doc(&demoted).unwrap())
+            .bind(&dev.client.client_id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(role().await, Role::Developer);
+    }
 
     #[tokio::test]
     async fn a_database_of_the_previous_schema_opens() {

@@ -16,6 +16,7 @@ mod driver;
 mod ingestion;
 pub(crate) mod migrations;
 mod msi;
+mod read_cache;
 mod signals;
 mod store;
 mod transaction;
@@ -126,4 +127,11 @@ pub trait Backend: Clone + Send + Sync + 'static {
         args: &[Arg<'_>],
     ) -> StoreResult<Vec<Self::Row>>;
     async fn commit(tx: Self::Tx) -> StoreResult<()>;
+
+    /// A number that moves whenever anything, in this process or another, commits a change
+    /// to the database, read cheaply; `None` when the backend cannot tell (then nothing is
+    /// cached: see [`read_cache`]).
+    fn data_version(&self) -> Option<u64> {
+        None
+    }
 }

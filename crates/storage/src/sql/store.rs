@@ -14,6 +14,7 @@ use storeroom_domain::report::CertificationReport;
 use storeroom_domain::store::{Job, Store, StoreError, StoreResult, Transaction};
 use tokio::sync::Notify;
 
+use super::read_cache::{Cached, Key, ReadCache};
 use super::signals::JobSignals;
 use super::transaction::SqlTransaction;
 use super::{Arg, Backend, RowAccess, from_doc};
@@ -23,6 +24,7 @@ use super::{Arg, Backend, RowAccess, from_doc};
 pub struct SqlStore<B> {
     pub(crate) backend: B,
     pub(crate) signals: Arc<JobSignals>,
+    cache: Arc<ReadCache>,
 }
 
 pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
@@ -80,7 +82,31 @@ impl<B: Backend> SqlStore<B> {
         Self {
             backend,
             signals: Arc::default(),
+            cache: Arc::default(),
         }
+    }
+
+    /// `read`'s answer for `key`, from the cache while the database has not changed since
+    /// it was stored (see [`ReadCache`]); `bytes` measures an answer for the cache's budget.
+    async fn cached<F>(
+        &self,
+        key: Key,
+        read: F,
+        bytes: impl FnOnce(&Cached) -> usize,
+    ) -> StoreResult<Cached>
+    where
+        F: Future<Output = StoreResult<Cached>>,
+    {
+        let Some(version) = self.backend.data_version() else {
+            return read.await;
+        };
+        if let Some(hit) = self.cache.get(version, &key) {
+            return Ok(hit);
+        }
+        let value = read.await?;
+        let size = bytes(&value);
+        self.cache.put(version, key, value.clone(), size);
+        Ok(value)
     }
 
     /// A write transaction of the store's own type (both [`Transaction`] and
@@ -170,7 +196,19 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn client(&self, client_id: &str) -> StoreResult<Option<AadClient>> {
-        self.doc(B::DIALECT.client, client_id).await
+        let read = async {
+            Ok(Cached::Client(
+                self.doc(B::DIALECT.client, client_id).await?,
+            ))
+        };
+        // A client's document is a few hundred bytes.
+        match self
+            .cached(Key::Client(client_id.to_string()), read, |_| 512)
+            .await?
+        {
+            Cached::Client(client) => Ok(client),
+            Cached::AppWithSubmission(_) => Err(StoreError::failed("cache entry of another read")),
+        }
     }
 
     async fn clients(&self) -> StoreResult<Vec<AadClient>> {
@@ -253,17 +291,31 @@ impl<B: Backend> Store for SqlStore<B> {
         app_id: &str,
         submission_id: &str,
     ) -> StoreResult<Option<(Application, Option<String>)>> {
-        let rows = self
-            .backend
-            .fetch(
-                "SELECT a.doc, (SELECT s.doc FROM submissions s WHERE s.id = $2)
-                 FROM applications a WHERE a.id = $1",
-                &[Arg::Text(app_id), Arg::Text(submission_id)],
-            )
-            .await?;
-        rows.first()
-            .map(|row| Ok((from_doc(&required(row, 0)?)?, row.text(1)?)))
-            .transpose()
+        let read = async {
+            let rows = self
+                .backend
+                .fetch(
+                    "SELECT a.doc, (SELECT s.doc FROM submissions s WHERE s.id = $2)
+                     FROM applications a WHERE a.id = $1",
+                    &[Arg::Text(app_id), Arg::Text(submission_id)],
+                )
+                .await?;
+            let found = rows
+                .first()
+                .map(|row| Ok::<_, StoreError>((from_doc(&required(row, 0)?)?, row.text(1)?)))
+                .transpose()?;
+            Ok(Cached::AppWithSubmission(found))
+        };
+        let key = Key::AppWithSubmission(app_id.to_string(), submission_id.to_string());
+        // An app's document is a few KiB; a submission's, what it holds.
+        let measure = |value: &Cached| match value {
+            Cached::AppWithSubmission(Some((_, Some(submission)))) => 4096 + submission.len(),
+            _ => 4096,
+        };
+        match self.cached(key, read, measure).await? {
+            Cached::AppWithSubmission(found) => Ok(found),
+            Cached::Client(_) => Err(StoreError::failed("cache entry of another read")),
+        }
     }
 
     async fn flight(&self, id: &str) -> StoreResult<Option<Flight>> {
