@@ -1,0 +1,293 @@
+//! `package make` and `publish`: the whole job in one command, to Published or to a clear
+//! failure.
+
+use std::io::Read;
+
+use reqwest::Method;
+
+use super::Cli;
+use crate::common::{TestApp, json};
+
+const FAST: &[&str] = &["--wait", "--poll-interval", "100ms"];
+
+#[tokio::test]
+async fn a_made_package_is_published_with_wait_and_json() {
+    let app = TestApp::named("Contoso Reader").await;
+    let cli = Cli::for_app(&app).await;
+    let package = cli.package(&app.app_id, &[]).await;
+
+    // The package carries the identity the app was reserved with, one version up.
+    let (identity, publisher) = app.server.identity(&app.app_id).await;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&package).unwrap()).unwrap();
+    let mut manifest = String::new();
+    zip.by_name("AppxManifest.xml")
+        .unwrap()
+        .read_to_string(&mut manifest)
+        .unwrap();
+    assert!(
+        manifest.contains(&format!(
+            "<Identity Name=\"{identity}\" Publisher=\"{publisher}\" Version=\"1.0.1.0\" ProcessorArchitecture=\"x64\" />"
+        )),
+        "{manifest}"
+    );
+    assert!(zip.by_name("AppxBlockMap.xml").is_ok());
+    assert!(zip.by_name("[Content_Types].xml").is_ok());
+
+    let mut args = vec![
+        "publish",
+        "--app",
+        &app.app_id,
+        "--package",
+        &package,
+        "--json",
+    ];
+    args.extend_from_slice(FAST);
+    let run = cli.run(&args).await;
+    let result = run.ok_json();
+    assert_eq!(result["status"], "Published", "{result}");
+    assert_eq!(result["committed"], true);
+    assert!(result["uploadedBytes"].as_u64().unwrap() > 1000);
+    // Not a terminal and not forced: no bar, and nothing but JSON on stdout.
+    assert!(!run.stderr.contains("MiB/s"), "{}", run.stderr);
+
+    let id = result["id"].as_str().unwrap();
+    let (_, application) = json(
+        app.dc(Method::GET, &format!("applications/{}", app.app_id))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(application["lastPublishedApplicationSubmission"]["id"], id);
+    let (_, submission) = json(
+        app.dc(
+            Method::GET,
+            &format!("applications/{}/submissions/{id}", app.app_id),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let name = std::path::Path::new(&package)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let added = submission["applicationPackages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["fileName"] == name)
+        .unwrap_or_else(|| panic!("{name} in {submission}"));
+    assert_eq!(added["version"], "1.0.1.0");
+    assert_eq!(added["architecture"], "x64");
+}
+
+#[tokio::test]
+async fn a_large_upload_shows_bytes_rate_and_time_left() {
+    let app = TestApp::named("Contoso Big").await;
+    let cli = Cli::for_app(&app).await;
+    // Above the 4 MiB block size: uploaded as Put Block + Put Block List.
+    let package = cli.package(&app.app_id, &["--pad", "10000000"]).await;
+    let mut args = vec![
+        "publish",
+        "--app",
+        &app.app_id,
+        "--package",
+        &package,
+        "--json",
+        "--progress",
+    ];
+    args.extend_from_slice(FAST);
+    let run = cli.run(&args).await;
+    // Every block arrived in order: the pipeline read the package to its manifest.
+    assert_eq!(run.ok_json()["status"], "Published");
+    assert!(run.json()["uploadedBytes"].as_u64().unwrap() > 10_000_000);
+    let last_bar = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("upload ["))
+        .last()
+        .unwrap_or_else(|| panic!("no upload bar in {}", run.stderr));
+    assert!(last_bar.contains("9.55 MiB/9.55 MiB"), "{last_bar}");
+    assert!(
+        last_bar.contains("MiB/s") || last_bar.contains("KiB/s"),
+        "{last_bar}"
+    );
+    assert!(last_bar.ends_with("left"), "{last_bar}");
+    // The live status named the states the submission went through.
+    assert!(run.stderr.contains("Published"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_failed_certification_exits_5_with_the_reason_and_report() {
+    let app = TestApp::named("Contoso Crash").await;
+    let cli = Cli::for_app(&app).await;
+    let policy = cli
+        .run(&[
+            "admin",
+            "policy",
+            "set",
+            "--app",
+            &app.app_id,
+            "--fail",
+            "CertificationFailed",
+            "--reason",
+            "Crashes on launch",
+            "--json",
+        ])
+        .await
+        .ok_json();
+    assert_eq!(policy["outcome"]["status"], "CertificationFailed");
+    let package = cli.package(&app.app_id, &[]).await;
+
+    let mut args = vec!["publish", "--app", &app.app_id, "--package", &package];
+    args.extend_from_slice(FAST);
+    let run = cli.run(&args).await;
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ended in CertificationFailed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("error: Other: Crashes on launch"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("certification report ("),
+        "{}",
+        run.stderr
+    );
+
+    // For scripts, the same failure as JSON on stdout.
+    let mut args = vec![
+        "publish",
+        "--app",
+        &app.app_id,
+        "--replace",
+        "--package",
+        &package,
+        "--json",
+    ];
+    args.extend_from_slice(FAST);
+    let run = cli.run(&args).await;
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let failure = run.json();
+    assert_eq!(failure["exitCode"], 5);
+    assert_eq!(failure["error"]["kind"], "submission");
+    assert_eq!(failure["error"]["status"], "CertificationFailed");
+    assert_eq!(
+        failure["error"]["statusDetails"]["errors"][0]["details"],
+        "Crashes on launch"
+    );
+    assert!(
+        failure["error"]["statusDetails"]["certificationReports"][0]["reportUrl"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("http"))
+    );
+}
+
+#[tokio::test]
+async fn manual_certification_is_decided_with_admin_commands() {
+    let app = TestApp::named("Contoso Manual").await;
+    let cli = Cli::for_app(&app).await;
+    cli.run(&[
+        "admin",
+        "policy",
+        "set",
+        "--app",
+        &app.app_id,
+        "--mode",
+        "manual",
+        "--json",
+    ])
+    .await
+    .ok_json();
+    let package = cli.package(&app.app_id, &[]).await;
+    let first = cli
+        .run(&[
+            "publish",
+            "--app",
+            &app.app_id,
+            "--package",
+            &package,
+            "--json",
+        ])
+        .await
+        .ok_json();
+    let first_id = first["id"].as_str().unwrap().to_string();
+    let status = &["submission", "status", "--app", &app.app_id, &first_id];
+    app.server
+        .until("certification waits", || async {
+            let run = cli.run(status).await;
+            if run.stdout.starts_with("Certification") {
+                Ok(())
+            } else {
+                Err(run.stdout)
+            }
+        })
+        .await;
+    let rejected = cli
+        .run(&[
+            "admin",
+            "reject",
+            &first_id,
+            "--reason",
+            "Missing privacy policy",
+            "--json",
+        ])
+        .await
+        .ok_json();
+    assert_eq!(rejected["status"], "CertificationFailed");
+    let run = cli.run(status).await;
+    assert_eq!(run.code, 5);
+    assert!(
+        run.stderr.contains("Missing privacy policy"),
+        "{}",
+        run.stderr
+    );
+
+    // --replace deletes the failed submission and starts again; approval publishes it.
+    let second = cli
+        .run(&[
+            "publish",
+            "--app",
+            &app.app_id,
+            "--replace",
+            "--package",
+            &package,
+            "--json",
+        ])
+        .await
+        .ok_json();
+    let second_id = second["id"].as_str().unwrap().to_string();
+    assert_ne!(second_id, first_id);
+    app.server
+        .until("certification waits", || async {
+            let run = cli
+                .run(&["submission", "status", "--app", &app.app_id, &second_id])
+                .await;
+            if run.stdout.starts_with("Certification") {
+                Ok(())
+            } else {
+                Err(run.stdout)
+            }
+        })
+        .await;
+    cli.run(&["admin", "approve", &second_id, "--json"])
+        .await
+        .ok_json();
+    let mut args = vec![
+        "submission",
+        "status",
+        "--app",
+        &app.app_id,
+        &second_id,
+        "--json",
+    ];
+    args.extend_from_slice(FAST);
+    assert_eq!(cli.run(&args).await.ok_json()["status"], "Published");
+}

@@ -1,0 +1,141 @@
+//! `storeroom submission …`, call by call.
+
+use serde_json::json;
+
+use super::Cli;
+use crate::common::{TestApp, zip_of};
+
+#[tokio::test]
+async fn create_get_update_status_delete_round_trip() {
+    let app = TestApp::named("Contoso Steps").await;
+    let cli = Cli::for_app(&app).await;
+    let created = cli
+        .run(&["submission", "create", "--app", &app.app_id, "--json"])
+        .await
+        .ok_json();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["status"], "PendingCommit");
+    assert!(created["fileUploadUrl"].is_string());
+
+    let notes = cli.work.path().join("notes.json");
+    std::fs::write(
+        &notes,
+        r#"{"notesForCertification": "Test account: demo/demo"}"#,
+    )
+    .unwrap();
+    let updated = cli
+        .run(&[
+            "submission",
+            "update",
+            "--app",
+            &app.app_id,
+            &id,
+            "--from",
+            notes.to_str().unwrap(),
+            "--json",
+        ])
+        .await
+        .ok_json();
+    assert_eq!(updated["notesForCertification"], "Test account: demo/demo");
+    let got = cli
+        .run(&["submission", "get", "--app", &app.app_id, &id, "--json"])
+        .await
+        .ok_json();
+    assert_eq!(got["notesForCertification"], "Test account: demo/demo");
+    // The merge kept what the file did not name.
+    assert_eq!(got["listings"], created["listings"]);
+
+    let status = cli
+        .run(&["submission", "status", "--app", &app.app_id, &id])
+        .await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert_eq!(status.stdout.trim(), "PendingCommit");
+
+    let deleted = cli
+        .run(&["submission", "delete", "--app", &app.app_id, &id, "--json"])
+        .await
+        .ok_json();
+    assert_eq!(deleted["deleted"], id.as_str());
+    let gone = cli
+        .run(&["submission", "get", "--app", &app.app_id, &id, "--json"])
+        .await;
+    assert_eq!(gone.code, 3, "{}", gone.stderr);
+    assert_eq!(gone.json()["error"]["status"], 404);
+    assert!(
+        gone.stderr.contains("HTTP 404 ResourceNotFound"),
+        "{}",
+        gone.stderr
+    );
+}
+
+#[tokio::test]
+async fn upload_and_commit_wait_publish_a_submission() {
+    let app = TestApp::named("Contoso Upload").await;
+    let cli = Cli::for_app(&app).await;
+    let package = cli
+        .package(&app.app_id, &["--version", "3.0.0.0", "--arch", "arm64"])
+        .await;
+    assert!(package.ends_with("_3.0.0.0_arm64.msix"), "{package}");
+    let created = cli
+        .run(&["submission", "create", "--app", &app.app_id, "--json"])
+        .await
+        .ok_json();
+    let id = created["id"].as_str().unwrap().to_string();
+    let name = std::path::Path::new(&package)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut packages = created["applicationPackages"].as_array().unwrap().clone();
+    packages.push(json!({"fileName": name, "fileStatus": "PendingUpload",
+        "minimumDirectXVersion": "None", "minimumSystemRam": "None"}));
+    let patch = cli.work.path().join("packages.json");
+    std::fs::write(&patch, json!({"applicationPackages": packages}).to_string()).unwrap();
+    cli.run(&[
+        "submission",
+        "update",
+        "--app",
+        &app.app_id,
+        &id,
+        "--from",
+        patch.to_str().unwrap(),
+        "--json",
+    ])
+    .await
+    .ok_json();
+    let upload = cli.work.path().join("upload.zip");
+    std::fs::write(
+        &upload,
+        zip_of(&[(&name, std::fs::read(&package).unwrap())]),
+    )
+    .unwrap();
+    let uploaded = cli
+        .run(&[
+            "submission",
+            "upload",
+            "--app",
+            &app.app_id,
+            &id,
+            upload.to_str().unwrap(),
+            "--json",
+        ])
+        .await
+        .ok_json();
+    assert!(uploaded["uploadedBytes"].as_u64().unwrap() > 1000);
+    let committed = cli
+        .run(&[
+            "submission",
+            "commit",
+            "--app",
+            &app.app_id,
+            &id,
+            "--wait",
+            "--poll-interval",
+            "100ms",
+            "--json",
+        ])
+        .await
+        .ok_json();
+    assert_eq!(committed["status"], "Published", "{committed}");
+}
