@@ -184,9 +184,9 @@ client_group!(ProfileCmd, client::profile::ProfileCommand);
 #[derive(clap::Args)]
 struct PublishCmd {
     #[command(flatten)]
-    opts: ClientOpts,
-    #[command(flatten)]
     args: client::publish::PublishArgs,
+    #[command(flatten)]
+    opts: ClientOpts,
 }
 
 #[derive(clap::Args)]

@@ -54,7 +54,11 @@ pub async fn run(command: AddonsCommand, opts: &ClientOpts) -> ExitCode {
                 output.show(&Value::Array(addons.clone()), |_| {
                     addons
                         .iter()
-                        .map(|a| format!("{}  {}", text(a, "id"), text(a, "productId")))
+                        // An app's list names only each add-on's id.
+                        .map(|a| match a["inAppProductId"].as_str() {
+                            Some(id) => id.to_string(),
+                            None => format!("{}  {}", text(a, "id"), text(a, "productId")),
+                        })
                         .collect::<Vec<_>>()
                         .join("\n")
                 });

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::profile::{DEVCENTER_RESOURCE, MSI_RESOURCE, Settings};
-use super::{Failure, Outcome};
+use super::{Failure, HttpFailure, Outcome};
 
 /// Which API a request is for: its base URL and its credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,7 +192,7 @@ pub async fn read(response: Response, method: &str, url: &str) -> Outcome<Value>
         return Ok(body);
     }
     let (code, message, target) = error_fields(&body);
-    Err(Failure::Http {
+    Err(Failure::Http(Box::new(HttpFailure {
         status: status.as_u16(),
         method: method.to_string(),
         url: url.to_string(),
@@ -200,7 +200,7 @@ pub async fn read(response: Response, method: &str, url: &str) -> Outcome<Value>
         message,
         target,
         body,
-    })
+    })))
 }
 
 /// Code, message and target of each API's error body: devcenter and admin

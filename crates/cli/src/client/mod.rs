@@ -54,15 +54,7 @@ pub enum Failure {
     /// A file, the profile, a missing secret: nothing was sent.
     Local(String),
     /// The service answered with an error status.
-    Http {
-        status: u16,
-        method: String,
-        url: String,
-        code: String,
-        message: String,
-        target: String,
-        body: Value,
-    },
+    Http(Box<HttpFailure>),
     /// No answer: connection refused, TLS, timeout, a body cut short.
     Network { url: String, message: String },
     /// The submission ended in a failure state.
@@ -75,6 +67,18 @@ pub enum Failure {
     Timeout { id: String, status: String },
 }
 
+/// An error answer: the request, its status and what the error body says.
+#[derive(Debug)]
+pub struct HttpFailure {
+    pub status: u16,
+    pub method: String,
+    pub url: String,
+    pub code: String,
+    pub message: String,
+    pub target: String,
+    pub body: Value,
+}
+
 pub type Outcome<T = ()> = Result<T, Failure>;
 
 impl Failure {
@@ -85,8 +89,8 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Local(_) => EXIT_LOCAL,
-            Self::Http { status, .. } if *status < 500 => EXIT_CLIENT,
-            Self::Http { .. } | Self::Network { .. } => EXIT_SERVER,
+            Self::Http(http) if http.status < 500 => EXIT_CLIENT,
+            Self::Http(_) | Self::Network { .. } => EXIT_SERVER,
             Self::Submission { .. } => EXIT_SUBMISSION,
             Self::Timeout { .. } => EXIT_TIMEOUT,
         }
@@ -95,18 +99,11 @@ impl Failure {
     pub fn to_json(&self) -> Value {
         let error = match self {
             Self::Local(message) => json!({"kind": "local", "message": message}),
-            Self::Http {
-                status,
-                method,
-                url,
-                code,
-                message,
-                target,
-                body,
-            } => json!({
-                "kind": if *status < 500 { "client" } else { "server" },
-                "status": status, "method": method, "url": url, "code": code,
-                "message": message, "target": target, "body": body,
+            Self::Http(http) => json!({
+                "kind": if http.status < 500 { "client" } else { "server" },
+                "status": http.status, "method": http.method, "url": http.url,
+                "code": http.code, "message": http.message, "target": http.target,
+                "body": http.body,
             }),
             Self::Network { url, message } => {
                 json!({"kind": "network", "url": url, "message": message})
@@ -129,15 +126,16 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Local(message) => write!(f, "{message}"),
-            Self::Http {
-                status,
-                method,
-                url,
-                code,
-                message,
-                target,
-                ..
-            } => {
+            Self::Http(http) => {
+                let HttpFailure {
+                    status,
+                    method,
+                    url,
+                    code,
+                    message,
+                    target,
+                    ..
+                } = http.as_ref();
                 write!(f, "{method} {url}: HTTP {status}")?;
                 if !code.is_empty() {
                     write!(f, " {code}")?;
@@ -224,99 +222,50 @@ impl Output {
 /// The connection settings every client command takes (after the command name or before
 /// it); each overrides the profile's value.
 #[derive(clap::Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Connection")]
 pub struct ClientOpts {
     /// Profile to use (see `storeroom profile`) [default: the profile marked default].
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_PROFILE",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_PROFILE")]
     pub profile: Option<String>,
 
     /// Machine-readable output: JSON on stdout (errors too, as {"error": …}); progress
     /// bars are hidden unless --progress.
-    #[arg(long, global = true, help_heading = "Connection")]
+    #[arg(long, global = true)]
     pub json: bool,
 
     /// Base URL of a storeroom: sets the token, devcenter, MSI/EXE and admin URLs under it.
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_URL",
-        value_name = "URL",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_URL", value_name = "URL")]
     pub storeroom: Option<String>,
 
     /// Azure AD tenant id.
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_TENANT_ID",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_TENANT_ID")]
     pub tenant: Option<String>,
 
     /// Azure AD application (client) id. Its secret comes from STOREROOM_CLIENT_SECRET,
     /// or from the storeroom credentials.json the profile names.
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_CLIENT_ID",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_CLIENT_ID")]
     pub client_id: Option<String>,
 
     /// Seller id (the MSI/EXE API's X-Seller-Account-Id).
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_SELLER_ID",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_SELLER_ID")]
     pub seller_id: Option<String>,
 
     /// Token endpoint; `{tenant}` is replaced by the tenant id
     /// [default: https://login.microsoftonline.com/{tenant}/oauth2/token].
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_TOKEN_URL",
-        value_name = "URL",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_TOKEN_URL", value_name = "URL")]
     pub token_url: Option<String>,
 
     /// Devcenter API base [default: https://manage.devcenter.microsoft.com/v1.0/my].
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_API_URL",
-        value_name = "URL",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_API_URL", value_name = "URL")]
     pub api_url: Option<String>,
 
     /// MSI/EXE submission API base [default: https://api.store.microsoft.com/submission/v1].
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_MSI_URL",
-        value_name = "URL",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_MSI_URL", value_name = "URL")]
     pub msi_url: Option<String>,
 
     /// storeroom admin API base (.../admin/v1); its token comes from STOREROOM_ADMIN_TOKEN
     /// or the profile.
-    #[arg(
-        long,
-        global = true,
-        env = "STOREROOM_ADMIN_URL",
-        value_name = "URL",
-        help_heading = "Connection"
-    )]
+    #[arg(long, global = true, env = "STOREROOM_ADMIN_URL", value_name = "URL")]
     pub admin_url: Option<String>,
 }
 
@@ -400,14 +349,16 @@ mod tests {
 
     #[test]
     fn each_failure_has_its_exit_status() {
-        let http = |status| Failure::Http {
-            status,
-            method: "GET".into(),
-            url: "u".into(),
-            code: String::new(),
-            message: String::new(),
-            target: String::new(),
-            body: Value::Null,
+        let http = |status| {
+            Failure::Http(Box::new(HttpFailure {
+                status,
+                method: "GET".into(),
+                url: "u".into(),
+                code: String::new(),
+                message: String::new(),
+                target: String::new(),
+                body: Value::Null,
+            }))
         };
         assert_eq!(http(404).exit_code(), EXIT_CLIENT);
         assert_eq!(http(503).exit_code(), EXIT_SERVER);

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::wait::WaitArgs;
-use super::{Api, ClientOpts, Failure, Outcome, Surface, progress, read_json, text};
+use super::{Api, ClientOpts, Failure, HttpFailure, Outcome, Surface, progress, read_json, text};
 
 #[derive(Subcommand)]
 pub enum ProductCommand {
@@ -55,9 +55,6 @@ pub enum ProductCommand {
         product: String,
         #[command(flatten)]
         wait: WaitArgs,
-        /// Shows the live status even when stderr is not a terminal or with --json.
-        #[arg(long)]
-        progress: bool,
     },
     /// Shows a submission's publishing status.
     SubmissionStatus { product: String, submission: String },
@@ -68,7 +65,7 @@ async fn call(api: &Api, method: Method, path: &str, body: Option<&Value>) -> Ou
     let envelope = api.call(Surface::Msi, method.clone(), path, body).await?;
     if envelope["isSuccess"] == false {
         let first = &envelope["errors"][0];
-        return Err(Failure::Http {
+        return Err(Failure::Http(Box::new(HttpFailure {
             status: 400,
             method: method.to_string(),
             url: api.url(Surface::Msi, path)?,
@@ -76,7 +73,7 @@ async fn call(api: &Api, method: Method, path: &str, body: Option<&Value>) -> Ou
             message: text(first, "message").into(),
             target: text(first, "target").into(),
             body: envelope,
-        });
+        })));
     }
     Ok(envelope)
 }
@@ -129,16 +126,12 @@ pub async fn run(command: ProductCommand, opts: &ClientOpts) -> ExitCode {
             ProductCommand::Status { product } => {
                 call(&api, Method::GET, &product_path(&product, "status"), None).await?
             }
-            ProductCommand::Submit {
-                product,
-                wait,
-                progress,
-            } => {
+            ProductCommand::Submit { product, wait } => {
                 let submitted =
                     call(&api, Method::POST, &product_path(&product, "submit"), None).await?;
                 if wait.wait {
                     let id = text(&submitted["responseData"], "submissionId").to_string();
-                    let live = progress::visible(output.json, progress);
+                    let live = progress::visible(output.json, wait.progress);
                     wait_published(&api, &product, &id, &wait, live).await?
                 } else {
                     submitted

@@ -61,11 +61,6 @@ pub struct PublishArgs {
 
     #[command(flatten)]
     pub wait: WaitArgs,
-
-    /// Shows the upload bar and the live status even when stderr is not a terminal or with
-    /// --json.
-    #[arg(long)]
-    pub progress: bool,
 }
 
 /// A file that goes into the ZIP under `name`.
@@ -253,7 +248,7 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
             eprintln!("{line}");
         }
     };
-    let live = progress::visible(output.json, args.progress);
+    let live = progress::visible(output.json, args.wait.progress);
 
     let mut submission = start(api, &args, &say).await?;
     let id = text(&submission, "id").to_string();

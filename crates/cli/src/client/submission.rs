@@ -124,9 +124,6 @@ pub enum SubmissionCommand {
         id: String,
         #[command(flatten)]
         wait: WaitArgs,
-        /// Shows the live status even when stderr is not a terminal or with --json.
-        #[arg(long)]
-        progress: bool,
     },
     /// Shows a submission's status and statusDetails; exit 5 if it failed.
     Status {
@@ -135,9 +132,6 @@ pub enum SubmissionCommand {
         id: String,
         #[command(flatten)]
         wait: WaitArgs,
-        /// Shows the live status even when stderr is not a terminal or with --json.
-        #[arg(long)]
-        progress: bool,
     },
     /// Deletes a pending submission.
     Delete {
@@ -216,30 +210,20 @@ async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outc
                 |_| format!("uploaded {size} bytes of {}", file.display()),
             );
         }
-        SubmissionCommand::Commit {
-            target,
-            id,
-            wait,
-            progress,
-        } => {
+        SubmissionCommand::Commit { target, id, wait } => {
             let committed = commit(api, &target, &id).await?;
             let shown = if wait.wait {
-                let live = progress::visible(output.json, progress);
+                let live = progress::visible(output.json, wait.progress);
                 wait::until_settled(api, &status_path(&target, &id), &id, &wait, live, true).await?
             } else {
                 committed
             };
             output.show(&shown, status_line);
         }
-        SubmissionCommand::Status {
-            target,
-            id,
-            wait,
-            progress,
-        } => {
+        SubmissionCommand::Status { target, id, wait } => {
             let path = status_path(&target, &id);
             let status = if wait.wait {
-                let live = progress::visible(output.json, progress);
+                let live = progress::visible(output.json, wait.progress);
                 wait::until_settled(api, &path, &id, &wait, live, false).await?
             } else {
                 wait::check(&id, api.get(Surface::Devcenter, &path).await?, false)?

@@ -65,7 +65,7 @@ async fn put(
         };
         let retry = match &outcome {
             Err(Failure::Network { .. }) => true,
-            Err(Failure::Http { status, .. }) => *status >= 500,
+            Err(Failure::Http(http)) => http.status >= 500,
             _ => false,
         };
         if !retry || attempt == ATTEMPTS {

@@ -49,6 +49,11 @@ pub struct WaitArgs {
     /// How long --wait waits at most (exit 6 then).
     #[arg(long, default_value = "2h", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
+
+    /// Shows the live status (and publish's upload bar) even when stderr is not a terminal
+    /// or with --json.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 /// Reads the status at `status_path` until it leaves the in-flight states; the final

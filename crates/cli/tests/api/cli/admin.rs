@@ -8,26 +8,23 @@ async fn admin_commands_reserve_and_drive_the_server() {
     let app = TestApp::named("Contoso Admin").await;
     let cli = Cli::for_app(&app).await;
     let reserved = cli
-        .run(&["admin", "reserve", "--name", "Contoso Second", "--json"])
-        .await
-        .ok_json();
+        .ok(&["admin", "reserve", "--name", "Contoso Second"])
+        .await;
     let id = reserved["id"].as_str().unwrap().to_string();
     assert_eq!(reserved["primaryName"], "Contoso Second");
     let product = cli
-        .run(&[
+        .ok(&[
             "admin",
             "reserve",
             "--name",
             "Contoso Installer",
             "--type",
             "win32",
-            "--json",
         ])
-        .await
-        .ok_json();
+        .await;
     assert!(product["productId"].is_string(), "{product}");
 
-    let apps = cli.run(&["admin", "apps", "--json"]).await.ok_json();
+    let apps = cli.ok(&["admin", "apps"]).await;
     assert!(
         apps.as_array()
             .unwrap()
@@ -35,15 +32,12 @@ async fn admin_commands_reserve_and_drive_the_server() {
             .any(|a| a["id"] == id.as_str())
     );
     // The devcenter API sees it too.
-    let got = cli.run(&["apps", "get", &id, "--json"]).await.ok_json();
+    let got = cli.ok(&["apps", "get", &id]).await;
     assert_eq!(got["packageIdentityName"], reserved["packageIdentityName"]);
 
-    let policy = cli
-        .run(&["admin", "policy", "get", "--app", &id, "--json"])
-        .await
-        .ok_json();
+    let policy = cli.ok(&["admin", "policy", "get", "--app", &id]).await;
     assert_eq!(policy["source"], "server");
-    cli.run(&[
+    cli.ok(&[
         "admin",
         "policy",
         "set",
@@ -53,23 +47,13 @@ async fn admin_commands_reserve_and_drive_the_server() {
         "delay",
         "--delay-seconds",
         "30",
-        "--json",
     ])
-    .await
-    .ok_json();
-    let policy = cli
-        .run(&["admin", "policy", "get", "--app", &id, "--json"])
-        .await
-        .ok_json();
+    .await;
+    let policy = cli.ok(&["admin", "policy", "get", "--app", &id]).await;
     assert_eq!(policy["source"], "application");
     assert_eq!(policy["mode"], "delay");
-    cli.run(&["admin", "policy", "clear", "--app", &id, "--json"])
-        .await
-        .ok_json();
-    let policy = cli
-        .run(&["admin", "policy", "get", "--app", &id, "--json"])
-        .await
-        .ok_json();
+    cli.ok(&["admin", "policy", "clear", "--app", &id]).await;
+    let policy = cli.ok(&["admin", "policy", "get", "--app", &id]).await;
     assert_eq!(policy["source"], "server");
     let refused = cli
         .run(&[
@@ -85,14 +69,8 @@ async fn admin_commands_reserve_and_drive_the_server() {
         .await;
     assert_eq!(refused.code, 3, "{}", refused.stderr);
 
-    let before = cli
-        .run(&["admin", "clock", "get", "--json"])
-        .await
-        .ok_json();
-    let after = cli
-        .run(&["admin", "clock", "advance", "7200", "--json"])
-        .await
-        .ok_json();
+    let before = cli.ok(&["admin", "clock", "get"]).await;
+    let after = cli.ok(&["admin", "clock", "advance", "7200"]).await;
     let parse = |v: &serde_json::Value| {
         chrono::DateTime::parse_from_rfc3339(v["now"].as_str().unwrap()).unwrap()
     };

@@ -3,6 +3,7 @@
 
 mod admin;
 mod errors;
+mod groups;
 mod profiles;
 mod publish;
 mod submission;
@@ -110,6 +111,21 @@ impl Cli {
             command.env(name, value);
         }
         Run::from(command.output().await.expect("the storeroom binary runs"))
+    }
+
+    /// Runs `storeroom ARGS --json`, asserts success and returns stdout as JSON.
+    pub async fn ok(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        self.run(&args).await.ok_json()
+    }
+
+    /// Runs `storeroom publish --app APP ARGS --wait` polling every 100 ms.
+    pub async fn publish(&self, app_id: &str, args: &[&str]) -> Run {
+        let mut all = vec!["publish", "--app", app_id];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--wait", "--poll-interval", "100ms"]);
+        self.run(&all).await
     }
 
     /// A package of the app made with `package make`; its path.

@@ -21,14 +21,14 @@ async fn profiles_are_kept_in_the_config_dir_without_secrets() {
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    let shown = cli.run(&["profile", "show", "--json"]).await.ok_json();
+    let shown = cli.ok(&["profile", "show"]).await;
     assert_eq!(shown["name"], "test");
     assert_eq!(shown["default"], true);
     assert_eq!(shown["apiUrl"], format!("{}/v1.0/my", app.server.base));
     assert!(!shown.to_string().contains(&secret));
 
     // A second profile of the same server, by hand, with the secret from the environment.
-    cli.run(&[
+    cli.ok(&[
         "profile",
         "add",
         "byhand",
@@ -38,11 +38,9 @@ async fn profiles_are_kept_in_the_config_dir_without_secrets() {
         &app.server.cred("tenantId"),
         "--client-id",
         &app.server.cred("clientId"),
-        "--json",
     ])
-    .await
-    .ok_json();
-    let listed = cli.run(&["profile", "list", "--json"]).await.ok_json();
+    .await;
+    let listed = cli.ok(&["profile", "list"]).await;
     let names: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -70,17 +68,10 @@ async fn profiles_are_kept_in_the_config_dir_without_secrets() {
     assert_eq!(apps.code, 0, "{}", apps.stderr);
     assert!(apps.stdout.contains(&app.app_id), "{}", apps.stdout);
 
-    cli.run(&["profile", "use", "byhand", "--json"])
-        .await
-        .ok_json();
-    assert_eq!(
-        cli.run(&["profile", "show", "--json"]).await.ok_json()["name"],
-        "byhand"
-    );
-    cli.run(&["profile", "remove", "byhand", "--json"])
-        .await
-        .ok_json();
-    let listed = cli.run(&["profile", "list", "--json"]).await.ok_json();
+    cli.ok(&["profile", "use", "byhand"]).await;
+    assert_eq!(cli.ok(&["profile", "show"]).await["name"], "byhand");
+    cli.ok(&["profile", "remove", "byhand"]).await;
+    let listed = cli.ok(&["profile", "list"]).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let gone = cli.run(&["profile", "show", "byhand"]).await;
     assert_eq!(gone.code, 1);

@@ -8,8 +8,6 @@ use reqwest::Method;
 use super::Cli;
 use crate::common::{TestApp, json};
 
-const FAST: &[&str] = &["--wait", "--poll-interval", "100ms"];
-
 #[tokio::test]
 async fn a_made_package_is_published_with_wait_and_json() {
     let app = TestApp::named("Contoso Reader").await;
@@ -33,16 +31,9 @@ async fn a_made_package_is_published_with_wait_and_json() {
     assert!(zip.by_name("AppxBlockMap.xml").is_ok());
     assert!(zip.by_name("[Content_Types].xml").is_ok());
 
-    let mut args = vec![
-        "publish",
-        "--app",
-        &app.app_id,
-        "--package",
-        &package,
-        "--json",
-    ];
-    args.extend_from_slice(FAST);
-    let run = cli.run(&args).await;
+    let run = cli
+        .publish(&app.app_id, &["--package", &package, "--json"])
+        .await;
     let result = run.ok_json();
     assert_eq!(result["status"], "Published", "{result}");
     assert_eq!(result["committed"], true);
@@ -90,25 +81,19 @@ async fn a_large_upload_shows_bytes_rate_and_time_left() {
     let cli = Cli::for_app(&app).await;
     // Above the 4 MiB block size: uploaded as Put Block + Put Block List.
     let package = cli.package(&app.app_id, &["--pad", "10000000"]).await;
-    let mut args = vec![
-        "publish",
-        "--app",
-        &app.app_id,
-        "--package",
-        &package,
-        "--json",
-        "--progress",
-    ];
-    args.extend_from_slice(FAST);
-    let run = cli.run(&args).await;
+    let run = cli
+        .publish(
+            &app.app_id,
+            &["--package", &package, "--json", "--progress"],
+        )
+        .await;
     // Every block arrived in order: the pipeline read the package to its manifest.
     assert_eq!(run.ok_json()["status"], "Published");
     assert!(run.json()["uploadedBytes"].as_u64().unwrap() > 10_000_000);
     let last_bar = run
         .stderr
         .lines()
-        .filter(|line| line.starts_with("upload ["))
-        .last()
+        .rfind(|line| line.starts_with("upload ["))
         .unwrap_or_else(|| panic!("no upload bar in {}", run.stderr));
     assert!(last_bar.contains("9.55 MiB/9.55 MiB"), "{last_bar}");
     assert!(
@@ -125,7 +110,7 @@ async fn a_failed_certification_exits_5_with_the_reason_and_report() {
     let app = TestApp::named("Contoso Crash").await;
     let cli = Cli::for_app(&app).await;
     let policy = cli
-        .run(&[
+        .ok(&[
             "admin",
             "policy",
             "set",
@@ -135,16 +120,12 @@ async fn a_failed_certification_exits_5_with_the_reason_and_report() {
             "CertificationFailed",
             "--reason",
             "Crashes on launch",
-            "--json",
         ])
-        .await
-        .ok_json();
+        .await;
     assert_eq!(policy["outcome"]["status"], "CertificationFailed");
     let package = cli.package(&app.app_id, &[]).await;
 
-    let mut args = vec!["publish", "--app", &app.app_id, "--package", &package];
-    args.extend_from_slice(FAST);
-    let run = cli.run(&args).await;
+    let run = cli.publish(&app.app_id, &["--package", &package]).await;
     assert_eq!(run.code, 5, "{}", run.stderr);
     assert!(
         run.stderr.contains("ended in CertificationFailed"),
@@ -163,17 +144,9 @@ async fn a_failed_certification_exits_5_with_the_reason_and_report() {
     );
 
     // For scripts, the same failure as JSON on stdout.
-    let mut args = vec![
-        "publish",
-        "--app",
-        &app.app_id,
-        "--replace",
-        "--package",
-        &package,
-        "--json",
-    ];
-    args.extend_from_slice(FAST);
-    let run = cli.run(&args).await;
+    let run = cli
+        .publish(&app.app_id, &["--replace", "--package", &package, "--json"])
+        .await;
     assert_eq!(run.code, 5, "{}", run.stderr);
     let failure = run.json();
     assert_eq!(failure["exitCode"], 5);
@@ -194,7 +167,7 @@ async fn a_failed_certification_exits_5_with_the_reason_and_report() {
 async fn manual_certification_is_decided_with_admin_commands() {
     let app = TestApp::named("Contoso Manual").await;
     let cli = Cli::for_app(&app).await;
-    cli.run(&[
+    cli.ok(&[
         "admin",
         "policy",
         "set",
@@ -202,24 +175,67 @@ async fn manual_certification_is_decided_with_admin_commands() {
         &app.app_id,
         "--mode",
         "manual",
-        "--json",
     ])
-    .await
-    .ok_json();
+    .await;
     let package = cli.package(&app.app_id, &[]).await;
     let first = cli
-        .run(&[
+        .ok(&["publish", "--app", &app.app_id, "--package", &package])
+        .await;
+    let first_id = first["id"].as_str().unwrap().to_string();
+    until_in_certification(&app, &cli, &first_id).await;
+    let rejected = cli
+        .ok(&[
+            "admin",
+            "reject",
+            &first_id,
+            "--reason",
+            "Missing privacy policy",
+        ])
+        .await;
+    assert_eq!(rejected["status"], "CertificationFailed");
+    let run = cli
+        .run(&["submission", "status", "--app", &app.app_id, &first_id])
+        .await;
+    assert_eq!(run.code, 5);
+    assert!(
+        run.stderr.contains("Missing privacy policy"),
+        "{}",
+        run.stderr
+    );
+
+    // --replace deletes the failed submission and starts again; approval publishes it.
+    let second = cli
+        .ok(&[
             "publish",
             "--app",
             &app.app_id,
+            "--replace",
             "--package",
             &package,
-            "--json",
         ])
-        .await
-        .ok_json();
-    let first_id = first["id"].as_str().unwrap().to_string();
-    let status = &["submission", "status", "--app", &app.app_id, &first_id];
+        .await;
+    let second_id = second["id"].as_str().unwrap().to_string();
+    assert_ne!(second_id, first_id);
+    until_in_certification(&app, &cli, &second_id).await;
+    cli.ok(&["admin", "approve", &second_id]).await;
+    let status = cli
+        .ok(&[
+            "submission",
+            "status",
+            "--app",
+            &app.app_id,
+            &second_id,
+            "--wait",
+            "--poll-interval",
+            "100ms",
+        ])
+        .await;
+    assert_eq!(status["status"], "Published");
+}
+
+/// Waits until `storeroom submission status` says the submission waits in Certification.
+async fn until_in_certification(app: &TestApp, cli: &Cli, id: &str) {
+    let status = &["submission", "status", "--app", &app.app_id, id];
     app.server
         .until("certification waits", || async {
             let run = cli.run(status).await;
@@ -230,64 +246,4 @@ async fn manual_certification_is_decided_with_admin_commands() {
             }
         })
         .await;
-    let rejected = cli
-        .run(&[
-            "admin",
-            "reject",
-            &first_id,
-            "--reason",
-            "Missing privacy policy",
-            "--json",
-        ])
-        .await
-        .ok_json();
-    assert_eq!(rejected["status"], "CertificationFailed");
-    let run = cli.run(status).await;
-    assert_eq!(run.code, 5);
-    assert!(
-        run.stderr.contains("Missing privacy policy"),
-        "{}",
-        run.stderr
-    );
-
-    // --replace deletes the failed submission and starts again; approval publishes it.
-    let second = cli
-        .run(&[
-            "publish",
-            "--app",
-            &app.app_id,
-            "--replace",
-            "--package",
-            &package,
-            "--json",
-        ])
-        .await
-        .ok_json();
-    let second_id = second["id"].as_str().unwrap().to_string();
-    assert_ne!(second_id, first_id);
-    app.server
-        .until("certification waits", || async {
-            let run = cli
-                .run(&["submission", "status", "--app", &app.app_id, &second_id])
-                .await;
-            if run.stdout.starts_with("Certification") {
-                Ok(())
-            } else {
-                Err(run.stdout)
-            }
-        })
-        .await;
-    cli.run(&["admin", "approve", &second_id, "--json"])
-        .await
-        .ok_json();
-    let mut args = vec![
-        "submission",
-        "status",
-        "--app",
-        &app.app_id,
-        &second_id,
-        "--json",
-    ];
-    args.extend_from_slice(FAST);
-    assert_eq!(cli.run(&args).await.ok_json()["status"], "Published");
 }

@@ -10,9 +10,8 @@ async fn create_get_update_status_delete_round_trip() {
     let app = TestApp::named("Contoso Steps").await;
     let cli = Cli::for_app(&app).await;
     let created = cli
-        .run(&["submission", "create", "--app", &app.app_id, "--json"])
-        .await
-        .ok_json();
+        .ok(&["submission", "create", "--app", &app.app_id])
+        .await;
     let id = created["id"].as_str().unwrap().to_string();
     assert_eq!(created["status"], "PendingCommit");
     assert!(created["fileUploadUrl"].is_string());
@@ -24,7 +23,7 @@ async fn create_get_update_status_delete_round_trip() {
     )
     .unwrap();
     let updated = cli
-        .run(&[
+        .ok(&[
             "submission",
             "update",
             "--app",
@@ -32,15 +31,12 @@ async fn create_get_update_status_delete_round_trip() {
             &id,
             "--from",
             notes.to_str().unwrap(),
-            "--json",
         ])
-        .await
-        .ok_json();
+        .await;
     assert_eq!(updated["notesForCertification"], "Test account: demo/demo");
     let got = cli
-        .run(&["submission", "get", "--app", &app.app_id, &id, "--json"])
-        .await
-        .ok_json();
+        .ok(&["submission", "get", "--app", &app.app_id, &id])
+        .await;
     assert_eq!(got["notesForCertification"], "Test account: demo/demo");
     // The merge kept what the file did not name.
     assert_eq!(got["listings"], created["listings"]);
@@ -52,9 +48,8 @@ async fn create_get_update_status_delete_round_trip() {
     assert_eq!(status.stdout.trim(), "PendingCommit");
 
     let deleted = cli
-        .run(&["submission", "delete", "--app", &app.app_id, &id, "--json"])
-        .await
-        .ok_json();
+        .ok(&["submission", "delete", "--app", &app.app_id, &id])
+        .await;
     assert_eq!(deleted["deleted"], id.as_str());
     let gone = cli
         .run(&["submission", "get", "--app", &app.app_id, &id, "--json"])
@@ -77,9 +72,8 @@ async fn upload_and_commit_wait_publish_a_submission() {
         .await;
     assert!(package.ends_with("_3.0.0.0_arm64.msix"), "{package}");
     let created = cli
-        .run(&["submission", "create", "--app", &app.app_id, "--json"])
-        .await
-        .ok_json();
+        .ok(&["submission", "create", "--app", &app.app_id])
+        .await;
     let id = created["id"].as_str().unwrap().to_string();
     let name = std::path::Path::new(&package)
         .file_name()
@@ -92,7 +86,7 @@ async fn upload_and_commit_wait_publish_a_submission() {
         "minimumDirectXVersion": "None", "minimumSystemRam": "None"}));
     let patch = cli.work.path().join("packages.json");
     std::fs::write(&patch, json!({"applicationPackages": packages}).to_string()).unwrap();
-    cli.run(&[
+    cli.ok(&[
         "submission",
         "update",
         "--app",
@@ -100,10 +94,8 @@ async fn upload_and_commit_wait_publish_a_submission() {
         &id,
         "--from",
         patch.to_str().unwrap(),
-        "--json",
     ])
-    .await
-    .ok_json();
+    .await;
     let upload = cli.work.path().join("upload.zip");
     std::fs::write(
         &upload,
@@ -111,20 +103,18 @@ async fn upload_and_commit_wait_publish_a_submission() {
     )
     .unwrap();
     let uploaded = cli
-        .run(&[
+        .ok(&[
             "submission",
             "upload",
             "--app",
             &app.app_id,
             &id,
             upload.to_str().unwrap(),
-            "--json",
         ])
-        .await
-        .ok_json();
+        .await;
     assert!(uploaded["uploadedBytes"].as_u64().unwrap() > 1000);
     let committed = cli
-        .run(&[
+        .ok(&[
             "submission",
             "commit",
             "--app",
@@ -133,9 +123,7 @@ async fn upload_and_commit_wait_publish_a_submission() {
             "--wait",
             "--poll-interval",
             "100ms",
-            "--json",
         ])
-        .await
-        .ok_json();
+        .await;
     assert_eq!(committed["status"], "Published", "{committed}");
 }
