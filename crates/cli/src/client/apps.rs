@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::Value;
 
-use super::{ClientOpts, Surface, text};
+use super::{ClientOpts, Failure, Surface, text};
 
 #[derive(Subcommand)]
 pub enum AppsCommand {
@@ -18,12 +18,18 @@ pub enum AppsCommand {
     },
 }
 
-/// Every item of a paged list, following `@nextLink`.
+/// Every item of a paged list, following `@nextLink`. The API answers an empty list with
+/// 404 `ResourceNotFound` ("No apps were found for this account"); that is an empty list.
 pub async fn all_pages(api: &super::Api, first: &str) -> super::Outcome<Vec<Value>> {
     let mut items = Vec::new();
     let mut next = Some(first.to_string());
     while let Some(path) = next {
-        let page = api.get(Surface::Devcenter, &path).await?;
+        let page = match api.get(Surface::Devcenter, &path).await {
+            Err(Failure::Http(http)) if http.status == 404 && items.is_empty() => {
+                return Ok(items);
+            }
+            answer => answer?,
+        };
         items.extend(page["value"].as_array().cloned().unwrap_or_default());
         next = page["@nextLink"].as_str().map(str::to_string);
     }

@@ -43,7 +43,10 @@ pub fn spinner(visible: bool, message: String) -> ProgressBar {
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"),
     );
     bar.set_message(message);
-    bar.enable_steady_tick(Duration::from_millis(250));
+    // A terminal's spinner turns; a log gets a line only when the message changes.
+    if std::io::stderr().is_terminal() {
+        bar.enable_steady_tick(Duration::from_millis(250));
+    }
     bar
 }
 

@@ -21,6 +21,10 @@ async fn a_flight_is_created_and_published_to() {
     )
     .await;
     let group_id = group["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        cli.ok(&["flights", "list", "--app", &app.app_id]).await,
+        json!([])
+    );
     let flight = cli
         .ok(&[
             "flights",
@@ -130,6 +134,9 @@ async fn a_rollout_is_set_halted_and_finalized() {
 async fn add_ons_and_their_submissions() {
     let app = TestApp::named("Contoso Addons").await;
     let cli = Cli::for_app(&app).await;
+    // None yet: the API's 404 for an empty list is an empty list.
+    let none = cli.ok(&["addons", "list", "--app", &app.app_id]).await;
+    assert_eq!(none, json!([]));
     let created = cli
         .ok(&[
             "addons",
