@@ -254,7 +254,9 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
     let id = text(&submission, "id").to_string();
     let path = args.target.submission(&id);
     if apply(&mut submission, &args, &patches, &listings)? {
-        submission = api.put(Surface::Devcenter, &path, &submission).await?;
+        submission = api
+            .put(Surface::Devcenter, &path, &submission::for_put(&submission))
+            .await?;
         say(format!("updated submission {id}"));
     }
     let mut uploaded = 0;

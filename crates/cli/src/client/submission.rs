@@ -189,7 +189,9 @@ async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outc
             for file in &from {
                 merge_patch(&mut submission, &read_json(file)?);
             }
-            let updated = api.put(Surface::Devcenter, &path, &submission).await?;
+            let updated = api
+                .put(Surface::Devcenter, &path, &for_put(&submission))
+                .await?;
             output.show(&updated, summary);
         }
         SubmissionCommand::Upload {
@@ -239,6 +241,18 @@ async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outc
         }
     }
     Ok(())
+}
+
+/// The body of a submission PUT: the submission without the fields the service sets (the
+/// real service refuses them in an add-on submission's PUT and ignores them elsewhere).
+pub fn for_put(submission: &Value) -> Value {
+    let mut body = submission.clone();
+    if let Some(fields) = body.as_object_mut() {
+        for read_only in ["id", "status", "statusDetails", "fileUploadUrl"] {
+            fields.remove(read_only);
+        }
+    }
+    body
 }
 
 /// The submission's upload URL, or why there is none.

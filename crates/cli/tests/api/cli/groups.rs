@@ -158,6 +158,40 @@ async fn add_ons_and_their_submissions() {
         "gold-coins"
     );
 
+    // Published in one command: a listing with its icon, the icon in the ZIP.
+    let listing = cli.work.path().join("gold.json");
+    std::fs::write(
+        &listing,
+        json!({"title": "Gold pack", "description": "1000 gold coins",
+               "icon": {"fileName": "icon.png", "fileStatus": "PendingUpload"}})
+        .to_string(),
+    )
+    .unwrap();
+    // A new add-on submission's contentType is NotSet, which the service refuses back.
+    let fields = cli.work.path().join("gold-fields.json");
+    std::fs::write(&fields, r#"{"contentType": "OnlineDataStorage"}"#).unwrap();
+    let icon = cli.work.path().join("gold-icon.png");
+    std::fs::write(&icon, storeroom_testkit::fixtures::png(300, 300)).unwrap();
+    let mut args = vec![
+        "publish",
+        "--addon",
+        &id,
+        "--wait",
+        "--poll-interval",
+        "100ms",
+    ];
+    let listing_arg = format!("en={}", listing.display());
+    let icon_arg = format!("{}=icon.png", icon.display());
+    args.extend_from_slice(&["--listing", &listing_arg, "--file", &icon_arg]);
+    args.extend_from_slice(&["--from", fields.to_str().unwrap()]);
+    let published = cli.ok(&args).await;
+    assert_eq!(published["status"], "Published", "{published}");
+    let got = cli.ok(&["addons", "get", &id]).await;
+    assert_eq!(
+        got["lastPublishedInAppProductSubmission"]["id"],
+        published["id"]
+    );
+
     let submission = cli.ok(&["submission", "create", "--addon", &id]).await;
     let sub_id = submission["id"].as_str().unwrap().to_string();
     let got = cli
@@ -166,8 +200,29 @@ async fn add_ons_and_their_submissions() {
     assert_eq!(got["status"], "PendingCommit");
     cli.ok(&["submission", "delete", "--addon", &id, &sub_id])
         .await;
-    cli.ok(&["addons", "delete", &id]).await;
-    assert_eq!(cli.run(&["addons", "get", &id]).await.code, 3);
+    // A published add-on stays: the service's 409 is a client error naming why.
+    let refused = cli.run(&["addons", "delete", &id]).await;
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("A published add-on cannot be deleted"),
+        "{}",
+        refused.stderr
+    );
+    let unpublished = cli
+        .ok(&[
+            "addons",
+            "create",
+            "--app",
+            &app.app_id,
+            "--product-id",
+            "silver-coins",
+        ])
+        .await;
+    let unpublished = unpublished["id"].as_str().unwrap();
+    cli.ok(&["addons", "delete", unpublished]).await;
+    assert_eq!(cli.run(&["addons", "get", unpublished]).await.code, 3);
 }
 
 #[tokio::test]
