@@ -12,17 +12,7 @@ async fn admin_commands_reserve_and_drive_the_server() {
         .await;
     let id = reserved["id"].as_str().unwrap().to_string();
     assert_eq!(reserved["primaryName"], "Contoso Second");
-    let product = cli
-        .ok(&[
-            "admin",
-            "reserve",
-            "--name",
-            "Contoso Installer",
-            "--type",
-            "win32",
-        ])
-        .await;
-    assert!(product["productId"].is_string(), "{product}");
+    cli.reserve_product("Contoso Installer").await;
 
     let apps = cli.ok(&["admin", "apps"]).await;
     assert!(

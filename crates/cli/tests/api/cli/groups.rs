@@ -229,16 +229,7 @@ async fn add_ons_and_their_submissions() {
 async fn an_msi_product_is_submitted_and_published() {
     let app = TestApp::named("Contoso Msi").await;
     let cli = Cli::for_app(&app).await;
-    let product = cli
-        .ok(&[
-            "admin",
-            "reserve",
-            "--name",
-            "Contoso Installer",
-            "--type",
-            "win32",
-        ])
-        .await;
+    let product = cli.reserve_product("Contoso Installer").await;
     let id = product["productId"].as_str().unwrap().to_string();
     let metadata = cli.ok(&["product", "metadata", &id]).await;
     assert_eq!(metadata["isSuccess"], true, "{metadata}");

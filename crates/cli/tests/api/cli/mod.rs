@@ -128,6 +128,22 @@ impl Cli {
         self.run(&all).await
     }
 
+    /// Reserves an MSI/EXE product with `admin reserve --type win32`; its answer.
+    pub async fn reserve_product(&self, name: &str) -> Value {
+        let product = self
+            .ok(&["admin", "reserve", "--name", name, "--type", "win32"])
+            .await;
+        assert!(product["productId"].is_string(), "{product}");
+        product
+    }
+
+    /// `submission update --app APP ID --from FILE`; the updated submission.
+    pub async fn update(&self, app_id: &str, id: &str, file: &std::path::Path) -> Value {
+        let file = file.to_str().unwrap();
+        self.ok(&["submission", "update", "--app", app_id, id, "--from", file])
+            .await
+    }
+
     /// A package of the app made with `package make`; its path.
     pub async fn package(&self, app_id: &str, extra: &[&str]) -> String {
         let mut args = vec!["package", "make", "--app", app_id, "--json"];

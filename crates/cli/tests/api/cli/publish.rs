@@ -183,6 +183,27 @@ async fn manual_certification_is_decided_with_admin_commands() {
         .await;
     let first_id = first["id"].as_str().unwrap().to_string();
     until_in_certification(&app, &cli, &first_id).await;
+    // Waiting on a submission parked for a decision gives up at --timeout: 6.
+    let parked = cli
+        .run(&[
+            "submission",
+            "status",
+            "--app",
+            &app.app_id,
+            &first_id,
+            "--wait",
+            "--timeout",
+            "500ms",
+            "--poll-interval",
+            "100ms",
+        ])
+        .await;
+    assert_eq!(parked.code, 6, "{}", parked.stderr);
+    assert!(
+        parked.stderr.contains("still Certification"),
+        "{}",
+        parked.stderr
+    );
     let rejected = cli
         .ok(&[
             "admin",

@@ -22,17 +22,7 @@ async fn create_get_update_status_delete_round_trip() {
         r#"{"notesForCertification": "Test account: demo/demo"}"#,
     )
     .unwrap();
-    let updated = cli
-        .ok(&[
-            "submission",
-            "update",
-            "--app",
-            &app.app_id,
-            &id,
-            "--from",
-            notes.to_str().unwrap(),
-        ])
-        .await;
+    let updated = cli.update(&app.app_id, &id, &notes).await;
     assert_eq!(updated["notesForCertification"], "Test account: demo/demo");
     let got = cli
         .ok(&["submission", "get", "--app", &app.app_id, &id])
@@ -86,16 +76,7 @@ async fn upload_and_commit_wait_publish_a_submission() {
         "minimumDirectXVersion": "None", "minimumSystemRam": "None"}));
     let patch = cli.work.path().join("packages.json");
     std::fs::write(&patch, json!({"applicationPackages": packages}).to_string()).unwrap();
-    cli.ok(&[
-        "submission",
-        "update",
-        "--app",
-        &app.app_id,
-        &id,
-        "--from",
-        patch.to_str().unwrap(),
-    ])
-    .await;
+    cli.update(&app.app_id, &id, &patch).await;
     let upload = cli.work.path().join("upload.zip");
     std::fs::write(
         &upload,
