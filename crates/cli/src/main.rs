@@ -93,9 +93,11 @@ enum Command {
     #[command(subcommand, verbatim_doc_comment)]
     Tls(tls::TlsCommand),
 
-    /// Publishes a submission in one go: create (or --reuse/--replace the pending one),
-    /// merge JSON fields and listings, add packages, zip and upload them with a progress
-    /// bar, commit, and with --wait follow the status to Published or the failure.
+    /// Publishes a submission in one go: create, change, upload, commit, wait.
+    ///
+    /// Creates a submission (or --reuse/--replace the pending one), merges JSON fields and
+    /// listings, adds packages, zips and uploads them with a progress bar, commits, and
+    /// with --wait follows the status to Published or the failure.
     ///
     ///   storeroom publish --app 9NBLGGH4R315 --package Contoso_1.0.1.0_x64.msix --wait
     ///   storeroom publish --app 9NBLGGH4R315 --replace --replace-packages \
