@@ -2,6 +2,7 @@
 //! server.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,6 +12,18 @@ use storeroom_domain::pipeline::{PipelinePolicy, Policies};
 use storeroom_domain::seed::{BulkLoad, SeedCounts, SeedPlan};
 use storeroom_domain::{Clock, Service};
 use storeroom_storage::{Database, DatabaseUrl};
+
+use crate::client::ClientOpts;
+use crate::client::admin_api::AdminApiCommand;
+
+/// `storeroom admin`: its commands, and the connection flags of those that call a server.
+#[derive(clap::Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    opts: ClientOpts,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
@@ -26,6 +39,9 @@ pub enum AdminCommand {
     ///   storeroom admin seed --apps 100000 --submissions 1000000 --data ./bench-data
     #[command(verbatim_doc_comment)]
     Seed(SeedArgs),
+
+    #[command(flatten)]
+    Api(AdminApiCommand),
 }
 
 #[derive(clap::Args)]
@@ -60,9 +76,10 @@ pub struct SeedArgs {
     seller: Option<String>,
 }
 
-pub async fn run(command: AdminCommand) -> anyhow::Result<()> {
-    match command {
-        AdminCommand::Seed(args) => seed(args).await,
+pub async fn run(args: AdminArgs) -> ExitCode {
+    match args.command {
+        AdminCommand::Seed(seed_args) => crate::exit_status(seed(seed_args).await),
+        AdminCommand::Api(command) => crate::client::admin_api::run(command, &args.opts).await,
     }
 }
 

@@ -1,14 +1,18 @@
 //! `storeroom`: a self-hosted Microsoft Store submission backend.
 
 mod admin;
+mod client;
 mod memory;
 mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::process::ExitCode;
+
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use client::ClientOpts;
 use storeroom_server::ServerConfig;
 use storeroom_server::config::{ArchiveLimits, BlobLocation, DEFAULT_BLOB_ACCOUNT};
 use storeroom_server::domain_pipeline::PipelinePolicy;
@@ -19,8 +23,16 @@ use storeroom_server::domain_pipeline::PipelinePolicy;
 /// endpoint, the devcenter submission API v1.0 and the Azure Blob upload URLs it hands out,
 /// so StoreBroker, msstore-cli, Microsoft's samples and your own pipelines run against it
 /// with nothing changed but base URLs.
+///
+/// The same binary is a client of those contracts, for a storeroom or the real service:
+///
+///   storeroom profile add local --storeroom http://127.0.0.1:8080 \
+///       --credentials storeroom-data/credentials.json
+///   APP=$(storeroom admin reserve --name "Contoso Reader" --json | jq -r .id)
+///   storeroom package make --app $APP --out app.msix
+///   storeroom publish --app $APP --package app.msix --wait
 #[derive(Parser)]
-#[command(name = "storeroom", version, about, long_about)]
+#[command(name = "storeroom", version, about, long_about, verbatim_doc_comment, after_long_help = client::EXIT_HELP)]
 struct Cli {
     /// How log lines are written to stderr: `text` for people, or `json`, one JSON object a
     /// line for log collectors. Each line logged while a request is served lists the
@@ -67,9 +79,10 @@ enum Command {
     // Boxed: the serve flags are many, the other commands' few.
     Serve(Box<ServeArgs>),
 
-    /// Administrative tasks run on the data directory (or database) directly.
-    #[command(subcommand)]
-    Admin(admin::AdminCommand),
+    /// Administration: `seed` works on a data directory (or database) directly; the other
+    /// commands call a running storeroom's admin API with the profile's admin token.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Admin(admin::AdminArgs),
 
     /// HTTPS under the production host names: hosts-file lines and how to trust the local CA.
     ///
@@ -79,6 +92,103 @@ enum Command {
     /// (`storeroom tls hosts`), and the machine trusts its CA (`storeroom tls trust`).
     #[command(subcommand, verbatim_doc_comment)]
     Tls(tls::TlsCommand),
+
+    /// Publishes a submission in one go: create, change, upload, commit, wait.
+    ///
+    /// Creates a submission (or --reuse/--replace the pending one), merges JSON fields and
+    /// listings, adds packages, zips and uploads them with a progress bar, commits, and
+    /// with --wait follows the status to Published or the failure.
+    ///
+    ///   storeroom publish --app 9NBLGGH4R315 --package Contoso_1.0.1.0_x64.msix --wait
+    ///   storeroom publish --app 9NBLGGH4R315 --replace --replace-packages \
+    ///       --package app.msix --from notes.json --listing en-us=listing.json \
+    ///       --file shots/main.png=images/main.png --wait --json
+    ///   storeroom publish --app 9NBLGGH4R315 --flight 43e448df-… --package app.msix --wait
+    ///   storeroom publish --addon 9NBLGGH4TNMP --listing en-us=coins.json --file icon.png --wait
+    ///
+    /// A submission that fails exits 5 and prints its statusDetails errors, warnings and
+    /// certification report links.
+    #[command(verbatim_doc_comment, after_long_help = client::EXIT_HELP)]
+    Publish(PublishCmd),
+
+    /// One submission, call by call: create, get, update --from FILE, upload, commit,
+    /// status, delete (of an app with --app, a flight with --app and --flight, an add-on
+    /// with --addon).
+    #[command(after_long_help = client::EXIT_HELP)]
+    Submission(SubmissionCmd),
+
+    /// Apps of the account: list, get.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Apps(AppsCmd),
+
+    /// Package flights of an app: list, get, create, delete.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Flights(FlightsCmd),
+
+    /// Add-ons (in-app products): list, get, create, delete.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Addons(AddonsCmd),
+
+    /// Gradual package rollout of an app or flight submission: get, set, halt, finalize.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Rollout(RolloutCmd),
+
+    /// MSI/EXE products (the Store submission API): metadata, update, packages,
+    /// set-packages, status, submit, submission-status.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Product(ProductCmd),
+
+    /// Builds packages for apps: `package make`.
+    #[command(after_long_help = client::EXIT_HELP)]
+    Package(PackageCmd),
+
+    /// Connection profiles in the user's config directory: add, list, show, remove, use.
+    ///
+    /// Kept in $STOREROOM_CONFIG_DIR/profiles.json, or the platform's user config
+    /// directory (~/.config/storeroom/profiles.json on Linux). No secret is written there
+    /// by `add`: the client secret comes from STOREROOM_CLIENT_SECRET or, for a storeroom,
+    /// from its credentials.json at each run.
+    #[command(verbatim_doc_comment, after_long_help = client::EXIT_HELP)]
+    Profile(ProfileCmd),
+
+    /// Prints a shell completion script.
+    ///
+    ///   storeroom completions bash > ~/.local/share/bash-completion/completions/storeroom
+    ///   storeroom completions zsh > "${fpath[1]}/_storeroom"
+    ///   storeroom completions fish > ~/.config/fish/completions/storeroom.fish
+    ///   storeroom completions powershell >> $PROFILE
+    #[command(verbatim_doc_comment)]
+    Completions { shell: clap_complete::Shell },
+}
+
+/// A client command group with the connection flags.
+macro_rules! client_group {
+    ($name:ident, $command:ty) => {
+        #[derive(clap::Args)]
+        struct $name {
+            #[command(flatten)]
+            opts: ClientOpts,
+            #[command(subcommand)]
+            command: $command,
+        }
+    };
+}
+
+client_group!(SubmissionCmd, client::submission::SubmissionCommand);
+client_group!(AppsCmd, client::apps::AppsCommand);
+client_group!(FlightsCmd, client::flights::FlightsCommand);
+client_group!(AddonsCmd, client::addons::AddonsCommand);
+client_group!(RolloutCmd, client::rollout::RolloutCommand);
+client_group!(ProductCmd, client::product::ProductCommand);
+client_group!(PackageCmd, client::package::PackageCommand);
+client_group!(ProfileCmd, client::profile::ProfileCommand);
+
+#[derive(clap::Args)]
+struct PublishCmd {
+    #[command(flatten)]
+    args: client::publish::PublishArgs,
+    #[command(flatten)]
+    opts: ClientOpts,
 }
 
 #[derive(clap::Args)]
@@ -183,7 +293,7 @@ struct ServeArgs {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     memory::bound_allocator_arenas();
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("STOREROOM_LOG")
@@ -204,10 +314,40 @@ async fn main() -> anyhow::Result<()> {
             .with_span_list(true)
             .init(),
     }
-    match cli.command {
+    let done = match cli.command {
         Command::Serve(args) => serve(*args).await,
-        Command::Admin(command) => admin::run(command).await,
+        Command::Admin(args) => return admin::run(args).await,
         Command::Tls(command) => tls::run(command),
+        Command::Publish(cmd) => return client::publish::run(cmd.args, &cmd.opts).await,
+        Command::Submission(cmd) => return client::submission::run(cmd.command, &cmd.opts).await,
+        Command::Apps(cmd) => return client::apps::run(cmd.command, &cmd.opts).await,
+        Command::Flights(cmd) => return client::flights::run(cmd.command, &cmd.opts).await,
+        Command::Addons(cmd) => return client::addons::run(cmd.command, &cmd.opts).await,
+        Command::Rollout(cmd) => return client::rollout::run(cmd.command, &cmd.opts).await,
+        Command::Product(cmd) => return client::product::run(cmd.command, &cmd.opts).await,
+        Command::Package(cmd) => return client::package::run(cmd.command, &cmd.opts).await,
+        Command::Profile(cmd) => return client::profile::run(cmd.command, &cmd.opts),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "storeroom",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+    };
+    exit_status(done)
+}
+
+/// The server commands' outcome as anyhow's `main` reports it: the error chain, status 1.
+fn exit_status(done: anyhow::Result<()>) -> ExitCode {
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Error: {err:?}");
+            ExitCode::FAILURE
+        }
     }
 }
 

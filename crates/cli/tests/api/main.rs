@@ -8,6 +8,7 @@ mod common;
 mod aad;
 mod accounts;
 mod addons;
+mod cli;
 mod crash;
 mod devcenter;
 mod drain;
