@@ -16,6 +16,7 @@ mod driver;
 mod ingestion;
 pub(crate) mod migrations;
 mod msi;
+mod opsstate;
 mod signals;
 mod store;
 mod transaction;
