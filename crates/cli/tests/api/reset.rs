@@ -158,6 +158,17 @@ async fn a_snapshot_restore_brings_back_an_app_and_its_uploaded_blob() {
     .await;
     assert_eq!(status, StatusCode::OK, "{restored}");
     assert_eq!(restored["name"], "base");
+    let (_, journal) = admin(
+        server,
+        Method::GET,
+        "admin/v1/journal?path=/admin/v1/snapshots/**",
+        None,
+    )
+    .await;
+    for entry in journal["value"].as_array().unwrap() {
+        let took = entry["latencyMs"].as_f64().unwrap();
+        assert!(took < 1000.0, "well under a second on a small catalogue: {entry}");
+    }
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "save, reset and restore of a small catalogue are quick"
