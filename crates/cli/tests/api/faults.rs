@@ -344,3 +344,96 @@ async fn a_delay_rule_holds_the_request_then_serves_it() {
         .await
     );
 }
+
+#[tokio::test]
+async fn rules_and_the_journal_are_shared_by_the_instances_of_one_database() {
+    let app = TestApp::builder().start().await;
+    let Some(database) = app.server.database.clone() else {
+        eprintln!(
+            "SKIPPED: instances share rules and journal (STOREROOM_TEST_DATABASE_URL is not set)"
+        );
+        return;
+    };
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut config = storeroom_server::ServerConfig::for_data_dir(other_dir.path());
+    config.database = Some(database.url.clone());
+    config.blobs = Some(storeroom_server::config::BlobLocation::Directory(
+        app.server.dir.path().join("blobs"),
+    ));
+    let other = storeroom_server::start(config)
+        .await
+        .expect("second instance");
+    let on_other = |path: &str| {
+        app.server
+            .http
+            .get(format!("{}/v1.0/my/{path}", other.public_url))
+            .bearer_auth(&app.token)
+    };
+
+    // A rule made through one instance fails the other's requests within its poll.
+    let rule = fault(
+        &app.server,
+        json!({"method": "GET", "path": "/v1.0/my/applications", "status": 503}),
+    )
+    .await;
+    common::eventually("the other instance applies the rule", || async {
+        match on_other("applications").send().await.unwrap().status() {
+            StatusCode::SERVICE_UNAVAILABLE => Ok(()),
+            status => Err(status),
+        }
+    })
+    .await;
+    let deleted = app
+        .server
+        .http
+        .delete(format!(
+            "{}/admin/v1/faults/{}",
+            other.public_url,
+            rule["id"].as_str().unwrap()
+        ))
+        .bearer_auth(app.server.cred("adminToken"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    common::eventually("the first instance drops the rule", || async {
+        match app
+            .dc(Method::GET, "applications")
+            .send()
+            .await
+            .unwrap()
+            .status()
+        {
+            StatusCode::OK => Ok(()),
+            status => Err(status),
+        }
+    })
+    .await;
+
+    // One journal: what the other instance served is read through the first.
+    let marker = format!("applications/{}", app.app_id);
+    assert_eq!(
+        on_other(&marker).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let wanted = format!("/v1.0/my/{marker}");
+    common::eventually(
+        "the other instance's entry is in the shared journal",
+        || async {
+            let (_, journal) = json(
+                app.server
+                    .admin(Method::GET, &format!("admin/v1/journal?path={wanted}"))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            match journal["totalCount"].as_u64() {
+                Some(1) => Ok(()),
+                count => Err(count),
+            }
+        },
+    )
+    .await;
+    other.stop();
+}

@@ -167,7 +167,10 @@ async fn a_snapshot_restore_brings_back_an_app_and_its_uploaded_blob() {
     .await;
     for entry in journal["value"].as_array().unwrap() {
         let took = entry["latencyMs"].as_f64().unwrap();
-        assert!(took < 1000.0, "well under a second on a small catalogue: {entry}");
+        assert!(
+            took < 1000.0,
+            "well under a second on a small catalogue: {entry}"
+        );
     }
     assert!(
         started.elapsed() < Duration::from_secs(5),
