@@ -12,40 +12,25 @@ use serde_json::{Value, json};
 
 /// Creates a rule; its resource.
 async fn fault(server: &TestServer, rule: Value) -> Value {
-    let (status, body) = json(
-        server
-            .admin(Method::POST, "admin/v1/faults")
-            .json(&rule)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = server
+        .admin_call(Method::POST, "admin/v1/faults", Some(rule))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }
 
 async fn rules(server: &TestServer) -> Vec<Value> {
-    let (status, body) = json(
-        server
-            .admin(Method::GET, "admin/v1/faults")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = server
+        .admin_call(Method::GET, "admin/v1/faults", None)
+        .await;
     assert_eq!(status, StatusCode::OK);
     body["value"].as_array().unwrap().clone()
 }
 
-async fn metric(server: &TestServer, line: &str) -> bool {
-    reqwest::get(server.url("metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .contains(line)
+/// The value of a counter `name` with `labels` on the server's `/metrics`.
+async fn counter(server: &TestServer, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let text = crate::ops::scrape(&server.http, &server.base).await;
+    crate::ops::sum(&text, name, labels)
 }
 
 #[tokio::test]
@@ -143,12 +128,14 @@ async fn a_429_with_retry_after_is_ridden_out_by_a_retrying_client() {
         rules(&app.server).await.is_empty(),
         "a spent rule is removed"
     );
-    assert!(
-        metric(
+    assert_eq!(
+        counter(
             &app.server,
-            "storeroom_faults_injected_total{status=\"429\"} 2"
+            "storeroom_faults_injected_total",
+            &[("status", "429")]
         )
-        .await
+        .await,
+        Some(2.0)
     );
 }
 
@@ -336,12 +323,14 @@ async fn a_delay_rule_holds_the_request_then_serves_it() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(started.elapsed() >= Duration::from_millis(300));
-    assert!(
-        metric(
+    assert_eq!(
+        counter(
             &app.server,
-            "storeroom_faults_injected_total{status=\"delay\"} 1"
+            "storeroom_faults_injected_total",
+            &[("status", "delay")]
         )
-        .await
+        .await,
+        Some(1.0)
     );
 }
 

@@ -10,14 +10,8 @@ use serde_json::Value;
 
 /// The journal as the admin API returns it for `query`.
 async fn journal(server: &TestServer, query: &str) -> Vec<Value> {
-    let (status, body) = json(
-        server
-            .admin(Method::GET, &format!("admin/v1/journal{query}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let path = format!("admin/v1/journal{query}");
+    let (status, body) = server.admin_call(Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         body["totalCount"].as_u64(),
@@ -210,19 +204,18 @@ async fn the_journal_keeps_its_bounds_and_survives_a_restart() {
     let entries = journal(&server, "").await;
     assert_eq!(entries.len(), 4, "only the newest four are kept");
     assert_eq!(paths(&entries)[0], "/admin/v1/applications");
-    let metrics = reqwest::get(server.url("metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        metrics.contains("storeroom_journal_entries_written_total 7"),
-        "{metrics}"
+    let metrics = crate::ops::scrape(&server.http, &server.base).await;
+    let counter = |name, labels| crate::ops::sum(&metrics, name, labels);
+    assert_eq!(
+        counter("storeroom_journal_entries_written_total", &[]),
+        Some(7.0)
     );
-    assert!(
-        metrics.contains("storeroom_journal_entries_dropped_total{reason=\"trimmed\"} 3"),
-        "{metrics}"
+    assert_eq!(
+        counter(
+            "storeroom_journal_entries_dropped_total",
+            &[("reason", "trimmed")]
+        ),
+        Some(3.0)
     );
 
     let before: Vec<Value> = entries.clone();

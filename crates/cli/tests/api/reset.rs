@@ -5,28 +5,11 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestApp, TestServer, json, put_blob};
+use common::{TestApp, put_blob};
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const PACKAGE: &str = "Contoso_2.0.0.0_x64.msix";
-
-async fn admin(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server.admin(method, path);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    json(response).await
-}
 
 async fn app_count(app: &TestApp, token: &str) -> u64 {
     let (status, apps) =
@@ -56,36 +39,44 @@ async fn a_reset_empties_the_catalogue_and_keeps_the_accounts_working() {
     let app = TestApp::builder().start().await;
     let server = &app.server;
     uploaded_submission(&app).await;
-    let (status, _) = admin(
-        server,
-        Method::POST,
-        "admin/v1/faults",
-        Some(json!({"path": "/v1.0/ingestion/**", "status": 500})),
-    )
-    .await;
+    let (status, _) = server
+        .admin_call(
+            Method::POST,
+            "admin/v1/faults",
+            Some(json!({"path": "/v1.0/ingestion/**", "status": 500})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, group) = admin(
-        server,
-        Method::POST,
-        "admin/v1/flightgroups",
-        Some(json!({"name": "Testers", "members": ["a@example.com"]})),
-    )
-    .await;
+    let (status, group) = server
+        .admin_call(
+            Method::POST,
+            "admin/v1/flightgroups",
+            Some(json!({"name": "Testers", "members": ["a@example.com"]})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{group}");
     assert_eq!(app_count(&app, &app.token).await, 1);
 
-    let (status, _) = admin(server, Method::POST, "admin/v1/reset", None).await;
+    let (status, _) = server
+        .admin_call(Method::POST, "admin/v1/reset", None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     // The client still gets tokens, and the one it had still works.
     let fresh = server.token().await;
     assert_eq!(app_count(&app, &fresh).await, 0);
     assert_eq!(app_count(&app, &app.token).await, 0);
-    let (_, faults) = admin(server, Method::GET, "admin/v1/faults", None).await;
+    let (_, faults) = server
+        .admin_call(Method::GET, "admin/v1/faults", None)
+        .await;
     assert_eq!(faults["totalCount"], 0);
-    let (_, groups) = admin(server, Method::GET, "admin/v1/flightgroups", None).await;
+    let (_, groups) = server
+        .admin_call(Method::GET, "admin/v1/flightgroups", None)
+        .await;
     assert_eq!(groups["totalCount"], 0);
-    let (_, journal) = admin(server, Method::GET, "admin/v1/journal", None).await;
+    let (_, journal) = server
+        .admin_call(Method::GET, "admin/v1/journal", None)
+        .await;
     let paths: Vec<&str> = journal["value"]
         .as_array()
         .unwrap()
@@ -107,25 +98,25 @@ async fn a_snapshot_restore_brings_back_an_app_and_its_uploaded_blob() {
     let submission = uploaded_submission(&app).await;
 
     let started = Instant::now();
-    let (status, saved) = admin(
-        server,
-        Method::POST,
-        "admin/v1/snapshots",
-        Some(json!({"name": "base"})),
-    )
-    .await;
+    let (status, saved) = server
+        .admin_call(
+            Method::POST,
+            "admin/v1/snapshots",
+            Some(json!({"name": "base"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{saved}");
     assert_eq!(
         (saved["name"].as_str(), saved["blobs"].as_u64()),
         (Some("base"), Some(1))
     );
-    let (status, body) = admin(
-        server,
-        Method::POST,
-        "admin/v1/snapshots",
-        Some(json!({"name": "base"})),
-    )
-    .await;
+    let (status, body) = server
+        .admin_call(
+            Method::POST,
+            "admin/v1/snapshots",
+            Some(json!({"name": "base"})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["target"], "name");
     for bad in [
@@ -133,38 +124,32 @@ async fn a_snapshot_restore_brings_back_an_app_and_its_uploaded_blob() {
         json!({"name": ".hidden"}),
         json!({}),
     ] {
-        let (status, body) = admin(
-            server,
-            Method::POST,
-            "admin/v1/snapshots",
-            Some(bad.clone()),
-        )
-        .await;
+        let (status, body) = server
+            .admin_call(Method::POST, "admin/v1/snapshots", Some(bad.clone()))
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_eq!(body["target"], "name", "{bad}: {body}");
     }
 
     // Change everything: a reset, then another app.
-    let (status, _) = admin(server, Method::POST, "admin/v1/reset", None).await;
+    let (status, _) = server
+        .admin_call(Method::POST, "admin/v1/reset", None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     server.reserve_app("Made after the snapshot").await;
 
-    let (status, restored) = admin(
-        server,
-        Method::POST,
-        "admin/v1/snapshots/base/restore",
-        None,
-    )
-    .await;
+    let (status, restored) = server
+        .admin_call(Method::POST, "admin/v1/snapshots/base/restore", None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{restored}");
     assert_eq!(restored["name"], "base");
-    let (_, journal) = admin(
-        server,
-        Method::GET,
-        "admin/v1/journal?path=/admin/v1/snapshots/**",
-        None,
-    )
-    .await;
+    let (_, journal) = server
+        .admin_call(
+            Method::GET,
+            "admin/v1/journal?path=/admin/v1/snapshots/**",
+            None,
+        )
+        .await;
     for entry in journal["value"].as_array().unwrap() {
         let took = entry["latencyMs"].as_f64().unwrap();
         assert!(
@@ -189,21 +174,25 @@ async fn a_snapshot_restore_brings_back_an_app_and_its_uploaded_blob() {
         .await;
     assert_eq!(status["status"], "Published", "{status}");
 
-    let (_, listed) = admin(server, Method::GET, "admin/v1/snapshots", None).await;
+    let (_, listed) = server
+        .admin_call(Method::GET, "admin/v1/snapshots", None)
+        .await;
     assert_eq!(listed["totalCount"], 1);
     assert_eq!(listed["value"][0]["name"], "base");
-    let (status, body) = admin(
-        server,
-        Method::POST,
-        "admin/v1/snapshots/missing/restore",
-        None,
-    )
-    .await;
+    let (status, body) = server
+        .admin_call(Method::POST, "admin/v1/snapshots/missing/restore", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, _) = admin(server, Method::DELETE, "admin/v1/snapshots/base", None).await;
+    let (status, _) = server
+        .admin_call(Method::DELETE, "admin/v1/snapshots/base", None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _) = admin(server, Method::DELETE, "admin/v1/snapshots/base", None).await;
+    let (status, _) = server
+        .admin_call(Method::DELETE, "admin/v1/snapshots/base", None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, listed) = admin(server, Method::GET, "admin/v1/snapshots", None).await;
+    let (_, listed) = server
+        .admin_call(Method::GET, "admin/v1/snapshots", None)
+        .await;
     assert_eq!(listed["totalCount"], 0);
 }

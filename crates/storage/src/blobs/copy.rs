@@ -6,7 +6,7 @@ use std::io;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 
-use super::{BlobMeta, BlobStore, CommitError, UploadTarget};
+use super::{BlobMeta, BlobProperties, BlobStore, ByteStream, CommitError, UploadTarget};
 
 fn io_error<E>(error: CommitError<E>) -> io::Error {
     match error {
@@ -29,7 +29,20 @@ pub async fn copy_blob(
     };
     let properties = opened.meta.properties.clone();
     let size = opened.meta.size;
-    let mut content = opened.stream(0, size).await?;
+    let content = opened.stream(0, size).await?;
+    write_blob(store, container, blob, content, properties, now).await
+}
+
+/// Makes `content` the committed content of `container`/`blob` with `properties`, whatever
+/// was there (Put Blob without conditions), streaming it into the store.
+pub async fn write_blob(
+    store: &dyn BlobStore,
+    container: &str,
+    blob: &str,
+    mut content: ByteStream,
+    properties: BlobProperties,
+    now: DateTime<Utc>,
+) -> io::Result<()> {
     let mut upload = store
         .start_upload(container, blob, UploadTarget::Blob)
         .await?;

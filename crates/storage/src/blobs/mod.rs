@@ -27,7 +27,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 
-pub use copy::{copy_blob, remove_blob};
+pub use copy::{copy_blob, remove_blob, write_blob};
 pub use file::FileBlobStore;
 pub use local::{LocalBlobStore, StagedContent, StagingFile};
 pub use location::{BlobLocation, ObjectLocation, ObjectService, open};
