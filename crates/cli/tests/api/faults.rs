@@ -76,7 +76,6 @@ async fn rules_are_created_listed_deleted_and_checked() {
         "absent fields are omitted"
     );
     assert_eq!(rules(&server).await, std::slice::from_ref(&created));
-
     let delete = |id: String| {
         server
             .admin(Method::DELETE, &format!("admin/v1/faults/{id}"))
@@ -425,4 +424,30 @@ async fn rules_and_the_journal_are_shared_by_the_instances_of_one_database() {
     )
     .await;
     other.stop();
+}
+
+#[tokio::test]
+async fn a_rule_applies_with_its_probability() {
+    let app = TestApp::builder().start().await;
+    let never = fault(
+        &app.server,
+        json!({"path": "/v1.0/my/applications", "status": 500, "probability": 0}),
+    )
+    .await;
+    for _ in 0..5 {
+        let (status, body) = app.call(Method::GET, "applications", None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let path = format!("admin/v1/faults/{}", never["id"].as_str().unwrap());
+    let (status, _) = app.server.admin_call(Method::DELETE, &path, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    fault(
+        &app.server,
+        json!({"path": "/v1.0/my/applications", "status": 500, "probability": 1}),
+    )
+    .await;
+    for _ in 0..3 {
+        let (status, body) = app.call(Method::GET, "applications", None).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    }
 }
