@@ -223,3 +223,37 @@ async fn the_journal_keeps_its_bounds_and_survives_a_restart() {
     let after = journal(&server, "").await;
     assert_eq!(after, before, "the journal is in the database");
 }
+
+#[tokio::test]
+async fn with_the_journal_off_nothing_is_kept_and_token_requests_still_name_their_client() {
+    let server = TestApp::builder()
+        .configure(|config| config.journal.max_entries = 0)
+        .server()
+        .await;
+    let other = server.create_seller("Other").await;
+    let (status, _) = server
+        .admin_call(
+            Method::POST,
+            "admin/v1/faults",
+            Some(serde_json::json!({"path": "/*/oauth2/token", "status": 503,
+                "clientId": server.cred("clientId")})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let refused = server
+        .http
+        .post(server.url(&format!("{}/oauth2/token", server.cred("tenantId"))))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &server.cred("clientId")),
+            ("client_secret", &server.cred("clientSecret")),
+            ("resource", common::DEVCENTER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Another client's token request is not the rule's.
+    server.token_of(&other, common::DEVCENTER).await;
+    assert!(journal(&server, "").await.is_empty());
+}

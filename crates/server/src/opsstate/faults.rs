@@ -109,6 +109,15 @@ impl Faults {
         None
     }
 
+    /// Whether a rule names a client: then a token request's form body is read for its
+    /// `client_id` even when the journal is off.
+    pub fn names_clients(&self) -> bool {
+        self.current()
+            .rules
+            .iter()
+            .any(|rule| rule.client_id.is_some())
+    }
+
     /// Whether a submission was left a zombie by a fault rule.
     pub fn is_zombie(&self, submission_id: &str) -> bool {
         let set = self.current();

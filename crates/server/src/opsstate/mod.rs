@@ -126,7 +126,7 @@ where
         || request.uri().path().to_string(),
         |p| p.as_str().to_string(),
     );
-    let (request, kept) = if seen.journaled {
+    let (request, kept) = if seen.journaled || (!seen.operator && ops.faults.names_clients()) {
         capture::request(request).await
     } else {
         (request, capture::Kept::default())
