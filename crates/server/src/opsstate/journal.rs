@@ -40,7 +40,7 @@ pub const DEFAULT_BOUNDS: JournalBounds = JournalBounds {
 pub struct JournalFilter {
     pub limit: u32,
     /// A path prefix, or a glob when it has `*` or `?` (matched against the path without
-    /// its query).
+    /// its query); ASCII case-insensitive either way.
     pub path: Option<String>,
     pub status: Option<u16>,
     pub client_id: Option<String>,
@@ -154,7 +154,10 @@ impl Journal {
         let glob = path.and_then(|p| Glob::parse(p).ok().filter(Glob::is_wild));
         let wanted = |entry: &JournalEntry| match (&glob, path) {
             (Some(glob), _) => glob.matches(entry.path_only()),
-            (None, Some(prefix)) => entry.path.starts_with(prefix),
+            (None, Some(prefix)) => entry
+                .path
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix)),
             (None, None) => true,
         };
         let limit = filter.limit as usize;

@@ -189,14 +189,14 @@ where
     Fut: Future<Output = Response>,
 {
     let faults = &front.state.opsstate.faults;
-    faults.count(rule.status);
-    if let Some(delay) = rule.delay_ms {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
     let status = rule
         .status
         .or(rule.zombie.then_some(500))
         .and_then(|status| StatusCode::from_u16(status).ok());
+    faults.count(status.map(|status| status.as_u16()));
+    if let Some(delay) = rule.delay_ms {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     let Some(status) = status else {
         return route(request).await;
     };
