@@ -290,7 +290,21 @@ struct ServeArgs {
     /// `relaxed`: accept those requests.
     #[arg(long, env = "STOREROOM_LENIENCY", default_value = "strict")]
     leniency: storeroom_server::Leniency,
+
+    /// Request journal (GET /admin/v1/journal): the newest entries kept, at most. 0 turns
+    /// the journal off. Kept in the database: across restarts, shared by every instance of
+    /// a shared database.
+    #[arg(long, env = "STOREROOM_JOURNAL_MAX_ENTRIES", default_value_t = JOURNAL.max_entries)]
+    journal_max_entries: u64,
+
+    /// Request journal: the bytes of stored entries kept, at most (each entry keeps up to
+    /// 16 KiB of each body).
+    #[arg(long, env = "STOREROOM_JOURNAL_MAX_BYTES", default_value_t = JOURNAL.max_bytes)]
+    journal_max_bytes: u64,
 }
+
+const JOURNAL: storeroom_server::opsstate::journal::JournalBounds =
+    storeroom_server::opsstate::journal::DEFAULT_BOUNDS;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -381,6 +395,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls_listen: args.tls_listen,
         tls_names: args.tls_names,
         leniency: args.leniency,
+        journal: storeroom_server::opsstate::journal::JournalBounds {
+            max_entries: args.journal_max_entries,
+            max_bytes: args.journal_max_bytes,
+        },
     };
     let data_dir = config.data_dir.clone();
     let signals = StopSignals::listen()?;

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod leniency;
 pub mod media;
 pub mod msi;
+pub mod opsstate;
 pub mod packages;
 pub mod panics;
 pub mod pipeline;

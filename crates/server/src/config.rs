@@ -46,6 +46,9 @@ pub struct ServerConfig {
     /// Strict (the default) refuses what the real service refuses even where every known
     /// client already avoids it; relaxed accepts those requests (`--leniency`).
     pub leniency: storeroom_domain::Leniency,
+    /// How much request journal is kept (`--journal-max-entries`, `--journal-max-bytes`);
+    /// 0 entries turns the journal off.
+    pub journal: storeroom_domain::opsstate::JournalBounds,
 }
 
 impl ServerConfig {
@@ -67,6 +70,7 @@ impl ServerConfig {
             tls_names: Vec::new(),
             background_jobs: true,
             leniency: storeroom_domain::Leniency::Strict,
+            journal: crate::opsstate::journal::DEFAULT_BOUNDS,
         }
     }
 

@@ -123,6 +123,15 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
     if let Some(refusal) = request.extensions().get::<Arc<Refusal>>() {
         return refused(&front, refusal, &method, &id);
     }
+    // Fault rules and the request journal (`crate::opsstate`).
+    let routed = |request| route(&front, request, &id);
+    crate::opsstate::around(&front, request, &id, routed).await
+}
+
+/// Routes a request to the blob endpoint or the surface its path names.
+async fn route(front: &Front, request: Request, id: &str) -> Response {
+    let method = request.method().clone();
+    let metrics = &front.ops.metrics;
     let blob = &front.state.blob;
     if let Some(address) = blob.route(&method, request.uri(), request.headers()) {
         let timer = metrics.request("blob");
@@ -139,7 +148,7 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
     if let Some(id) = request.headers().get("client-request-id") {
         echoed.insert("client-request-id", id.clone());
     }
-    let api = front.api.oneshot(request);
+    let api = front.api.clone().oneshot(request);
     let clock = &front.state.clock;
     let response = guarded(surface, api, || (path, echoed.clone(), clock.now())).await;
     // Read before `uniform`, which may build a new response.
@@ -151,12 +160,12 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
             .map_or(ops::UNMATCHED.to_string(), |path| path.as_str().to_string()),
     };
     let response = surface.uniform(response, &echoed, clock.now()).await;
-    let response = finish(surface, response, &id);
+    let response = finish(surface, response, id);
     answered(timer, &method, &operation, response)
 }
 
 /// What every non-blob response gets last: the charset spelled out and the correlation id.
-fn finish(surface: Surface, mut response: Response, id: &str) -> Response {
+pub(crate) fn finish(surface: Surface, mut response: Response, id: &str) -> Response {
     // Clients of these APIs expect the charset spelled out, as Microsoft's services send it.
     let headers = response.headers_mut();
     if headers

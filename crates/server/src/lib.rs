@@ -17,6 +17,7 @@ pub mod keys;
 pub mod listen;
 pub mod msi;
 pub mod ops;
+pub mod opsstate;
 mod policy_routes;
 pub mod reports;
 pub mod state;
@@ -62,6 +63,8 @@ pub struct Running {
     /// metrics' upkeep.
     background: JoinHandle<()>,
     runners: Runners,
+    /// The journal's last entries are stored when the server stops gracefully.
+    opsstate: Arc<opsstate::OpsState>,
     /// Tells both listeners to stop accepting and finish the requests in flight.
     draining: tokio::sync::watch::Sender<bool>,
 }
@@ -100,6 +103,9 @@ impl Running {
             let _ = tls.await;
         }
         (&mut self.server).await?;
+        if let Err(err) = self.opsstate.journal.flush().await {
+            tracing::warn!(error = %err, "cannot store the last request journal entries");
+        }
         tracing::info!("stopped");
         Ok(())
     }
@@ -142,6 +148,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(storefront::routes())
         .merge(msi::routes())
         .merge(ingestion::routes())
+        .merge(opsstate::routes::routes())
         .fallback(front::not_found)
         .method_not_allowed_fallback(front::method_not_allowed)
         .with_state(state)
@@ -271,6 +278,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
             })
             .collect(),
     );
+    let opsstate = Arc::new(
+        opsstate::OpsState::load(
+            database.ops_store(),
+            blobs.clone(),
+            config.journal,
+            metrics.recorder(),
+        )
+        .await
+        .context("cannot load the fault rules")?,
+    );
     let state = AppState {
         service,
         clock: clock.clone(),
@@ -282,6 +299,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         msi,
         ingestion,
         verified: Arc::default(),
+        opsstate: opsstate.clone(),
     };
 
     // Jobs leased by a previous process of an embedded store are ready again at once. On a
@@ -294,6 +312,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .then(|| follow_clock(store.clone(), clock.clone()));
     let background_runners = config.background_jobs.then(|| runners.clone());
     let upkept = metrics.clone();
+    let operated = opsstate.clone().run(database.is_shared());
     // Runners, clock follower and upkeep run under one task, so that stopping the server
     // stops all.
     let background = tokio::spawn(async move {
@@ -313,7 +332,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
                 upkept.upkeep();
             }
         };
-        tokio::join!(run, follow, upkeep);
+        tokio::join!(run, follow, upkeep, operated);
     });
 
     let front = Front {
@@ -355,6 +374,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         server,
         background,
         runners,
+        opsstate,
         draining,
     })
 }

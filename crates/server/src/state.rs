@@ -27,4 +27,6 @@ pub struct AppState {
     pub ingestion: Arc<IngestionState>,
     /// Tokens whose signature was verified.
     pub verified: Arc<crate::auth::VerifiedTokens>,
+    /// The request journal, fault rules and snapshots' blob store.
+    pub opsstate: Arc<crate::opsstate::OpsState>,
 }

@@ -7,6 +7,7 @@ use storeroom_domain::application::Application;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::msi::store::MsiTransaction;
+use storeroom_domain::opsstate::{FaultRule, JournalBounds, JournalEntry, OpsStore, SnapshotInfo};
 use storeroom_domain::store::{
     DEVCENTER_QUEUE, MSI_QUEUE, NewJob, Store, StoreError, SubmissionAccess, SubmissionReads,
 };
@@ -29,6 +30,9 @@ macro_rules! suite {
             offers_page_by_seller_and_stale_offer_writes_conflict,
             client_roles_change_and_keys_come_and_go,
             reads_see_every_commit,
+            journal_is_bounded_and_filtered,
+            fault_rules_count_down_and_change_generation,
+            snapshots_restore_the_catalogue_and_reset_keeps_accounts,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -656,6 +660,262 @@ pub(crate) async fn client_roles_change_and_keys_come_and_go<B: Backend>(
         demoted.check_secret(&keys, &older_secret, now),
         SecretCheck::Wrong
     );
+}
+
+fn journal_entry(status: u16, client: Option<&str>, path: &str, body: usize) -> JournalEntry {
+    JournalEntry {
+        id: 0,
+        time: Utc::now(),
+        client_id: client.map(str::to_string),
+        method: "GET".into(),
+        path: path.into(),
+        status,
+        latency_ms: 1.5,
+        correlation_id: "c".into(),
+        request_body: None,
+        response_body: Some("x".repeat(body)),
+        fault_id: None,
+    }
+}
+
+pub(crate) async fn journal_is_bounded_and_filtered<B: Backend>(store: &SqlStore<B>) {
+    let store: &dyn OpsStore = store;
+    let roomy = JournalBounds {
+        max_entries: 5,
+        max_bytes: 1 << 20,
+    };
+    let first = store
+        .append_journal(
+            &[
+                journal_entry(200, Some("Client-A"), "/a", 10),
+                journal_entry(404, None, "/b", 10),
+            ],
+            roomy,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.trimmed, 0);
+    assert_eq!(first.ids.len(), 2);
+    assert!(first.ids[0] < first.ids[1], "ids grow in order");
+    let all = store.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+        ["/b", "/a"],
+        "newest first"
+    );
+    assert_eq!(all[0].id, first.ids[1]);
+    let mine = store
+        .journal_page(None, None, Some("client-a"), 10)
+        .await
+        .unwrap();
+    assert_eq!(mine.len(), 1, "client ids match case-insensitively");
+    assert_eq!(mine[0].client_id.as_deref(), Some("Client-A"));
+    let missing = store.journal_page(None, Some(404), None, 10).await.unwrap();
+    assert_eq!(missing.len(), 1);
+    let older = store
+        .journal_page(Some(first.ids[1]), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1, "a page before an id");
+
+    // By count: only the newest five stay.
+    let many: Vec<_> = (0..6)
+        .map(|i| journal_entry(200, None, &format!("/n{i}"), 10))
+        .collect();
+    let appended = store.append_journal(&many, roomy).await.unwrap();
+    assert_eq!(appended.trimmed, 3);
+    let all = store.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].path, "/n5");
+    // By bytes (of stored documents): room for the big entry and one small one.
+    let big = journal_entry(200, None, "/big", 2000);
+    let size = |entry: &JournalEntry| serde_json::to_string(entry).unwrap().len() as u64;
+    let tight = JournalBounds {
+        max_entries: 100,
+        max_bytes: size(&big) + size(&all[0]) + 20,
+    };
+    store.append_journal(&[big], tight).await.unwrap();
+    let all = store.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all[0].path, "/big");
+}
+
+pub(crate) async fn fault_rules_count_down_and_change_generation<B: Backend>(store: &SqlStore<B>) {
+    let store: &dyn OpsStore = store;
+    let rule = FaultRule {
+        id: "f1".into(),
+        created: Utc::now(),
+        method: Some("POST".into()),
+        path: Some("/v1.0/**".into()),
+        client_id: None,
+        status: Some(503),
+        body: None,
+        retry_after: None,
+        delay_ms: None,
+        after_side_effect: true,
+        times: Some(2),
+        remaining: None,
+        probability: None,
+        zombie: false,
+    };
+    let before = store.fault_generation().await.unwrap();
+    store.insert_fault(&rule).await.unwrap();
+    store
+        .insert_fault(&FaultRule {
+            id: "f2".into(),
+            times: None,
+            ..rule.clone()
+        })
+        .await
+        .unwrap();
+    let set = store.fault_set().await.unwrap();
+    assert_ne!(set.generation, before);
+    assert_eq!(set.rules.len(), 2);
+    assert_eq!(set.rules[0].remaining, Some(2));
+    assert_eq!(set.rules[1].remaining, None, "unlimited");
+    assert_eq!(set.rules[0].path, rule.path);
+
+    assert!(store.take_fault("f1").await.unwrap());
+    assert_eq!(
+        store.fault_generation().await.unwrap(),
+        set.generation,
+        "a use that leaves some changes nothing cached"
+    );
+    assert!(store.take_fault("f1").await.unwrap());
+    assert!(!store.take_fault("f1").await.unwrap(), "spent");
+    assert!(!store.take_fault("f2").await.unwrap(), "not counted");
+    let set = store.fault_set().await.unwrap();
+    assert_eq!(
+        set.rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["f2"],
+        "the spent rule is gone"
+    );
+    store.add_zombie("sub-1").await.unwrap();
+    store.add_zombie("sub-1").await.unwrap();
+    assert_eq!(store.fault_set().await.unwrap().zombies, ["sub-1"]);
+    assert!(store.delete_fault("f2").await.unwrap());
+    assert!(!store.delete_fault("f2").await.unwrap());
+    assert!(store.fault_set().await.unwrap().rules.is_empty());
+}
+
+pub(crate) async fn snapshots_restore_the_catalogue_and_reset_keeps_accounts<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    let store: &dyn Store = backend_store;
+    let ops: &dyn OpsStore = backend_store;
+    let dev = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let first = Application::reserve(&dev.seller, "First", true, now);
+    let second = Application::reserve(&dev.seller, "Second", true, now);
+    let sub = dashboard_submission(&first, now);
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_tenant(&dev.tenant).await.unwrap();
+    tx.insert_seller(&dev.seller).await.unwrap();
+    tx.insert_client(&dev.client).await.unwrap();
+    tx.put_application(&first).await.unwrap();
+    tx.put_application(&second).await.unwrap();
+    tx.put_submission(&sub).await.unwrap();
+    tx.enqueue_job(&NewJob {
+        queue: DEVCENTER_QUEUE,
+        submission_id: sub.id.clone(),
+        step: "publish".into(),
+        run_at: now,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    ops.append_journal(
+        &[journal_entry(200, None, "/a", 1)],
+        JournalBounds {
+            max_entries: 10,
+            max_bytes: 1 << 20,
+        },
+    )
+    .await
+    .unwrap();
+
+    let info = SnapshotInfo {
+        name: "base".into(),
+        created: now,
+        blobs: 3,
+    };
+    let mut tx = ops.begin_ops().await.unwrap();
+    assert!(tx.save_snapshot(&info).await.unwrap());
+    assert!(!tx.save_snapshot(&info).await.unwrap(), "names are unique");
+    tx.commit().await.unwrap();
+    let listed = ops.snapshots().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].name.as_str(), listed[0].blobs), ("base", 3));
+
+    let mut tx = ops.begin_ops().await.unwrap();
+    tx.reset().await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.application(&first.id).await.unwrap(), None);
+    assert_eq!(store.applications(None, 0, 10).await.unwrap().1, 0);
+    assert!(store.submission_doc(&sub.id).await.unwrap().is_none());
+    assert!(
+        store
+            .claim_job(DEVCENTER_QUEUE, now, now, "a")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        ops.journal_page(None, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.client(&dev.client.client_id).await.unwrap().is_some());
+    assert!(store.seller(&dev.seller.id).await.unwrap().is_some());
+
+    // Something made after the snapshot goes with the restore.
+    let third = Application::reserve(&dev.seller, "Third", true, now);
+    let mut tx = store.begin().await.unwrap();
+    tx.put_application(&third).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = ops.begin_ops().await.unwrap();
+    assert_eq!(tx.restore_snapshot("missing").await.unwrap(), None);
+    let restored = tx.restore_snapshot("base").await.unwrap().expect("saved");
+    tx.commit().await.unwrap();
+    assert_eq!(restored.name, "base");
+    assert_eq!(
+        store.application(&first.id).await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(store.application(&third.id).await.unwrap(), None);
+    let (page, total) = store
+        .applications(Some(&dev.seller.id), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "counts rebuilt");
+    assert_eq!(
+        page.into_iter().map(|a| a.id).collect::<Vec<_>>(),
+        [first.id.clone(), second.id.clone()],
+        "listing order kept"
+    );
+    let (page, _) = store
+        .applications(Some(&dev.seller.id), 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1, "places rebuilt");
+    assert_eq!(
+        SubmissionReads::submission(store, &sub.id).await.unwrap(),
+        Some(sub.clone())
+    );
+    let job = store
+        .claim_job(DEVCENTER_QUEUE, now, now + Duration::seconds(30), "a")
+        .await
+        .unwrap()
+        .expect("the job is back, unleased");
+    assert_eq!(job.submission_id, sub.id);
+
+    let mut tx = ops.begin_ops().await.unwrap();
+    assert!(tx.delete_snapshot("base").await.unwrap());
+    assert!(!tx.delete_snapshot("base").await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(ops.snapshots().await.unwrap().is_empty());
 }
 
 /// The reads every API request makes (its client; an app with a submission) answer what the

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use storeroom_domain::ingestion::store::IngestionStore;
 use storeroom_domain::msi::store::MsiStore;
+use storeroom_domain::opsstate::OpsStore;
 use storeroom_domain::store::{Store, StoreError, StoreResult};
 
 use crate::sql::Tallies;
@@ -94,6 +95,14 @@ impl Database {
     }
 
     pub fn msi_store(&self) -> Arc<dyn MsiStore> {
+        match self {
+            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// The journal, fault rules and snapshots.
+    pub fn ops_store(&self) -> Arc<dyn OpsStore> {
         match self {
             Self::Sqlite(store) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),

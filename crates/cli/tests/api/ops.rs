@@ -42,7 +42,7 @@ fn samples(text: &str) -> Vec<(String, BTreeMap<String, String>, f64)> {
 }
 
 /// The sum of the samples of `name` whose labels include `labels`; None when there is none.
-fn sum(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn sum(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     let matching: Vec<f64> = samples(text)
         .into_iter()
         .filter(|(sample, have, _)| {
@@ -56,7 +56,7 @@ fn sum(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     (!matching.is_empty()).then(|| matching.iter().sum())
 }
 
-async fn scrape(http: &Client, base: &str) -> String {
+pub(crate) async fn scrape(http: &Client, base: &str) -> String {
     let response = http.get(format!("{base}/metrics")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let content_type = response.headers()["content-type"]

@@ -266,6 +266,20 @@ impl BlobService {
         ctx.finish(ctx.error_response(&error))
     }
 
+    /// The service's error with `status`, `code` and `message`, as it answers a request
+    /// with `method` and `headers` (the fault rules' failures).
+    pub fn error(
+        &self,
+        method: &Method,
+        headers: &axum::http::HeaderMap,
+        status: axum::http::StatusCode,
+        code: &'static str,
+        message: String,
+    ) -> Response {
+        let ctx = RequestContext::new(method, headers, self.clock.now());
+        ctx.finish(ctx.error_response(&BlobError::new(status, code, message)))
+    }
+
     /// Serves one blob request (consumes the streaming body).
     pub async fn handle(
         &self,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
+use futures::StreamExt;
 use serde_json::{Map, Value};
 use storeroom_domain::ingestion::IngestionResult;
 use storeroom_domain::ingestion::files::{PackageUpload, PackageVerdict};
@@ -16,7 +17,7 @@ use storeroom_domain::ingestion::submission::OfferSubmission;
 use storeroom_domain::ingestion::validation::{ImageToProbe, ImageVerdicts};
 use storeroom_ingest::ArchiveLimits;
 use storeroom_ingest::marketplace;
-use storeroom_storage::blobs::{BlobProperties, BlobStore, ReadAtCursor, UploadTarget};
+use storeroom_storage::blobs::{BlobProperties, BlobStore, ReadAtCursor, write_blob};
 
 use super::render::Render;
 use super::respond::Out;
@@ -162,25 +163,10 @@ async fn write_text(
     data: Vec<u8>,
     now: DateTime<Utc>,
 ) -> io::Result<()> {
-    let mut upload = blobs
-        .start_upload(FILE_CONTAINER, blob, UploadTarget::Blob)
-        .await?;
-    upload.write(Bytes::from(data)).await?;
-    let received = upload.finish().await?;
     let properties = BlobProperties {
         content_type: Some("text/plain; charset=utf-8".into()),
         ..BlobProperties::default()
     };
-    blobs
-        .commit_blob(
-            FILE_CONTAINER,
-            blob,
-            received,
-            properties,
-            now,
-            Box::new(|_| Ok(())),
-        )
-        .await
-        .map(|_| ())
-        .map_err(|_| io::Error::other("the report blob could not be committed"))
+    let content = futures::stream::once(async move { Ok(Bytes::from(data)) }).boxed();
+    write_blob(blobs, FILE_CONTAINER, blob, content, properties, now).await
 }

@@ -69,6 +69,10 @@ impl BlobStore for FileBlobStore {
             .await?
     }
 
+    async fn list_blobs(&self) -> io::Result<Vec<BlobMeta>> {
+        self.run(|store| store.list_blobs()).await?
+    }
+
     async fn open_blob(&self, container: &str, blob: &str) -> io::Result<Option<OpenedBlob>> {
         let (container, blob) = (container.to_owned(), blob.to_owned());
         let opened = self

@@ -188,6 +188,20 @@ impl LocalBlobStore {
         read_meta(&self.blob_dir(container, blob))
     }
 
+    /// The committed metadata of every blob, in no particular order.
+    pub fn list_blobs(&self) -> io::Result<Vec<BlobMeta>> {
+        let mut blobs = Vec::new();
+        for entry in fs::read_dir(self.root.join("b"))? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir()
+                && let Some(meta) = read_meta(&entry.path())?
+            {
+                blobs.push(meta);
+            }
+        }
+        Ok(blobs)
+    }
+
     /// A temporary file to receive a body into.
     pub fn start_staging(&self) -> io::Result<StagingFile> {
         let path = self

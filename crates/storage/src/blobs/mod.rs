@@ -8,6 +8,7 @@
 //! `object` (the object-store backend), `read_at` (positional reads for the pipeline),
 //! `location` (the `--blobs` setting and opening the store it names).
 
+mod copy;
 mod digest;
 mod etag;
 mod file;
@@ -26,6 +27,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::stream::BoxStream;
 
+pub use copy::{copy_blob, remove_blob, write_blob};
 pub use file::FileBlobStore;
 pub use local::{LocalBlobStore, StagedContent, StagingFile};
 pub use location::{BlobLocation, ObjectLocation, ObjectService, open};
@@ -151,6 +153,10 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// The committed metadata of a blob, or None when it has no committed content.
     async fn blob_meta(&self, container: &str, blob: &str) -> io::Result<Option<BlobMeta>>;
+
+    /// The committed metadata of every blob (resets and snapshots walk the whole store; an
+    /// emulator's store holds few blobs).
+    async fn list_blobs(&self) -> io::Result<Vec<BlobMeta>>;
 
     /// Get Blob: the committed content and its metadata, read consistently with each other.
     async fn open_blob(&self, container: &str, blob: &str) -> io::Result<Option<OpenedBlob>>;

@@ -29,6 +29,11 @@ const SHARED: &[(i64, &str, &str)] = &[
         "client keys",
         include_str!("../../migrations/shared/0014_client_keys.sql"),
     ),
+    (
+        15,
+        "opsstate",
+        include_str!("../../migrations/shared/0015_opsstate.sql"),
+    ),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared

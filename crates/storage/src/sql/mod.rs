@@ -17,6 +17,7 @@ mod ingestion;
 pub(crate) mod migrations;
 mod msi;
 mod read_cache;
+mod opsstate;
 mod signals;
 mod store;
 mod transaction;

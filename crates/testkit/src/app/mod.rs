@@ -177,7 +177,14 @@ pub async fn call_as(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request = server.dc(method, path, token);
+    send_json(server.dc(method, path, token), body).await
+}
+
+/// Sends `request` with an optional JSON body; a 204 reads as `null`.
+pub(crate) async fn send_json(
+    mut request: RequestBuilder,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     if let Some(body) = body {
         request = request.json(&body);
     }

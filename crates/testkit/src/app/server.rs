@@ -180,6 +180,16 @@ impl TestServer {
             .bearer_auth(self.cred("adminToken"))
     }
 
+    /// Sends an admin request with an optional JSON body; a 204 reads as `null`.
+    pub async fn admin_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        super::send_json(self.admin(method, path), body).await
+    }
+
     /// Reserves an app through the admin API and returns its resource.
     pub async fn reserve_app(&self, name: &str) -> Value {
         let response = self

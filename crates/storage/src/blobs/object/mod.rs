@@ -179,6 +179,23 @@ impl BlobStore for ObjectBlobStore {
         Ok(self.current(&dir).await?.map(|stored| stored.meta))
     }
 
+    async fn list_blobs(&self) -> io::Result<Vec<BlobMeta>> {
+        let listed: Vec<ObjectMeta> = self
+            .store
+            .list(Some(&Path::from("b")))
+            .try_collect()
+            .await?;
+        let mut blobs = Vec::new();
+        for object in listed {
+            if object.location.filename() == Some("meta.json")
+                && let Some(stored) = meta::read(&*self.store, &object.location).await?
+            {
+                blobs.push(stored.meta);
+            }
+        }
+        Ok(blobs)
+    }
+
     async fn open_blob(&self, container: &str, blob: &str) -> io::Result<Option<OpenedBlob>> {
         let dir = BlobDir::of(container, blob);
         let Some(Stored { meta, .. }) = self.current(&dir).await? else {

@@ -1,0 +1,199 @@
+//! The request journal: entries are buffered in memory as requests are answered (no
+//! database write on a request's path), flushed in batches by a background task, which
+//! also trims the stored journal to its bounds, and read back newest first by the admin
+//! API. Each flush announces the entries it stored on a broadcast channel, for live views.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use metrics::Recorder;
+pub use storeroom_domain::opsstate::JournalBounds;
+use storeroom_domain::opsstate::{Glob, JournalEntry, OpsStore};
+use storeroom_domain::store::StoreResult;
+use tokio::sync::{Notify, broadcast};
+
+/// Counter: journal entries stored.
+pub const WRITTEN: &str = "storeroom_journal_entries_written_total";
+/// Counter: journal entries lost (the buffer was full, or a flush failed) or trimmed to
+/// the bounds, by `reason` (`overflow`, `failed`, `trimmed`).
+pub const DROPPED: &str = "storeroom_journal_entries_dropped_total";
+
+/// Entries waiting for a flush, at most: beyond, the oldest are dropped (and counted).
+const BUFFER: usize = 4096;
+/// A flush starts once this many entries wait, else every [`FLUSH_EVERY`].
+const BATCH: usize = 256;
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// Entries read from the store at a time while filtering by path.
+const PAGE: u32 = 500;
+/// Live subscribers that fall this far behind miss entries (they are told how many).
+const LIVE: usize = 1024;
+
+/// Defaults of `--journal-max-entries` and `--journal-max-bytes`.
+pub const DEFAULT_BOUNDS: JournalBounds = JournalBounds {
+    max_entries: 10_000,
+    max_bytes: 64 << 20,
+};
+
+/// What the admin API filters the journal by.
+#[derive(Debug, Clone, Default)]
+pub struct JournalFilter {
+    pub limit: u32,
+    /// A path prefix, or a glob when it has `*` or `?` (matched against the path without
+    /// its query); ASCII case-insensitive either way.
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub client_id: Option<String>,
+}
+
+pub struct Journal {
+    store: Arc<dyn OpsStore>,
+    bounds: JournalBounds,
+    buffer: Mutex<VecDeque<JournalEntry>>,
+    wake: Notify,
+    /// One flush at a time, so entries are stored in the order they were answered.
+    flushing: tokio::sync::Mutex<()>,
+    live: broadcast::Sender<Arc<JournalEntry>>,
+    recorder: Arc<dyn Recorder + Send + Sync>,
+}
+
+impl Journal {
+    pub fn new(
+        store: Arc<dyn OpsStore>,
+        bounds: JournalBounds,
+        recorder: Arc<dyn Recorder + Send + Sync>,
+    ) -> Self {
+        metrics::with_local_recorder(recorder.as_ref(), || {
+            metrics::describe_counter!(WRITTEN, "Request journal entries stored");
+            metrics::describe_counter!(
+                DROPPED,
+                "Request journal entries lost (buffer overflow, failed flush) or trimmed to the bounds"
+            );
+        });
+        Self {
+            store,
+            bounds,
+            buffer: Mutex::new(VecDeque::new()),
+            wake: Notify::new(),
+            flushing: tokio::sync::Mutex::new(()),
+            live: broadcast::channel(LIVE).0,
+            recorder,
+        }
+    }
+
+    /// Whether requests are journaled at all (`--journal-max-entries 0` turns it off).
+    pub fn enabled(&self) -> bool {
+        self.bounds.max_entries > 0 && self.bounds.max_bytes > 0
+    }
+
+    /// Queues an answered request's entry for the next flush.
+    pub fn record(&self, entry: JournalEntry) {
+        let waiting = {
+            let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+            if buffer.len() >= BUFFER {
+                buffer.pop_front();
+                self.count(DROPPED, "overflow", 1);
+            }
+            buffer.push_back(entry);
+            buffer.len()
+        };
+        if waiting >= BATCH {
+            self.wake.notify_one();
+        }
+    }
+
+    /// The entries this instance stores from now on, as they are stored (with their ids).
+    /// Entries of other instances sharing the database are read with [`Journal::query`].
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<JournalEntry>> {
+        self.live.subscribe()
+    }
+
+    /// Stores the buffered entries and trims the journal to its bounds.
+    pub async fn flush(&self) -> StoreResult<()> {
+        let _turn = self.flushing.lock().await;
+        let entries: Vec<JournalEntry> = {
+            let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
+            buffer.drain(..).collect()
+        };
+        if entries.is_empty() {
+            return Ok(());
+        }
+        match self.store.append_journal(&entries, self.bounds).await {
+            Ok(appended) => {
+                self.count(WRITTEN, "", entries.len() as u64);
+                self.count(DROPPED, "trimmed", appended.trimmed);
+                for (mut entry, id) in entries.into_iter().zip(appended.ids) {
+                    entry.id = id;
+                    let _ = self.live.send(Arc::new(entry));
+                }
+                Ok(())
+            }
+            Err(err) => {
+                self.count(DROPPED, "failed", entries.len() as u64);
+                Err(err)
+            }
+        }
+    }
+
+    /// Flushes whenever a batch is waiting, and at least every [`FLUSH_EVERY`]; never
+    /// returns (it runs with the server's background tasks).
+    pub async fn run(self: Arc<Self>) {
+        loop {
+            let _ = tokio::time::timeout(FLUSH_EVERY, self.wake.notified()).await;
+            if let Err(err) = self.flush().await {
+                tracing::warn!(error = %err, "cannot store request journal entries: they are lost");
+            }
+        }
+    }
+
+    /// The newest entries matching `filter`, newest first; this instance's buffered
+    /// entries are flushed first, so a request answered just before is found.
+    pub async fn query(&self, filter: &JournalFilter) -> StoreResult<Vec<JournalEntry>> {
+        self.flush().await?;
+        let path = filter.path.as_deref();
+        let glob = path.and_then(|p| Glob::parse(p).ok().filter(Glob::is_wild));
+        let wanted = |entry: &JournalEntry| match (&glob, path) {
+            (Some(glob), _) => glob.matches(entry.path_only()),
+            (None, Some(prefix)) => entry
+                .path
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix)),
+            (None, None) => true,
+        };
+        let limit = filter.limit as usize;
+        let mut found = Vec::new();
+        let mut before = None;
+        while found.len() < limit {
+            let batch = if path.is_none() {
+                filter.limit - found.len() as u32
+            } else {
+                PAGE
+            };
+            let page = self
+                .store
+                .journal_page(before, filter.status, filter.client_id.as_deref(), batch)
+                .await?;
+            let exhausted = (page.len() as u32) < batch;
+            before = page.last().map(|entry| entry.id);
+            found.extend(page.into_iter().filter(wanted));
+            if exhausted || before.is_none() {
+                break;
+            }
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    fn count(&self, name: &'static str, reason: &'static str, by: u64) {
+        if by == 0 {
+            return;
+        }
+        metrics::with_local_recorder(self.recorder.as_ref(), || {
+            if reason.is_empty() {
+                metrics::counter!(name).increment(by);
+            } else {
+                metrics::counter!(name, "reason" => reason).increment(by);
+            }
+        });
+    }
+}

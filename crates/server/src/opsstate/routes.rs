@@ -1,0 +1,269 @@
+//! The admin routes of the journal, fault rules, reset and snapshots (admin token).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use storeroom_domain::DomainError;
+use storeroom_domain::opsstate::{FaultRule, Glob, valid_snapshot_name};
+use storeroom_domain::store::StoreError;
+use storeroom_wire::lenient;
+
+use super::journal::JournalFilter;
+use super::snapshots::{SnapshotError, Snapshots};
+use crate::auth::Admin;
+use crate::errors::{ApiError, ApiResult, internal};
+use crate::state::AppState;
+
+/// The journal's own route: not journaled (reading it would fill it).
+pub const JOURNAL_ROUTE: &str = "/admin/v1/journal";
+
+/// Entries `GET /admin/v1/journal` returns by default, and at most.
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(JOURNAL_ROUTE, get(journal))
+        .route("/admin/v1/faults", post(create_fault).get(list_faults))
+        .route("/admin/v1/faults/{fault_id}", delete(delete_fault))
+        .route("/admin/v1/reset", post(reset))
+        .route(
+            "/admin/v1/snapshots",
+            post(save_snapshot).get(list_snapshots),
+        )
+        .route("/admin/v1/snapshots/{name}", delete(delete_snapshot))
+        .route("/admin/v1/snapshots/{name}/restore", post(restore_snapshot))
+}
+
+fn stored<T>(result: Result<T, StoreError>) -> ApiResult<T> {
+    result.map_err(|err| ApiError::from(DomainError::from(err)))
+}
+
+fn parsed<T: std::str::FromStr>(
+    query: &HashMap<String, String>,
+    name: &str,
+) -> ApiResult<Option<T>> {
+    query
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| {
+            value
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::invalid(format!("{name} '{value}' is not valid"), name))
+        })
+        .transpose()
+}
+
+async fn journal(
+    State(state): State<AppState>,
+    _: Admin,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let limit = parsed::<u32>(&query, "limit")?.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid(
+            format!("limit must be 1-{MAX_LIMIT}"),
+            "limit",
+        ));
+    }
+    let status = parsed::<u16>(&query, "status")?;
+    if status.is_some_and(|status| !(100..=599).contains(&status)) {
+        return Err(ApiError::invalid("status must be 100-599", "status"));
+    }
+    let path = parsed::<String>(&query, "path")?.filter(|path| !path.is_empty());
+    if let Some(path) = &path {
+        Glob::parse(path).map_err(|message| ApiError::invalid(message, "path"))?;
+    }
+    let client_id = parsed::<String>(&query, "clientId")?.filter(|id| !id.is_empty());
+    let filter = JournalFilter {
+        limit,
+        path,
+        status,
+        client_id,
+    };
+    let entries = stored(state.opsstate.journal.query(&filter).await)?;
+    let count = entries.len();
+    Ok(Json(json!({"value": entries, "totalCount": count})).into_response())
+}
+
+/// A rule as a client sends it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewFault {
+    method: Option<String>,
+    path: Option<String>,
+    client_id: Option<String>,
+    status: Option<u16>,
+    body: Option<serde_json::Value>,
+    retry_after: Option<u32>,
+    delay_ms: Option<u64>,
+    #[serde(default)]
+    after_side_effect: bool,
+    times: Option<u32>,
+    probability: Option<f64>,
+    #[serde(default)]
+    zombie: bool,
+}
+
+async fn create_fault(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let input: NewFault = lenient::from_slice(&body?)?;
+    let rule = FaultRule {
+        id: storeroom_domain::ids::guid(),
+        created: state.clock.now(),
+        method: input.method.map(|m| m.to_ascii_uppercase()),
+        path: input.path,
+        client_id: input.client_id,
+        status: input.status,
+        body: input.body,
+        retry_after: input.retry_after,
+        delay_ms: input.delay_ms,
+        after_side_effect: input.after_side_effect,
+        times: input.times,
+        remaining: input.times,
+        probability: input.probability,
+        zombie: input.zombie,
+    };
+    rule.validate()
+        .map_err(|invalid| ApiError::invalid(invalid.message, invalid.field))?;
+    let faults = &state.opsstate.faults;
+    stored(faults.store().insert_fault(&rule).await)?;
+    stored(faults.reload().await)?;
+    Ok((StatusCode::CREATED, Json(rule)).into_response())
+}
+
+async fn list_faults(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+    let set = stored(state.opsstate.faults.store().fault_set().await)?;
+    let count = set.rules.len();
+    Ok(Json(json!({"value": set.rules, "totalCount": count})).into_response())
+}
+
+async fn delete_fault(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(fault_id): Path<String>,
+) -> ApiResult<Response> {
+    let faults = &state.opsstate.faults;
+    if !stored(faults.store().delete_fault(&fault_id).await)? {
+        return Err(ApiError::not_found(
+            format!("No fault rule has the id '{fault_id}'"),
+            "faultId",
+        ));
+    }
+    stored(faults.reload().await)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn snapshots(state: &AppState) -> Snapshots<'_> {
+    Snapshots {
+        store: state.opsstate.faults.store().as_ref(),
+        blobs: state.opsstate.blobs.as_ref(),
+    }
+}
+
+impl From<SnapshotError> for ApiError {
+    fn from(err: SnapshotError) -> Self {
+        match err {
+            SnapshotError::NotFound(_) => ApiError::not_found(err.to_string(), "name"),
+            SnapshotError::Exists(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "InvalidState",
+                err.to_string(),
+                "name",
+            ),
+            SnapshotError::Store(err) => DomainError::from(err).into(),
+            SnapshotError::Blobs(err) => {
+                tracing::error!(error = %err, "snapshot: the blob store failed");
+                internal()
+            }
+        }
+    }
+}
+
+fn checked_name(name: &str) -> ApiResult<()> {
+    if valid_snapshot_name(name) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            format!(
+                "snapshot name '{name}' is not valid: use 1-64 letters, digits, '-', '_' and '.', not starting with '.'"
+            ),
+            "name",
+        ))
+    }
+}
+
+/// What changed under the caches: fault rules and zombies are reloaded, and the entries
+/// waiting for the journal are kept (the reset's own request among them).
+async fn refreshed(state: &AppState) -> ApiResult<()> {
+    stored(state.opsstate.faults.reload().await)
+}
+
+async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+    // Entries of requests answered before the reset go with the journal it clears: stored
+    // now, so that no flush running behind stores them after it.
+    if let Err(err) = state.opsstate.journal.flush().await {
+        tracing::warn!(error = %err, "reset: cannot store the waiting journal entries");
+    }
+    snapshots(&state).reset().await?;
+    refreshed(&state).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+struct NewSnapshot {
+    name: Option<String>,
+}
+
+async fn save_snapshot(
+    State(state): State<AppState>,
+    _: Admin,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let input: NewSnapshot = lenient::from_slice(&body?)?;
+    let name = input
+        .name
+        .ok_or_else(|| ApiError::invalid("name is required", "name"))?;
+    checked_name(&name)?;
+    let info = snapshots(&state).save(&name, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+async fn list_snapshots(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+    let listed = stored(state.opsstate.faults.store().snapshots().await)?;
+    let count = listed.len();
+    Ok(Json(json!({"value": listed, "totalCount": count})).into_response())
+}
+
+async fn restore_snapshot(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    checked_name(&name)?;
+    let info = snapshots(&state).restore(&name, state.clock.now()).await?;
+    refreshed(&state).await?;
+    Ok(Json(info).into_response())
+}
+
+async fn delete_snapshot(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    checked_name(&name)?;
+    snapshots(&state).delete(&name).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
