@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::accounts::{AadClient, ClientKey, Seller, Tenant};
+use crate::dashboard_session::DashboardSession;
 use crate::application::Application;
 use crate::flight::Flight;
 use crate::flight_group::FlightGroup;
@@ -72,6 +73,9 @@ pub trait Store: Send + Sync + 'static {
     /// The keys of client `client_id` (its id as stored), oldest first.
     async fn client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>>;
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>>;
+    /// The dashboard session stored under `token_sha256`, expired or not.
+    async fn dashboard_session(&self, token_sha256: &str)
+    -> StoreResult<Option<DashboardSession>>;
 
     async fn application(&self, id: &str) -> StoreResult<Option<Application>>;
     /// A page of a seller's applications (all sellers when `seller_id` is None), oldest
@@ -159,6 +163,12 @@ pub trait Transaction: Send {
     async fn insert_client_key(&mut self, key: &ClientKey) -> StoreResult<()>;
     /// Removes a key of `client_id`; whether it existed.
     async fn delete_client_key(&mut self, client_id: &str, key_id: &str) -> StoreResult<bool>;
+    async fn insert_dashboard_session(&mut self, session: &DashboardSession) -> StoreResult<()>;
+    /// Removes a dashboard session (signing out); whether it existed.
+    async fn delete_dashboard_session(&mut self, token_sha256: &str) -> StoreResult<bool>;
+    /// Removes the sessions that expired before `now`; how many.
+    async fn delete_expired_dashboard_sessions(&mut self, now: DateTime<Utc>)
+    -> StoreResult<u64>;
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>>;
     async fn put_application(&mut self, app: &Application) -> StoreResult<()>;

@@ -4,6 +4,7 @@
 use chrono::{Duration, Utc};
 use storeroom_domain::accounts::{ClientKey, DevelopmentAccount, Role, SecretCheck};
 use storeroom_domain::application::Application;
+use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::msi::store::MsiTransaction;
@@ -28,6 +29,7 @@ macro_rules! suite {
             committed_jobs_wake_their_queue,
             offers_page_by_seller_and_stale_offer_writes_conflict,
             client_roles_change_and_keys_come_and_go,
+            dashboard_sessions_open_close_and_expire,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -655,4 +657,33 @@ pub(crate) async fn client_roles_change_and_keys_come_and_go<B: Backend>(
         demoted.check_secret(&keys, &older_secret, now),
         SecretCheck::Wrong
     );
+}
+
+/// Dashboard sessions: read back by their token's digest, removed by sign-out once, and the
+/// expired ones removed together while live ones stay.
+pub(crate) async fn dashboard_sessions_open_close_and_expire<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    let store: &dyn Store = backend_store;
+    let now = Utc::now();
+    let (old, _) = DashboardSession::generate(now - Duration::hours(24));
+    let (live, live_token) = DashboardSession::generate(now);
+    let (other, _) = DashboardSession::generate(now);
+    let mut tx = store.begin().await.unwrap();
+    for session in [&old, &live, &other] {
+        tx.insert_dashboard_session(session).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let key = storeroom_domain::dashboard_session::token_sha256(&live_token);
+    assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live.clone()));
+    assert!(store.dashboard_session(&live_token).await.unwrap().is_none());
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.delete_expired_dashboard_sessions(now).await.unwrap(), 1);
+    assert!(tx.delete_dashboard_session(&other.token_sha256).await.unwrap());
+    assert!(!tx.delete_dashboard_session(&other.token_sha256).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(store.dashboard_session(&old.token_sha256).await.unwrap().is_none());
+    assert!(store.dashboard_session(&other.token_sha256).await.unwrap().is_none());
+    assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live));
 }

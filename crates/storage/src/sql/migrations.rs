@@ -29,6 +29,11 @@ const SHARED: &[(i64, &str, &str)] = &[
         "client keys",
         include_str!("../../migrations/shared/0014_client_keys.sql"),
     ),
+    (
+        20,
+        "dashboard sessions",
+        include_str!("../../migrations/shared/0020_dashboard_sessions.sql"),
+    ),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared

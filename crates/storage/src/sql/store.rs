@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use storeroom_domain::accounts::{AadClient, ClientKey, Seller, Tenant};
 use storeroom_domain::application::Application;
+use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
@@ -188,6 +189,17 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>> {
         self.doc(SELLER, id).await
+    }
+
+    async fn dashboard_session(
+        &self,
+        token_sha256: &str,
+    ) -> StoreResult<Option<DashboardSession>> {
+        self.doc(
+            "SELECT doc FROM dashboard_sessions WHERE token_sha256 = $1",
+            token_sha256,
+        )
+        .await
     }
 
     async fn application(&self, id: &str) -> StoreResult<Option<Application>> {

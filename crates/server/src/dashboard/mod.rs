@@ -1,0 +1,108 @@
+//! The web dashboard at `/dashboard/`: Partner Center's side of storeroom for the people
+//! around the automation. Server-rendered HTML (maud, escaping every value), one embedded
+//! stylesheet and script, live regions fed by server-sent events that re-read the store.
+//!
+//! Every action calls the same domain service function as the admin API: this module holds
+//! pages and forms, no rules and no SQL. Paths pass the front door's normalization
+//! (`front::normalize_path`: a trailing slash dropped, the API's literal segments
+//! lower-cased), so every route here is spelled in lower case without a trailing slash.
+
+mod accounts;
+mod clock;
+mod layout;
+mod live;
+mod product;
+mod products;
+mod session;
+mod storefront;
+mod submission;
+
+use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{any, get, post};
+
+use crate::state::AppState;
+
+/// Where signing in leads.
+pub(crate) const HOME: &str = "/dashboard/products";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(home))
+        .route(
+            session::SIGNIN_PATH,
+            get(session::signin_page).post(session::sign_in),
+        )
+        .route("/dashboard/signout", post(session::sign_out))
+        .route("/dashboard/static/dashboard.css", get(layout::css))
+        .route("/dashboard/static/dashboard.js", get(layout::js))
+        .route("/dashboard/products", get(products::page))
+        .route("/dashboard/products/events", get(products::events))
+        .route("/dashboard/applications", post(products::reserve))
+        .route("/dashboard/applications/{app_id}", get(product::page))
+        .route(
+            "/dashboard/applications/{app_id}/pipeline",
+            post(product::set_policy),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/rollout",
+            post(product::change_rollout),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions",
+            post(product::start_submission),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}",
+            get(submission::page),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/events",
+            get(submission::events),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/approve",
+            post(submission::approve),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/reject",
+            post(submission::reject),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/publish",
+            post(submission::publish_now),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/delete",
+            post(submission::delete),
+        )
+        .route(
+            "/dashboard/applications/{app_id}/submissions/{submission_id}/edit",
+            post(submission::edit),
+        )
+        .route("/dashboard/store", get(storefront::page))
+        .route(
+            "/dashboard/accounts",
+            get(accounts::page).post(accounts::create_client),
+        )
+        .route(
+            "/dashboard/accounts/{client_id}/role",
+            post(accounts::change_role),
+        )
+        .route("/dashboard/accounts/{client_id}/keys", post(accounts::add_key))
+        .route(
+            "/dashboard/accounts/{client_id}/keys/{key_id}/delete",
+            post(accounts::delete_key),
+        )
+        .route("/dashboard/clock", get(clock::page).post(clock::advance))
+        .route("/dashboard/{*rest}", any(layout::unknown))
+}
+
+async fn home(_: session::Signed) -> Response {
+    Redirect::to(HOME).into_response()
+}
+
+/// After a form's action succeeded: back to a page (303, so a reload does not post again).
+fn done(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
