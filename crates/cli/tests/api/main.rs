@@ -9,6 +9,7 @@ mod aad;
 mod accounts;
 mod addons;
 mod crash;
+mod dashboard;
 mod devcenter;
 mod drain;
 mod faithful;
