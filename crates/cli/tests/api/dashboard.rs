@@ -170,18 +170,25 @@ fn submission_page(app_id: &str, submission_id: &str) -> String {
     format!("/dashboard/applications/{app_id}/submissions/{submission_id}")
 }
 
-/// A pending submission of the app created through the API, whose package is uploaded.
-async fn uploaded_submission(app: &TestApp, package: &str) -> (String, String) {
-    let (id, url, path) = app
-        .server
-        .submission_adding(&app.token, &app.app_id, package)
-        .await;
-    let zip = app.server.package_zip(&app.app_id, &[package]).await;
+/// A pending submission of `app_id` created through the API, whose package is uploaded:
+/// its id and its path under `/v1.0/my/`.
+pub async fn uploaded_submission_of(
+    server: &TestServer,
+    token: &str,
+    app_id: &str,
+    package: &str,
+) -> (String, String) {
+    let (id, url, path) = server.submission_adding(token, app_id, package).await;
+    let zip = server.package_zip(app_id, &[package]).await;
     assert_eq!(
-        put_blob(&app.server.http, &url, zip).await.status(),
+        put_blob(&server.http, &url, zip).await.status(),
         StatusCode::CREATED
     );
     (id, path)
+}
+
+async fn uploaded_submission(app: &TestApp, package: &str) -> (String, String) {
+    uploaded_submission_of(&app.server, &app.token, &app.app_id, package).await
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod accounts;
 mod addons;
 mod crash;
 mod dashboard;
+mod dashboard_browser;
 mod devcenter;
 mod drain;
 mod faithful;
