@@ -5,7 +5,10 @@
 #   - node-fetch@2 in tests/node-sample/node_modules, for the seed 001 Node.js sample;
 #   - the local object-storage servers the `--blobs s3://` / `az://` tests start themselves:
 #     moto's S3 server (moto[server], in the same virtualenv) and Azurite in
-#     tests/azurite/node_modules (pinned by its package-lock.json).
+#     tests/azurite/node_modules (pinned by its package-lock.json);
+#   - the dashboard's browser tests: Debian's chromium (apt, as root or through sudo) and
+#     playwright-core in tests/browser/node_modules (pinned by its package-lock.json), which
+#     drives that chromium and downloads no browser of its own.
 # Idempotent: what is already installed for the same requirements is left alone, so repeated
 # runs are fast and need no network.
 set -euo pipefail
@@ -84,7 +87,41 @@ setup_azurite() {
     cp "$dir/package-lock.json" "$stamp"
 }
 
+setup_browser() {
+    if ! command -v chromium >/dev/null 2>&1; then
+        local sudo=()
+        if [[ "$(id -u)" != 0 ]]; then
+            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+                sudo=(sudo -n)
+            else
+                echo "setup-test-env: chromium is missing and apt-get needs root; the browser tests will be skipped" >&2
+            fi
+        fi
+        if [[ "$(id -u)" == 0 || ${#sudo[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            "${sudo[@]}" apt-get update -qq
+            "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        fi
+    fi
+    if command -v chromium >/dev/null 2>&1; then
+        chromium --version 2>/dev/null | tail -1
+    fi
+    local dir="$repo_root/tests/browser"
+    local stamp="$dir/node_modules/.storeroom-lock"
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "setup-test-env: npm not found; the browser tests will be skipped" >&2
+        return 0
+    fi
+    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
+        return 0
+    fi
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    node -p '"playwright-core " + require(process.argv[1]).version' \
+        "$dir/node_modules/playwright-core/package.json"
+    cp "$dir/package-lock.json" "$stamp"
+}
+
 setup_python
 setup_js
 setup_node_sample
 setup_azurite
+setup_browser
