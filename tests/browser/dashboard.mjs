@@ -93,7 +93,7 @@ try {
   });
 
   await step("reserves an app", async () => {
-    await page.getByLabel("Name").fill("Reserved in Chromium");
+    await page.fill("#reserve-name", "Reserved in Chromium");
     await Promise.all([page.waitForURL("**/dashboard/applications/*"), page.getByRole("button", { name: "Reserve" }).click()]);
     const title = await page.textContent("h1");
     check(title === "Reserved in Chromium", `the app page is titled ${title}`);

@@ -86,6 +86,16 @@ pub trait Store: Send + Sync + 'static {
         skip: u64,
         top: u64,
     ) -> StoreResult<(Vec<Application>, u64)>;
+    /// A seller's apps whose name contains `text` (any letter case) placed after `after` in
+    /// the seller's list (0: from the start), at most `limit`, each with its place: a search
+    /// pages by seeking to the last place it showed, however long the list.
+    async fn search_applications(
+        &self,
+        seller_id: &str,
+        text: &str,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, Application)>>;
     /// A submission's stored document (any kind of product).
     async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>>;
     /// An app and the stored document of submission `submission_id` (whoever's it is), in

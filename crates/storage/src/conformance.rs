@@ -30,6 +30,7 @@ macro_rules! suite {
             offers_page_by_seller_and_stale_offer_writes_conflict,
             client_roles_change_and_keys_come_and_go,
             dashboard_sessions_open_close_and_expire,
+            application_search_seeks_by_name,
         );
     };
     ($open:ident: $($test:ident),+ $(,)?) => {
@@ -686,4 +687,41 @@ pub(crate) async fn dashboard_sessions_open_close_and_expire<B: Backend>(
     assert!(store.dashboard_session(&old.token_sha256).await.unwrap().is_none());
     assert!(store.dashboard_session(&other.token_sha256).await.unwrap().is_none());
     assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live));
+}
+
+/// Searching apps by name: one seller's, any letter case, the text literal (no wildcards),
+/// paged by seeking after the last place shown.
+pub(crate) async fn application_search_seeks_by_name<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn Store = backend_store;
+    let first = DevelopmentAccount::generate();
+    let second = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    for name in ["Contoso Paint", "Fabrikam", "contoso notes", "100% Contoso_", "Contoso Mail"] {
+        let app = Application::reserve(&first.seller, name, true, now);
+        tx.put_application(&app).await.unwrap();
+    }
+    let theirs = Application::reserve(&second.seller, "Contoso Theirs", true, now);
+    tx.put_application(&theirs).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let names = |found: &[(i64, Application)]| {
+        found
+            .iter()
+            .map(|(_, app)| app.primary_name.clone())
+            .collect::<Vec<_>>()
+    };
+    let seller = &first.seller.id;
+    let page = store.search_applications(seller, "CONTOSO", 0, 2).await.unwrap();
+    assert_eq!(names(&page), ["Contoso Paint", "contoso notes"]);
+    let after = page.last().unwrap().0;
+    let page = store.search_applications(seller, "contoso", after, 2).await.unwrap();
+    assert_eq!(names(&page), ["100% Contoso_", "Contoso Mail"]);
+    let after = page.last().unwrap().0;
+    assert!(store.search_applications(seller, "contoso", after, 2).await.unwrap().is_empty());
+    let literal = store.search_applications(seller, "% Contoso_", 0, 10).await.unwrap();
+    assert_eq!(names(&literal), ["100% Contoso_"]);
+    assert!(store.search_applications(seller, "t_o", 0, 10).await.unwrap().is_empty());
+    let theirs = store.search_applications(&second.seller.id, "contoso", 0, 10).await.unwrap();
+    assert_eq!(names(&theirs), ["Contoso Theirs"]);
 }

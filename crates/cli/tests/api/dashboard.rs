@@ -592,3 +592,29 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
 }
+
+#[tokio::test]
+async fn products_page_through_the_seller_and_are_found_by_name_or_store_id() {
+    let app = TestApp::named("Needle").await;
+    for i in 0..27 {
+        app.server.reserve_app(&format!("Bulk {i}")).await;
+    }
+    let dashboard = Dashboard::signed_in(&app.server).await;
+    let first = dashboard.page("/dashboard/products").await;
+    assert!(first.contains("28 apps · page 1 of 2"), "{first}");
+    assert!(first.contains("Needle") && !first.contains("Bulk 24<"), "{first}");
+    let second = dashboard.page(&format!("/dashboard/products?seller={}&page=2", app.server.cred("sellerId"))).await;
+    assert!(second.contains("Bulk 24<") && !second.contains("Needle"), "{second}");
+
+    let found = dashboard.page("/dashboard/products?q=bULK%202").await;
+    for name in ["Bulk 2<", "Bulk 20<", "Bulk 26<"] {
+        assert!(found.contains(name), "{name} not found: {found}");
+    }
+    assert!(!found.contains("Bulk 3<") && !found.contains("Needle<"), "{found}");
+    let by_id = dashboard
+        .page(&format!("/dashboard/products?q={}", app.app_id.to_lowercase()))
+        .await;
+    assert!(by_id.contains("Needle<"), "{by_id}");
+    let none = dashboard.page("/dashboard/products?q=%25").await;
+    assert!(none.contains("No apps found."), "{none}");
+}

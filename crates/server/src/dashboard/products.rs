@@ -1,5 +1,6 @@
 //! The products list: a seller's apps (paged by the store's per-seller positions, so a page
-//! of a 100k-app catalogue is a seek, not a scan), found by Store ID; their MSI/EXE
+//! of a 100k-app catalogue is a seek, not a scan), found by Store ID or by name (a search
+//! that pages by seeking after the last place shown); their MSI/EXE
 //! products and Azure offers; and the form that reserves an app. The apps' table is a live
 //! region: pending submissions' states move as the pipeline does.
 
@@ -30,6 +31,16 @@ struct View {
     /// 1-based.
     page: u64,
     query: String,
+    /// A name search's place to continue after.
+    after: i64,
+}
+
+/// A page of apps and where its links lead.
+struct Found {
+    apps: Vec<Application>,
+    caption: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 impl View {
@@ -47,21 +58,30 @@ impl View {
                 .filter(|p| *p >= 1)
                 .unwrap_or(1),
             query: text("q").unwrap_or_default(),
+            after: text("after")
+                .and_then(|a| a.parse::<i64>().ok())
+                .filter(|a| *a >= 0)
+                .unwrap_or(0),
         }
     }
 
-    fn link(&self, page: u64) -> String {
+    fn link(&self, page: u64, after: i64) -> String {
         let mut link = format!("/dashboard/products?seller={}&page={page}", enc(&self.seller));
         if !self.query.is_empty() {
-            link.push_str(&format!("&q={}", enc(&self.query)));
+            link.push_str(&format!("&q={}&after={after}", enc(&self.query)));
         }
         link
     }
 
     fn events(&self) -> String {
-        self.link(self.page)
+        self.link(self.page, self.after)
             .replacen("/dashboard/products?", "/dashboard/products/events?", 1)
     }
+}
+
+/// Whether a search text is a Store ID (12 letters and digits).
+fn is_store_id(text: &str) -> bool {
+    text.len() == 12 && text.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A query-string value, percent-encoded.
@@ -69,25 +89,57 @@ pub(super) fn enc(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-/// The apps of the view and the total it pages through.
-async fn apps(state: &AppState, view: &View) -> Result<(Vec<Application>, u64), DomainError> {
+/// The apps of the view: a page of the seller's list, or of a search.
+async fn apps(state: &AppState, view: &View) -> Result<Found, DomainError> {
     if view.query.is_empty() {
         let skip = (view.page - 1).saturating_mul(PAGE_SIZE);
-        return state
+        let (apps, total) = state
             .service
             .applications(Some(&view.seller), skip, PAGE_SIZE)
-            .await;
+            .await?;
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        return Ok(Found {
+            apps,
+            caption: format!("{total} apps · page {} of {pages}", view.page),
+            previous: (view.page > 1).then(|| view.link(view.page - 1, 0)),
+            next: (view.page < pages).then(|| view.link(view.page + 1, 0)),
+        });
     }
+    let mut apps = Vec::new();
     // A Store ID is looked up directly, whoever's app it is.
-    let id = view.query.to_ascii_uppercase();
-    let found = state.service.store.application(&id).await?;
-    let total = u64::from(found.is_some());
-    Ok((found.into_iter().collect(), total))
+    if view.after == 0 && is_store_id(&view.query) {
+        let id = view.query.to_ascii_uppercase();
+        apps.extend(state.service.store.application(&id).await?);
+    }
+    let found = state
+        .service
+        .search_applications(&view.seller, &view.query, view.after, PAGE_SIZE)
+        .await?;
+    let next = (found.len() as u64 == PAGE_SIZE)
+        .then(|| found.last().map(|(place, _)| view.link(view.page + 1, *place)))
+        .flatten();
+    apps.extend(
+        found
+            .into_iter()
+            .map(|(_, app)| app)
+            .filter(|app| app.id != view.query.to_ascii_uppercase()),
+    );
+    Ok(Found {
+        caption: format!("Apps matching \u{201c}{}\u{201d} · page {}", view.query, view.page),
+        apps,
+        previous: (view.after > 0).then(|| view.link(1, 0)),
+        next,
+    })
 }
 
 /// The apps' table body with its paging: the live region.
 async fn app_rows(state: &AppState, view: &View) -> Result<Markup, DomainError> {
-    let (apps, total) = apps(state, view).await?;
+    let Found {
+        apps,
+        caption,
+        previous,
+        next,
+    } = apps(state, view).await?;
     let mut pending = Vec::with_capacity(apps.len());
     for app in &apps {
         let status = match &app.slots.pending_submission_id {
@@ -101,11 +153,10 @@ async fn app_rows(state: &AppState, view: &View) -> Result<Markup, DomainError> 
         };
         pending.push(status);
     }
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
     Ok(html! {
         div.table-wrap {
             table {
-                caption.muted { (total) " apps · page " (view.page) " of " (pages) }
+                caption.muted { (caption) }
                 thead { tr {
                     th scope="col" { "Store ID" }
                     th scope="col" { "Name" }
@@ -140,11 +191,11 @@ async fn app_rows(state: &AppState, view: &View) -> Result<Markup, DomainError> 
             }
         }
         nav.pager aria-label="Pages" {
-            @if view.page > 1 {
-                a href=(view.link(view.page - 1)) rel="prev" { "← Previous page" }
+            @if let Some(previous) = previous {
+                a href=(previous) rel="prev" { @if view.query.is_empty() { "← Previous page" } @else { "← First results" } }
             }
-            @if view.page < pages {
-                a href=(view.link(view.page + 1)) rel="next" { "Next page →" }
+            @if let Some(next) = next {
+                a href=(next) rel="next" { "Next page →" }
             }
         }
     })
@@ -228,8 +279,8 @@ pub async fn page(
                     option value=(seller) selected[*seller == view.seller] { (seller) }
                 }
             }
-            label for="q" { "Store ID" }
-            input #q type="search" name="q" value=(view.query) placeholder="9NBLGGH4R315";
+            label for="q" { "Name or Store ID" }
+            input #q type="search" name="q" value=(view.query) placeholder="Contoso or 9NBLGGH4R315";
             button type="submit" { "Show" }
         }
         section #apps aria-live="polite" data-live=(view.events()) { (rows) }

@@ -249,6 +249,42 @@ impl<B: Backend> Store for SqlStore<B> {
         Ok((apps, count(total.first())?))
     }
 
+    async fn search_applications(
+        &self,
+        seller_id: &str,
+        text: &str,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, Application)>> {
+        // The text is matched literally: LIKE's wildcards and the escape itself escaped.
+        let mut pattern = String::from("%");
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let rows = self
+            .backend
+            .fetch(
+                B::DIALECT.search_applications,
+                &[
+                    Arg::Text(seller_id),
+                    Arg::Int(after),
+                    Arg::Text(&pattern),
+                    Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+                ],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let place = row.int(0)?.unwrap_or_default();
+                Ok((place, from_doc(&required(row, 1)?)?))
+            })
+            .collect()
+    }
+
     async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>> {
         let rows = self
             .backend
