@@ -118,7 +118,10 @@ pub fn for_device_family<'a>(
     };
     packages
         .iter()
-        .filter(|p| p.target_device_families.is_empty() || p.target_device_families.iter().any(|t| targets(t)))
+        .filter(|p| {
+            p.target_device_families.is_empty()
+                || p.target_device_families.iter().any(|t| targets(t))
+        })
         .collect()
 }
 
@@ -157,10 +160,16 @@ mod tests {
         let package = |name: &str, targets: &[&str]| ApplicationPackage {
             file_name: name.into(),
             target_device_families: targets.iter().map(|t| t.to_string()).collect(),
-            ..serde_json::from_value(serde_json::json!({"fileName": name, "fileStatus": "Uploaded"})).unwrap()
+            ..serde_json::from_value(
+                serde_json::json!({"fileName": name, "fileStatus": "Uploaded"}),
+            )
+            .unwrap()
         };
         let packages = [
-            package("desktop.msix", &["Windows.Desktop min version 10.0.17763.0"]),
+            package(
+                "desktop.msix",
+                &["Windows.Desktop min version 10.0.17763.0"],
+            ),
             package("xbox.msix", &["Windows.Xbox min version 10.0.0.0"]),
             package("any.msix", &["Windows.Universal min version 10.0.0.0"]),
             package("unread.msix", &[]),
@@ -171,8 +180,14 @@ mod tests {
                 .map(|p| p.file_name.clone())
                 .collect()
         };
-        assert_eq!(names("Windows.Desktop"), ["desktop.msix", "any.msix", "unread.msix"]);
-        assert_eq!(names("windows.xbox"), ["xbox.msix", "any.msix", "unread.msix"]);
+        assert_eq!(
+            names("Windows.Desktop"),
+            ["desktop.msix", "any.msix", "unread.msix"]
+        );
+        assert_eq!(
+            names("windows.xbox"),
+            ["xbox.msix", "any.msix", "unread.msix"]
+        );
     }
 
     use super::*;

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::accounts::{AadClient, ClientKey, Seller, Tenant};
-use crate::dashboard_session::DashboardSession;
 use crate::application::Application;
+use crate::dashboard_session::DashboardSession;
 use crate::flight::Flight;
 use crate::flight_group::FlightGroup;
 use crate::in_app_product::InAppProduct;
@@ -74,8 +74,7 @@ pub trait Store: Send + Sync + 'static {
     async fn client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>>;
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>>;
     /// The dashboard session stored under `token_sha256`, expired or not.
-    async fn dashboard_session(&self, token_sha256: &str)
-    -> StoreResult<Option<DashboardSession>>;
+    async fn dashboard_session(&self, token_sha256: &str) -> StoreResult<Option<DashboardSession>>;
 
     async fn application(&self, id: &str) -> StoreResult<Option<Application>>;
     /// A page of a seller's applications (all sellers when `seller_id` is None), oldest
@@ -177,8 +176,7 @@ pub trait Transaction: Send {
     /// Removes a dashboard session (signing out); whether it existed.
     async fn delete_dashboard_session(&mut self, token_sha256: &str) -> StoreResult<bool>;
     /// Removes the sessions that expired before `now`; how many.
-    async fn delete_expired_dashboard_sessions(&mut self, now: DateTime<Utc>)
-    -> StoreResult<u64>;
+    async fn delete_expired_dashboard_sessions(&mut self, now: DateTime<Utc>) -> StoreResult<u64>;
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>>;
     async fn put_application(&mut self, app: &Application) -> StoreResult<()>;

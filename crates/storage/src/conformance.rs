@@ -676,16 +676,45 @@ pub(crate) async fn dashboard_sessions_open_close_and_expire<B: Backend>(
     }
     tx.commit().await.unwrap();
     let key = storeroom_domain::dashboard_session::token_sha256(&live_token);
-    assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live.clone()));
-    assert!(store.dashboard_session(&live_token).await.unwrap().is_none());
+    assert_eq!(
+        store.dashboard_session(&key).await.unwrap(),
+        Some(live.clone())
+    );
+    assert!(
+        store
+            .dashboard_session(&live_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.delete_expired_dashboard_sessions(now).await.unwrap(), 1);
-    assert!(tx.delete_dashboard_session(&other.token_sha256).await.unwrap());
-    assert!(!tx.delete_dashboard_session(&other.token_sha256).await.unwrap());
+    assert!(
+        tx.delete_dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.delete_dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
-    assert!(store.dashboard_session(&old.token_sha256).await.unwrap().is_none());
-    assert!(store.dashboard_session(&other.token_sha256).await.unwrap().is_none());
+    assert!(
+        store
+            .dashboard_session(&old.token_sha256)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live));
 }
 
@@ -697,7 +726,13 @@ pub(crate) async fn application_search_seeks_by_name<B: Backend>(backend_store: 
     let second = DevelopmentAccount::generate();
     let now = Utc::now();
     let mut tx = store.begin().await.unwrap();
-    for name in ["Contoso Paint", "Fabrikam", "contoso notes", "100% Contoso_", "Contoso Mail"] {
+    for name in [
+        "Contoso Paint",
+        "Fabrikam",
+        "contoso notes",
+        "100% Contoso_",
+        "Contoso Mail",
+    ] {
         let app = Application::reserve(&first.seller, name, true, now);
         tx.put_application(&app).await.unwrap();
     }
@@ -712,16 +747,40 @@ pub(crate) async fn application_search_seeks_by_name<B: Backend>(backend_store: 
             .collect::<Vec<_>>()
     };
     let seller = &first.seller.id;
-    let page = store.search_applications(seller, "CONTOSO", 0, 2).await.unwrap();
+    let page = store
+        .search_applications(seller, "CONTOSO", 0, 2)
+        .await
+        .unwrap();
     assert_eq!(names(&page), ["Contoso Paint", "contoso notes"]);
     let after = page.last().unwrap().0;
-    let page = store.search_applications(seller, "contoso", after, 2).await.unwrap();
+    let page = store
+        .search_applications(seller, "contoso", after, 2)
+        .await
+        .unwrap();
     assert_eq!(names(&page), ["100% Contoso_", "Contoso Mail"]);
     let after = page.last().unwrap().0;
-    assert!(store.search_applications(seller, "contoso", after, 2).await.unwrap().is_empty());
-    let literal = store.search_applications(seller, "% Contoso_", 0, 10).await.unwrap();
+    assert!(
+        store
+            .search_applications(seller, "contoso", after, 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let literal = store
+        .search_applications(seller, "% Contoso_", 0, 10)
+        .await
+        .unwrap();
     assert_eq!(names(&literal), ["100% Contoso_"]);
-    assert!(store.search_applications(seller, "t_o", 0, 10).await.unwrap().is_empty());
-    let theirs = store.search_applications(&second.seller.id, "contoso", 0, 10).await.unwrap();
+    assert!(
+        store
+            .search_applications(seller, "t_o", 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let theirs = store
+        .search_applications(&second.seller.id, "contoso", 0, 10)
+        .await
+        .unwrap();
     assert_eq!(names(&theirs), ["Contoso Theirs"]);
 }

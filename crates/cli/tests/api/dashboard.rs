@@ -63,7 +63,12 @@ pub fn csrf_of(page: &str) -> String {
 fn form_actions(page: &str) -> Vec<String> {
     page.split("<form")
         .skip(1)
-        .filter(|form| form.split('>').next().unwrap_or_default().contains(r#"method="post""#))
+        .filter(|form| {
+            form.split('>')
+                .next()
+                .unwrap_or_default()
+                .contains(r#"method="post""#)
+        })
         .filter_map(|form| {
             let head = form.split('>').next()?;
             let start = head.find(r#"action=""#)? + r#"action=""#.len();
@@ -94,7 +99,14 @@ impl Dashboard {
 
     /// Fills in and posts the sign-in form as a browser does.
     pub async fn sign_in(&mut self, token: &str) -> Answer {
-        let form = answer(self.http.get(self.url("/dashboard/signin")).send().await.unwrap()).await;
+        let form = answer(
+            self.http
+                .get(self.url("/dashboard/signin"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(form.status, StatusCode::OK);
         let pre = cookie_pair(&form.set_cookies, "storeroom_signin").expect("sign-in cookie");
         let signed = answer(
@@ -302,7 +314,11 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     let accounts = dashboard.page("/dashboard/accounts").await;
     let client_id = app.server.cred("clientId");
     dashboard
-        .submit(&accounts, &format!("/dashboard/accounts/{client_id}/keys"), &[("expiresInDays", "30")])
+        .submit(
+            &accounts,
+            &format!("/dashboard/accounts/{client_id}/keys"),
+            &[("expiresInDays", "30")],
+        )
         .await;
 
     let mut actions = Vec::new();
@@ -336,7 +352,14 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             "no {expected} form in {actions:?}"
         );
     }
-    let (_, clock_before) = json(app.server.admin(Method::GET, "admin/v1/clock").send().await.unwrap()).await;
+    let (_, clock_before) = json(
+        app.server
+            .admin(Method::GET, "admin/v1/clock")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     for action in &actions {
         for csrf in [None, Some("wrong-token")] {
             let mut form = vec![
@@ -353,19 +376,47 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
                 form.push(("csrf", csrf));
             }
             let answered = dashboard.post(action, &form).await;
-            assert_eq!(answered.status, StatusCode::FORBIDDEN, "{action} with {csrf:?}");
+            assert_eq!(
+                answered.status,
+                StatusCode::FORBIDDEN,
+                "{action} with {csrf:?}"
+            );
             assert!(answered.body.contains("CSRF"), "{}", answered.body);
         }
     }
     // Nothing happened: the session still works, no app was reserved, the clock stood still,
     // the key and the submission are still there and the role unchanged.
-    let (_, apps) = json(app.server.admin(Method::GET, "admin/v1/applications").send().await.unwrap()).await;
+    let (_, apps) = json(
+        app.server
+            .admin(Method::GET, "admin/v1/applications")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(apps["totalCount"], 1, "{apps}");
-    let (_, clock_after) = json(app.server.admin(Method::GET, "admin/v1/clock").send().await.unwrap()).await;
+    let (_, clock_after) = json(
+        app.server
+            .admin(Method::GET, "admin/v1/clock")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let moved = chrono::DateTime::parse_from_rfc3339(clock_after["now"].as_str().unwrap()).unwrap()
         - chrono::DateTime::parse_from_rfc3339(clock_before["now"].as_str().unwrap()).unwrap();
-    assert!(moved < chrono::Duration::hours(1), "{clock_before} {clock_after}");
-    let (_, clients) = json(app.server.admin(Method::GET, "admin/v1/clients").send().await.unwrap()).await;
+    assert!(
+        moved < chrono::Duration::hours(1),
+        "{clock_before} {clock_after}"
+    );
+    let (_, clients) = json(
+        app.server
+            .admin(Method::GET, "admin/v1/clients")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let dev = clients["value"]
         .as_array()
         .unwrap()
@@ -375,11 +426,20 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     assert_eq!(dev["role"], "Manager");
     assert_eq!(dev["keys"].as_array().unwrap().len(), 1, "{dev}");
     let (status, submission) = app
-        .call(Method::GET, &format!("applications/{}/submissions/{id}", app.app_id), None)
+        .call(
+            Method::GET,
+            &format!("applications/{}/submissions/{id}", app.app_id),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(submission["status"], "PendingCommit");
-    assert!(dashboard.page("/dashboard/products").await.contains("Sign out"));
+    assert!(
+        dashboard
+            .page("/dashboard/products")
+            .await
+            .contains("Sign out")
+    );
 
     // The sign-in form is no exception: it carries its own token.
     let form = reqwest::Client::builder()
@@ -405,7 +465,11 @@ async fn user_supplied_text_is_escaped_everywhere_it_shows() {
     listings["en-us"]["baseListing"]["title"] = json!(script);
     listings["en-us"]["baseListing"]["description"] = json!(format!("{script} & more"));
     let (status, body) = app
-        .call(Method::PUT, &path, Some(json!({"listings": listings, "notesForCertification": script})))
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({"listings": listings, "notesForCertification": script})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
@@ -420,8 +484,14 @@ async fn user_supplied_text_is_escaped_everywhere_it_shows() {
         ),
     ] {
         let body = dashboard.page(&page).await;
-        assert!(!body.contains("<script>alert"), "{page} renders a script:\n{body}");
-        assert!(body.contains("&lt;script&gt;alert"), "{page} does not show the text:\n{body}");
+        assert!(
+            !body.contains("<script>alert"),
+            "{page} renders a script:\n{body}"
+        );
+        assert!(
+            body.contains("&lt;script&gt;alert"),
+            "{page} does not show the text:\n{body}"
+        );
     }
 }
 
@@ -437,16 +507,30 @@ async fn an_edit_in_the_dashboard_makes_the_api_refuse_the_submission() {
         .submit(
             &before,
             &format!("{page}/edit"),
-            &[("language", "en-us"), ("title", "Edited in the dashboard"), ("releaseNotes", "Fixes")],
+            &[
+                ("language", "en-us"),
+                ("title", "Edited in the dashboard"),
+                ("releaseNotes", "Fixes"),
+            ],
         )
         .await;
 
     let (status, read) = app.call(Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(read["listings"]["en-us"]["baseListing"]["title"], "Edited in the dashboard");
-    assert_eq!(read["listings"]["en-us"]["baseListing"]["releaseNotes"], "Fixes");
+    assert_eq!(
+        read["listings"]["en-us"]["baseListing"]["title"],
+        "Edited in the dashboard"
+    );
+    assert_eq!(
+        read["listings"]["en-us"]["baseListing"]["releaseNotes"],
+        "Fixes"
+    );
     for (method, path, body) in [
-        (Method::PUT, path.clone(), Some(json!({"notesForCertification": "from the API"}))),
+        (
+            Method::PUT,
+            path.clone(),
+            Some(json!({"notesForCertification": "from the API"})),
+        ),
         (Method::POST, format!("{path}/commit"), None),
         (Method::DELETE, path.clone(), None),
     ] {
@@ -456,9 +540,17 @@ async fn an_edit_in_the_dashboard_makes_the_api_refuse_the_submission() {
     }
     // The dashboard may still delete it, as Partner Center can.
     let owned = dashboard.page(&page).await;
-    assert!(owned.contains("the API may read it but not change"), "{owned}");
-    let deleted = dashboard.submit(&owned, &format!("{page}/delete"), &[]).await;
-    assert_eq!(deleted.location, format!("/dashboard/applications/{}", app.app_id));
+    assert!(
+        owned.contains("the API may read it but not change"),
+        "{owned}"
+    );
+    let deleted = dashboard
+        .submit(&owned, &format!("{page}/delete"), &[])
+        .await;
+    assert_eq!(
+        deleted.location,
+        format!("/dashboard/applications/{}", app.app_id)
+    );
     let (status, _) = app.call(Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -470,34 +562,57 @@ async fn approve_and_reject_in_the_dashboard_decide_a_manual_certification() {
     let dashboard = Dashboard::signed_in(&app.server).await;
 
     let (id, path) = uploaded_submission(&app, "Decided_2.0.0.0_x64.msix").await;
-    let (status, _) = app.call(Method::POST, &format!("{path}/commit"), None).await;
+    let (status, _) = app
+        .call(Method::POST, &format!("{path}/commit"), None)
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    app.wait_for(&format!("{path}/status"), &["Certification"]).await;
+    app.wait_for(&format!("{path}/status"), &["Certification"])
+        .await;
     let page = submission_page(&app.app_id, &id);
     let held = dashboard.page(&page).await;
-    let refused = dashboard.post(&format!("{page}/reject"), &[("csrf", &csrf_of(&held)), ("reason", " ")]).await;
+    let refused = dashboard
+        .post(
+            &format!("{page}/reject"),
+            &[("csrf", &csrf_of(&held)), ("reason", " ")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     dashboard
-        .submit(&held, &format!("{page}/reject"), &[("reason", "The logo is blurry")])
+        .submit(
+            &held,
+            &format!("{page}/reject"),
+            &[("reason", "The logo is blurry")],
+        )
         .await;
     let (_, status) = app.call(Method::GET, &format!("{path}/status"), None).await;
     assert_eq!(status["status"], "CertificationFailed", "{status}");
-    assert!(status.to_string().contains("The logo is blurry"), "{status}");
+    assert!(
+        status.to_string().contains("The logo is blurry"),
+        "{status}"
+    );
     let (status, _) = app.call(Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
     let (id, path) = uploaded_submission(&app, "Decided_3.0.0.0_x64.msix").await;
-    let (status, _) = app.call(Method::POST, &format!("{path}/commit"), None).await;
+    let (status, _) = app
+        .call(Method::POST, &format!("{path}/commit"), None)
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    app.wait_for(&format!("{path}/status"), &["Certification"]).await;
+    app.wait_for(&format!("{path}/status"), &["Certification"])
+        .await;
     let page = submission_page(&app.app_id, &id);
     let held = dashboard.page(&page).await;
-    dashboard.submit(&held, &format!("{page}/approve"), &[]).await;
+    dashboard
+        .submit(&held, &format!("{page}/approve"), &[])
+        .await;
     let published = app.wait_settled(&format!("{path}/status")).await;
     assert_eq!(published["status"], "Published", "{published}");
     let shown = dashboard.page(&page).await;
     assert!(shown.contains(r#"data-status="Published""#), "{shown}");
-    assert!(shown.contains("/ui/reports/"), "the report is linked: {shown}");
+    assert!(
+        shown.contains("/ui/reports/"),
+        "the report is linked: {shown}"
+    );
 }
 
 #[tokio::test]
@@ -536,18 +651,40 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
     let dashboard = Dashboard::signed_in(&server).await;
     let products = dashboard.page("/dashboard/products").await;
     let reserved = dashboard
-        .submit(&products, "/dashboard/applications", &[("name", "Reserved Here")])
+        .submit(
+            &products,
+            "/dashboard/applications",
+            &[("name", "Reserved Here")],
+        )
         .await;
     let app_page = dashboard.page(&reserved.location).await;
     assert!(app_page.contains("Reserved Here"), "{app_page}");
-    let (_, apps) = json(server.admin(Method::GET, "admin/v1/applications").send().await.unwrap()).await;
+    let (_, apps) = json(
+        server
+            .admin(Method::GET, "admin/v1/applications")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(apps["value"][0]["primaryName"], "Reserved Here", "{apps}");
 
     let accounts = dashboard.page("/dashboard/accounts").await;
     dashboard
-        .submit(&accounts, "/dashboard/accounts", &[("name", "QA bot"), ("role", "Developer")])
+        .submit(
+            &accounts,
+            "/dashboard/accounts",
+            &[("name", "QA bot"), ("role", "Developer")],
+        )
         .await;
-    let (_, clients) = json(server.admin(Method::GET, "admin/v1/clients").send().await.unwrap()).await;
+    let (_, clients) = json(
+        server
+            .admin(Method::GET, "admin/v1/clients")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let qa = clients["value"]
         .as_array()
         .unwrap()
@@ -558,10 +695,18 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
     assert_eq!(qa["role"], "Developer");
     let qa_id = qa["clientId"].as_str().unwrap();
     dashboard
-        .submit(&accounts, &format!("/dashboard/accounts/{qa_id}/role"), &[("role", "Manager")])
+        .submit(
+            &accounts,
+            &format!("/dashboard/accounts/{qa_id}/role"),
+            &[("role", "Manager")],
+        )
         .await;
     let added = dashboard
-        .submit(&accounts, &format!("/dashboard/accounts/{qa_id}/keys"), &[("expiresInDays", "7")])
+        .submit(
+            &accounts,
+            &format!("/dashboard/accounts/{qa_id}/keys"),
+            &[("expiresInDays", "7")],
+        )
         .await;
     assert_eq!(added.status, StatusCode::OK);
     let secret = added
@@ -588,7 +733,10 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
         .await;
     assert!(server.server_now().await - before >= chrono::Duration::days(1));
     let refused = dashboard
-        .post("/dashboard/clock", &[("csrf", &csrf_of(&clock)), ("advanceSeconds", "-5")])
+        .post(
+            "/dashboard/clock",
+            &[("csrf", &csrf_of(&clock)), ("advanceSeconds", "-5")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
 }
@@ -602,17 +750,34 @@ async fn products_page_through_the_seller_and_are_found_by_name_or_store_id() {
     let dashboard = Dashboard::signed_in(&app.server).await;
     let first = dashboard.page("/dashboard/products").await;
     assert!(first.contains("28 apps · page 1 of 2"), "{first}");
-    assert!(first.contains("Needle") && !first.contains("Bulk 24<"), "{first}");
-    let second = dashboard.page(&format!("/dashboard/products?seller={}&page=2", app.server.cred("sellerId"))).await;
-    assert!(second.contains("Bulk 24<") && !second.contains("Needle"), "{second}");
+    assert!(
+        first.contains("Needle") && !first.contains("Bulk 24<"),
+        "{first}"
+    );
+    let second = dashboard
+        .page(&format!(
+            "/dashboard/products?seller={}&page=2",
+            app.server.cred("sellerId")
+        ))
+        .await;
+    assert!(
+        second.contains("Bulk 24<") && !second.contains("Needle"),
+        "{second}"
+    );
 
     let found = dashboard.page("/dashboard/products?q=bULK%202").await;
     for name in ["Bulk 2<", "Bulk 20<", "Bulk 26<"] {
         assert!(found.contains(name), "{name} not found: {found}");
     }
-    assert!(!found.contains("Bulk 3<") && !found.contains("Needle<"), "{found}");
+    assert!(
+        !found.contains("Bulk 3<") && !found.contains("Needle<"),
+        "{found}"
+    );
     let by_id = dashboard
-        .page(&format!("/dashboard/products?q={}", app.app_id.to_lowercase()))
+        .page(&format!(
+            "/dashboard/products?q={}",
+            app.app_id.to_lowercase()
+        ))
         .await;
     assert!(by_id.contains("Needle<"), "{by_id}");
     let none = dashboard.page("/dashboard/products?q=%25").await;

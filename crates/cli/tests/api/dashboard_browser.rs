@@ -29,7 +29,10 @@ fn chromium() -> Option<PathBuf> {
 fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
     let chromium = chromium().ok_or("chromium is not installed")?;
     let dir = repo_root().join("tests/browser");
-    if !dir.join("node_modules/playwright-core/package.json").exists() {
+    if !dir
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
         return Err("tests/browser/node_modules has no playwright-core".into());
     }
     let node_runs = Command::new("node")
@@ -93,7 +96,10 @@ async fn the_dashboard_in_chromium() {
         .env("STOREROOM_DC_TOKEN", &token)
         .env("STOREROOM_TENANT_ID", server.cred("tenantId"))
         .env("STOREROOM_CLIENT_ID", server.cred("clientId"))
-        .env("STOREROOM_SCENARIO", serde_json::Value::Object(scenario).to_string())
+        .env(
+            "STOREROOM_SCENARIO",
+            serde_json::Value::Object(scenario).to_string(),
+        )
         .env("CHROMIUM", &chromium)
         .env("STOREROOM_SCREENSHOTS", &shots);
     let output = tokio::task::spawn_blocking(move || command.output().unwrap())
@@ -105,7 +111,11 @@ async fn the_dashboard_in_chromium() {
         output.status.success(),
         "the browser scenarios failed:\n{stdout}\n{stderr}"
     );
-    for shot in ["dashboard-products.png", "dashboard-submission.png", "dashboard-phone.png"] {
+    for shot in [
+        "dashboard-products.png",
+        "dashboard-submission.png",
+        "dashboard-phone.png",
+    ] {
         assert!(shots.join(shot).exists(), "no screenshot {shot}:\n{stdout}");
     }
     println!("{stdout}");

@@ -111,7 +111,8 @@ impl Service {
         if let Some(notes) = edit.notes_for_certification {
             content.notes_for_certification = notes;
         }
-        let listed = edit.title.is_some() || edit.description.is_some() || edit.release_notes.is_some();
+        let listed =
+            edit.title.is_some() || edit.description.is_some() || edit.release_notes.is_some();
         if listed {
             let Some(listing) = content.listings.get_mut(&edit.language) else {
                 return Err(DomainError::invalid(

@@ -89,7 +89,10 @@ pub fn routes() -> Router<AppState> {
             "/dashboard/accounts/{client_id}/role",
             post(accounts::change_role),
         )
-        .route("/dashboard/accounts/{client_id}/keys", post(accounts::add_key))
+        .route(
+            "/dashboard/accounts/{client_id}/keys",
+            post(accounts::add_key),
+        )
         .route(
             "/dashboard/accounts/{client_id}/keys/{key_id}/delete",
             post(accounts::delete_key),

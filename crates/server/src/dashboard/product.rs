@@ -30,9 +30,14 @@ pub(super) fn submission_path(app_id: &str, submission_id: &str) -> String {
 
 /// Any seller's app (the dashboard acts for every seller), or 404.
 pub(super) async fn any_app(state: &AppState, app_id: &str) -> Result<Application, DomainError> {
-    state.service.store.application(app_id).await?.ok_or_else(|| {
-        DomainError::not_found(format!("Application {app_id} not found"), "applicationId")
-    })
+    state
+        .service
+        .store
+        .application(app_id)
+        .await?
+        .ok_or_else(|| {
+            DomainError::not_found(format!("Application {app_id} not found"), "applicationId")
+        })
 }
 
 /// An app submission by id, when stored.
@@ -280,14 +285,22 @@ pub async fn change_rollout(
 ) -> Response {
     let changed = async {
         let app = any_app(&state, &app_id).await?;
-        let published = app.slots.last_published_submission_id.clone().ok_or_else(|| {
-            DomainError::invalid_state("Nothing is published yet", "submissionId")
-        })?;
+        let published = app
+            .slots
+            .last_published_submission_id
+            .clone()
+            .ok_or_else(|| {
+                DomainError::invalid_state("Nothing is published yet", "submissionId")
+            })?;
         let form = posted.form;
         let service = &state.service;
         let (seller, id) = (&app.seller_id, &app.id);
         match form.action.as_str() {
-            "halt" => service.change_rollout(seller, id, &published, rollout::halt).await,
+            "halt" => {
+                service
+                    .change_rollout(seller, id, &published, rollout::halt)
+                    .await
+            }
             "finalize" => {
                 service
                     .change_rollout(seller, id, &published, rollout::finalize)

@@ -66,7 +66,10 @@ impl View {
     }
 
     fn link(&self, page: u64, after: i64) -> String {
-        let mut link = format!("/dashboard/products?seller={}&page={page}", enc(&self.seller));
+        let mut link = format!(
+            "/dashboard/products?seller={}&page={page}",
+            enc(&self.seller)
+        );
         if !self.query.is_empty() {
             link.push_str(&format!("&q={}&after={after}", enc(&self.query)));
         }
@@ -74,8 +77,11 @@ impl View {
     }
 
     fn events(&self) -> String {
-        self.link(self.page, self.after)
-            .replacen("/dashboard/products?", "/dashboard/products/events?", 1)
+        self.link(self.page, self.after).replacen(
+            "/dashboard/products?",
+            "/dashboard/products/events?",
+            1,
+        )
     }
 }
 
@@ -116,7 +122,11 @@ async fn apps(state: &AppState, view: &View) -> Result<Found, DomainError> {
         .search_applications(&view.seller, &view.query, view.after, PAGE_SIZE)
         .await?;
     let next = (found.len() as u64 == PAGE_SIZE)
-        .then(|| found.last().map(|(place, _)| view.link(view.page + 1, *place)))
+        .then(|| {
+            found
+                .last()
+                .map(|(place, _)| view.link(view.page + 1, *place))
+        })
         .flatten();
     apps.extend(
         found
@@ -125,7 +135,10 @@ async fn apps(state: &AppState, view: &View) -> Result<Found, DomainError> {
             .filter(|app| app.id != view.query.to_ascii_uppercase()),
     );
     Ok(Found {
-        caption: format!("Apps matching \u{201c}{}\u{201d} · page {}", view.query, view.page),
+        caption: format!(
+            "Apps matching \u{201c}{}\u{201d} · page {}",
+            view.query, view.page
+        ),
         apps,
         previous: (view.after > 0).then(|| view.link(1, 0)),
         next,
@@ -327,7 +340,11 @@ pub async fn reserve(State(state): State<AppState>, posted: Posted<Reserve>) -> 
     let seller = seller
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| state.account.seller.id.clone());
-    match state.service.reserve_application(&seller, &name, true).await {
+    match state
+        .service
+        .reserve_application(&seller, &name, true)
+        .await
+    {
         Ok(app) => super::done(&format!("/dashboard/applications/{}", app.id)),
         Err(err) => layout::domain_error(err),
     }

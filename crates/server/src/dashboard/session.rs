@@ -150,8 +150,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
 fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
     let age = max_age.unwrap_or(0);
     let secure = if secure { "; Secure" } else { "" };
-    let text =
-        format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={age}{secure}");
+    let text = format!(
+        "{name}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={age}{secure}"
+    );
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
 }
 
@@ -195,7 +196,11 @@ fn signin_form(parts: &Parts, status: StatusCode, error: Option<&str>) -> Respon
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, 16 << 10).await else {
-        return layout::message_page(StatusCode::BAD_REQUEST, "Bad request", "The form is too large.");
+        return layout::message_page(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "The form is too large.",
+        );
     };
     let fields = fields(&body);
     let expected = cookie(&parts.headers, SIGNIN_COOKIE).unwrap_or_default();
@@ -223,7 +228,10 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, &cookie_token, Some(max_age), secure),
     );
-    headers.append(header::SET_COOKIE, set_cookie(SIGNIN_COOKIE, "", None, secure));
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(SIGNIN_COOKIE, "", None, secure),
+    );
     response
 }
 
@@ -243,8 +251,9 @@ pub async fn sign_out(State(state): State<AppState>, request: Request) -> Respon
         return layout::domain_error(err);
     }
     let mut response = Redirect::to(SIGNIN_PATH).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", None, secure));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", None, secure),
+    );
     response
 }

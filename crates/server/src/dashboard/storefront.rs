@@ -51,9 +51,18 @@ pub async fn page(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let field = |name: &str| query.get(name).map(|v| v.trim().to_string()).unwrap_or_default();
-    let (store_id, user, market, language) =
-        (field("storeId"), field("userId"), field("market"), field("language"));
+    let field = |name: &str| {
+        query
+            .get(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (store_id, user, market, language) = (
+        field("storeId"),
+        field("userId"),
+        field("market"),
+        field("language"),
+    );
     let family = Some(field("deviceFamily"))
         .filter(|f| DEVICE_FAMILIES.contains(&f.as_str()))
         .unwrap_or_else(|| DEVICE_FAMILIES[0].to_string());
@@ -61,11 +70,19 @@ pub async fn page(
         None
     } else {
         let offer = async {
-            let market = crate::storefront::market_code(if market.is_empty() { "US" } else { &market })?;
-            let user = if user.is_empty() { "anyone" } else { user.as_str() };
+            let market =
+                crate::storefront::market_code(if market.is_empty() { "US" } else { &market })?;
+            let user = if user.is_empty() {
+                "anyone"
+            } else {
+                user.as_str()
+            };
             let language = Some(language.as_str()).filter(|l| !l.is_empty());
             Ok::<_, crate::errors::ApiError>(
-                state.service.store_offer(&store_id, user, &market, language).await?,
+                state
+                    .service
+                    .store_offer(&store_id, user, &market, language)
+                    .await?,
             )
         };
         Some(offer.await)

@@ -59,16 +59,23 @@ fn status_region(submission: &AppSubmission) -> Markup {
     let status_details = &submission.status_details;
     let mut timeline: Vec<(DateTime<Utc>, String)> =
         vec![(submission.created_at, "Created".to_string())];
+    for change in &submission.timeline {
+        timeline.push((change.at, change.status.to_string()));
+    }
     for report in &status_details.certification_reports {
         timeline.push((report.date, "Certification report written".to_string()));
     }
-    if let Some(published) = submission.published_at {
-        timeline.push((published, "Published".to_string()));
+    if submission.timeline.is_empty() {
+        // Stored before timelines were kept: what the submission's own times tell.
+        if let Some(published) = submission.published_at {
+            timeline.push((published, "Published".to_string()));
+        }
+        timeline.push((
+            submission.updated_at,
+            format!("Last change: now {}", submission.status),
+        ));
     }
-    timeline.push((
-        submission.updated_at,
-        format!("Last change: now {}", submission.status),
-    ));
+    // Stable: changes made at the same time keep their order.
     timeline.sort_by_key(|(at, _)| *at);
     html! {
         dl.fields {
@@ -96,7 +103,11 @@ fn leaves(value: &Value, path: String, out: &mut BTreeMap<String, String>) {
     match value {
         Value::Object(members) => {
             for (key, member) in members {
-                let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 leaves(member, path, out);
             }
         }
@@ -113,7 +124,11 @@ fn leaves(value: &Value, path: String, out: &mut BTreeMap<String, String>) {
 
 fn flatten(content: &AppSubmissionContent) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    leaves(&serde_json::to_value(content).unwrap_or_default(), String::new(), &mut out);
+    leaves(
+        &serde_json::to_value(content).unwrap_or_default(),
+        String::new(),
+        &mut out,
+    );
     out
 }
 
@@ -301,12 +316,10 @@ fn back<T>(result: Result<T, DomainError>, app_id: &str, submission_id: &str) ->
 }
 
 /// Checks the submission is the app's before acting on it by id.
-async fn of_app(
-    state: &AppState,
-    app_id: &str,
-    submission_id: &str,
-) -> Result<(), DomainError> {
-    app_submission(state, app_id, submission_id).await.map(|_| ())
+async fn of_app(state: &AppState, app_id: &str, submission_id: &str) -> Result<(), DomainError> {
+    app_submission(state, app_id, submission_id)
+        .await
+        .map(|_| ())
 }
 
 pub async fn approve(
@@ -360,7 +373,11 @@ pub async fn delete(
     Path((app_id, id)): Path<(String, String)>,
     _: Posted<NoFields>,
 ) -> Response {
-    match state.service.delete_dashboard_submission(&app_id, &id).await {
+    match state
+        .service
+        .delete_dashboard_submission(&app_id, &id)
+        .await
+    {
         Ok(()) => super::done(&app_path(&app_id)),
         Err(err) => layout::domain_error(err),
     }

@@ -191,10 +191,7 @@ impl<B: Backend> Store for SqlStore<B> {
         self.doc(SELLER, id).await
     }
 
-    async fn dashboard_session(
-        &self,
-        token_sha256: &str,
-    ) -> StoreResult<Option<DashboardSession>> {
+    async fn dashboard_session(&self, token_sha256: &str) -> StoreResult<Option<DashboardSession>> {
         self.doc(
             "SELECT doc FROM dashboard_sessions WHERE token_sha256 = $1",
             token_sha256,
