@@ -39,52 +39,34 @@ setup_python() {
     cp "$requirements" "$stamp"
 }
 
-setup_js() {
-    local dir="$repo_root/tests/js"
+# `npm ci` in tests/DIR unless its package-lock.json is installed already; prints PACKAGE's
+# version. WHAT names the tests that are skipped without npm.
+npm_install() {
+    local dir="$repo_root/tests/$1" package="$2" what="$3"
     local stamp="$dir/node_modules/.storeroom-lock"
     if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the JavaScript SDK tests will be skipped" >&2
+        echo "setup-test-env: npm not found; $what will be skipped" >&2
         return 0
     fi
     if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
         return 0
     fi
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"@azure/storage-blob " + require(process.argv[1]).version' \
-        "$dir/node_modules/@azure/storage-blob/package.json"
+    node -p "\"$package \" + require(process.argv[1]).version" \
+        "$dir/node_modules/$package/package.json"
     cp "$dir/package-lock.json" "$stamp"
+}
+
+setup_js() {
+    npm_install js @azure/storage-blob "the JavaScript SDK tests"
 }
 
 setup_node_sample() {
-    local dir="$repo_root/tests/node-sample"
-    local stamp="$dir/node_modules/.storeroom-lock"
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the seed 001 Node.js sample test will be skipped" >&2
-        return 0
-    fi
-    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
-        return 0
-    fi
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"node-fetch " + require(process.argv[1]).version' \
-        "$dir/node_modules/node-fetch/package.json"
-    cp "$dir/package-lock.json" "$stamp"
+    npm_install node-sample node-fetch "the seed 001 Node.js sample test"
 }
 
 setup_azurite() {
-    local dir="$repo_root/tests/azurite"
-    local stamp="$dir/node_modules/.storeroom-lock"
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the object-store tests on Azurite will be skipped" >&2
-        return 0
-    fi
-    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
-        return 0
-    fi
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"azurite " + require(process.argv[1]).version' \
-        "$dir/node_modules/azurite/package.json"
-    cp "$dir/package-lock.json" "$stamp"
+    npm_install azurite azurite "the object-store tests on Azurite"
 }
 
 setup_browser() {
@@ -105,19 +87,7 @@ setup_browser() {
     if command -v chromium >/dev/null 2>&1; then
         chromium --version 2>/dev/null | tail -1
     fi
-    local dir="$repo_root/tests/browser"
-    local stamp="$dir/node_modules/.storeroom-lock"
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the browser tests will be skipped" >&2
-        return 0
-    fi
-    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
-        return 0
-    fi
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"playwright-core " + require(process.argv[1]).version' \
-        "$dir/node_modules/playwright-core/package.json"
-    cp "$dir/package-lock.json" "$stamp"
+    npm_install browser playwright-core "the browser tests"
 }
 
 setup_python

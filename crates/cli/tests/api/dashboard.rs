@@ -203,6 +203,48 @@ async fn uploaded_submission(app: &TestApp, package: &str) -> (String, String) {
     uploaded_submission_of(&app.server, &app.token, &app.app_id, package).await
 }
 
+/// An admin API GET: status and body.
+async fn admin_get(server: &TestServer, path: &str) -> (StatusCode, serde_json::Value) {
+    json(server.admin(Method::GET, path).send().await.unwrap()).await
+}
+
+/// Commits a submission through the API and waits until it is held in Certification.
+async fn committed_to_certification(app: &TestApp, package: &str) -> (String, String) {
+    let (id, path) = uploaded_submission(app, package).await;
+    let (status, _) = app
+        .call(Method::POST, &format!("{path}/commit"), None)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    app.wait_for(&format!("{path}/status"), &["Certification"])
+        .await;
+    (id, path)
+}
+
+/// A server with an app named `name`, a pending submission of it with its package uploaded,
+/// and a signed-in dashboard.
+struct Prepared {
+    app: TestApp,
+    id: String,
+    path: String,
+    dashboard: Dashboard,
+}
+
+async fn prepared(name: &str) -> Prepared {
+    let app = TestApp::named(name).await;
+    let package = format!(
+        "{}_1.0.0.0_x64.msix",
+        name.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+    );
+    let (id, path) = uploaded_submission(&app, &package).await;
+    let dashboard = Dashboard::signed_in(&app.server).await;
+    Prepared {
+        app,
+        id,
+        path,
+        dashboard,
+    }
+}
+
 #[tokio::test]
 async fn signing_in_takes_the_admin_token_and_a_strict_session_cookie_signing_out_ends_it() {
     let app = TestApp::named("Signin").await;
@@ -308,9 +350,12 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
 
 #[tokio::test]
 async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
-    let app = TestApp::named("Forms").await;
-    let (id, _) = uploaded_submission(&app, "Forms_1.0.0.0_x64.msix").await;
-    let dashboard = Dashboard::signed_in(&app.server).await;
+    let Prepared {
+        app,
+        id,
+        path: _,
+        dashboard,
+    } = prepared("Forms").await;
     let accounts = dashboard.page("/dashboard/accounts").await;
     let client_id = app.server.cred("clientId");
     dashboard
@@ -352,14 +397,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             "no {expected} form in {actions:?}"
         );
     }
-    let (_, clock_before) = json(
-        app.server
-            .admin(Method::GET, "admin/v1/clock")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, clock_before) = admin_get(&app.server, "admin/v1/clock").await;
     for action in &actions {
         for csrf in [None, Some("wrong-token")] {
             let mut form = vec![
@@ -386,37 +424,16 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     }
     // Nothing happened: the session still works, no app was reserved, the clock stood still,
     // the key and the submission are still there and the role unchanged.
-    let (_, apps) = json(
-        app.server
-            .admin(Method::GET, "admin/v1/applications")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, apps) = admin_get(&app.server, "admin/v1/applications").await;
     assert_eq!(apps["totalCount"], 1, "{apps}");
-    let (_, clock_after) = json(
-        app.server
-            .admin(Method::GET, "admin/v1/clock")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, clock_after) = admin_get(&app.server, "admin/v1/clock").await;
     let moved = chrono::DateTime::parse_from_rfc3339(clock_after["now"].as_str().unwrap()).unwrap()
         - chrono::DateTime::parse_from_rfc3339(clock_before["now"].as_str().unwrap()).unwrap();
     assert!(
         moved < chrono::Duration::hours(1),
         "{clock_before} {clock_after}"
     );
-    let (_, clients) = json(
-        app.server
-            .admin(Method::GET, "admin/v1/clients")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, clients) = admin_get(&app.server, "admin/v1/clients").await;
     let dev = clients["value"]
         .as_array()
         .unwrap()
@@ -497,9 +514,12 @@ async fn user_supplied_text_is_escaped_everywhere_it_shows() {
 
 #[tokio::test]
 async fn an_edit_in_the_dashboard_makes_the_api_refuse_the_submission() {
-    let app = TestApp::named("Edited").await;
-    let (id, path) = uploaded_submission(&app, "Edited_1.0.0.0_x64.msix").await;
-    let dashboard = Dashboard::signed_in(&app.server).await;
+    let Prepared {
+        app,
+        id,
+        path,
+        dashboard,
+    } = prepared("Edited").await;
     let page = submission_page(&app.app_id, &id);
     let before = dashboard.page(&page).await;
     assert!(before.contains("Edit in Partner Center"), "{before}");
@@ -561,13 +581,7 @@ async fn approve_and_reject_in_the_dashboard_decide_a_manual_certification() {
     app.set_pipeline(json!({"mode": "manual"})).await;
     let dashboard = Dashboard::signed_in(&app.server).await;
 
-    let (id, path) = uploaded_submission(&app, "Decided_2.0.0.0_x64.msix").await;
-    let (status, _) = app
-        .call(Method::POST, &format!("{path}/commit"), None)
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    app.wait_for(&format!("{path}/status"), &["Certification"])
-        .await;
+    let (id, path) = committed_to_certification(&app, "Decided_2.0.0.0_x64.msix").await;
     let page = submission_page(&app.app_id, &id);
     let held = dashboard.page(&page).await;
     let refused = dashboard
@@ -593,13 +607,7 @@ async fn approve_and_reject_in_the_dashboard_decide_a_manual_certification() {
     let (status, _) = app.call(Method::DELETE, &path, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
-    let (id, path) = uploaded_submission(&app, "Decided_3.0.0.0_x64.msix").await;
-    let (status, _) = app
-        .call(Method::POST, &format!("{path}/commit"), None)
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    app.wait_for(&format!("{path}/status"), &["Certification"])
-        .await;
+    let (id, path) = committed_to_certification(&app, "Decided_3.0.0.0_x64.msix").await;
     let page = submission_page(&app.app_id, &id);
     let held = dashboard.page(&page).await;
     dashboard
@@ -613,13 +621,28 @@ async fn approve_and_reject_in_the_dashboard_decide_a_manual_certification() {
         shown.contains("/ui/reports/"),
         "the report is linked: {shown}"
     );
+    for state in [
+        "PendingCommit",
+        "CommitStarted",
+        "Certification",
+        "Release",
+        "Published",
+    ] {
+        assert!(
+            shown.contains(&format!("— {state}</li>")),
+            "{state} is not in the timeline: {shown}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn the_status_region_streams_as_server_sent_events() {
-    let app = TestApp::named("Streamed").await;
-    let (id, _) = uploaded_submission(&app, "Streamed_1.0.0.0_x64.msix").await;
-    let dashboard = Dashboard::signed_in(&app.server).await;
+    let Prepared {
+        app,
+        id,
+        path: _,
+        dashboard,
+    } = prepared("Streamed").await;
     let mut response = reqwest::Client::new()
         .get(format!(
             "{}{}/events",
@@ -659,14 +682,7 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
         .await;
     let app_page = dashboard.page(&reserved.location).await;
     assert!(app_page.contains("Reserved Here"), "{app_page}");
-    let (_, apps) = json(
-        server
-            .admin(Method::GET, "admin/v1/applications")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, apps) = admin_get(&server, "admin/v1/applications").await;
     assert_eq!(apps["value"][0]["primaryName"], "Reserved Here", "{apps}");
 
     let accounts = dashboard.page("/dashboard/accounts").await;
@@ -677,14 +693,7 @@ async fn reserving_keys_roles_and_the_clock_use_the_admin_services() {
             &[("name", "QA bot"), ("role", "Developer")],
         )
         .await;
-    let (_, clients) = json(
-        server
-            .admin(Method::GET, "admin/v1/clients")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, clients) = admin_get(&server, "admin/v1/clients").await;
     let qa = clients["value"]
         .as_array()
         .unwrap()

@@ -145,14 +145,13 @@ pub async fn create_client(State(state): State<AppState>, posted: Posted<CreateF
         "" => state.account.seller.id.clone(),
         seller => seller.to_string(),
     };
-    match state
-        .service
-        .create_client(&seller, Some(&form.name), Some(&form.role))
-        .await
-    {
-        Ok(_) => super::done(PATH),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state
+            .service
+            .create_client(&seller, Some(&form.name), Some(&form.role))
+            .await,
+        |_| PATH.to_string(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -166,14 +165,13 @@ pub async fn change_role(
     Path(client_id): Path<String>,
     posted: Posted<RoleForm>,
 ) -> Response {
-    match state
-        .service
-        .set_client_role(&client_id, Some(&posted.form.role))
-        .await
-    {
-        Ok(_) => super::done(PATH),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state
+            .service
+            .set_client_role(&client_id, Some(&posted.form.role))
+            .await,
+        |_| PATH.to_string(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -226,8 +224,8 @@ pub async fn delete_key(
     Path((client_id, key_id)): Path<(String, String)>,
     _: Posted<NoFields>,
 ) -> Response {
-    match state.service.delete_client_key(&client_id, &key_id).await {
-        Ok(()) => super::done(PATH),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state.service.delete_client_key(&client_id, &key_id).await,
+        |_| PATH.to_string(),
+    )
 }

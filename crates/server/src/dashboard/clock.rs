@@ -2,7 +2,7 @@
 //! forward (the admin API's `POST /admin/v1/clock`).
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 use storeroom_wire::dates;
@@ -50,7 +50,7 @@ pub async fn advance(State(state): State<AppState>, posted: Posted<AdvanceForm>)
         ));
     };
     match crate::admin::advance_clock_by(&state, seconds).await {
-        Ok(()) => super::done(PATH),
+        Ok(()) => Redirect::to(PATH).into_response(),
         Err(err) => layout::api_error(err),
     }
 }

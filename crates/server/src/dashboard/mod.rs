@@ -105,7 +105,14 @@ async fn home(_: session::Signed) -> Response {
     Redirect::to(HOME).into_response()
 }
 
-/// After a form's action succeeded: back to a page (303, so a reload does not post again).
-fn done(to: &str) -> Response {
-    Redirect::to(to).into_response()
+/// A form's answer: when its action succeeded, back to the page `to` names (303, so a
+/// reload does not post again); otherwise the failure as a page.
+fn done_or<T>(
+    result: Result<T, storeroom_domain::DomainError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    match result {
+        Ok(value) => Redirect::to(&to(value)).into_response(),
+        Err(err) => layout::domain_error(err),
+    }
 }

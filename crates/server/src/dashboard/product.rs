@@ -263,10 +263,10 @@ pub async fn set_policy(
             Err(err) => return layout::api_error(err),
         }
     };
-    match state.service.set_application_policy(&app_id, policy).await {
-        Ok(app) => super::done(&app_path(&app.id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state.service.set_application_policy(&app_id, policy).await,
+        |app| app_path(&app.id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -325,10 +325,7 @@ pub async fn change_rollout(
             )),
         }
     };
-    match changed.await {
-        Ok(_) => super::done(&app_path(&app_id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(changed.await, |_| app_path(&app_id))
 }
 
 /// `POST …/submissions`: a submission started in the dashboard (the admin API's).
@@ -337,8 +334,8 @@ pub async fn start_submission(
     Path(app_id): Path<String>,
     _: Posted<NoFields>,
 ) -> Response {
-    match state.service.start_dashboard_submission(&app_id).await {
-        Ok(created) => super::done(&submission_path(&app_id, &created.id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state.service.start_dashboard_submission(&app_id).await,
+        |created| submission_path(&app_id, &created.id),
+    )
 }

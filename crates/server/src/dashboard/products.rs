@@ -340,12 +340,11 @@ pub async fn reserve(State(state): State<AppState>, posted: Posted<Reserve>) -> 
     let seller = seller
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| state.account.seller.id.clone());
-    match state
-        .service
-        .reserve_application(&seller, &name, true)
-        .await
-    {
-        Ok(app) => super::done(&format!("/dashboard/applications/{}", app.id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state
+            .service
+            .reserve_application(&seller, &name, true)
+            .await,
+        |app| format!("/dashboard/applications/{}", app.id),
+    )
 }

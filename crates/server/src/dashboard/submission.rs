@@ -309,10 +309,7 @@ pub async fn events(
 
 /// Back to the submission's page, or its failure.
 fn back<T>(result: Result<T, DomainError>, app_id: &str, submission_id: &str) -> Response {
-    match result {
-        Ok(_) => super::done(&submission_path(app_id, submission_id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(result, |_| submission_path(app_id, submission_id))
 }
 
 /// Checks the submission is the app's before acting on it by id.
@@ -373,14 +370,13 @@ pub async fn delete(
     Path((app_id, id)): Path<(String, String)>,
     _: Posted<NoFields>,
 ) -> Response {
-    match state
-        .service
-        .delete_dashboard_submission(&app_id, &id)
-        .await
-    {
-        Ok(()) => super::done(&app_path(&app_id)),
-        Err(err) => layout::domain_error(err),
-    }
+    super::done_or(
+        state
+            .service
+            .delete_dashboard_submission(&app_id, &id)
+            .await,
+        |_| app_path(&app_id),
+    )
 }
 
 #[derive(Deserialize)]
