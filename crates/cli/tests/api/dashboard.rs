@@ -79,12 +79,14 @@ fn form_actions(page: &str) -> Vec<String> {
 
 impl Dashboard {
     pub fn new(server: &TestServer) -> Self {
+        Self::through(reqwest::Client::builder(), &server.base)
+    }
+
+    /// A browser built from `builder` (redirects off) reaching the dashboard at `base`.
+    fn through(builder: reqwest::ClientBuilder, base: &str) -> Self {
         Self {
-            http: reqwest::Client::builder()
-                .redirect(redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: server.base.clone(),
+            http: builder.redirect(redirect::Policy::none()).build().unwrap(),
+            base: base.to_string(),
             cookie: String::new(),
         }
     }
@@ -791,4 +793,33 @@ async fn products_page_through_the_seller_and_are_found_by_name_or_store_id() {
     assert!(by_id.contains("Needle<"), "{by_id}");
     let none = dashboard.page("/dashboard/products?q=%25").await;
     assert!(none.contains("No apps found."), "{none}");
+}
+
+#[tokio::test]
+async fn over_https_the_cookies_are_secure() {
+    let listen: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let server = TestServer::start_with(tempfile::tempdir().unwrap(), move |config| {
+        config.tls_listen = Some(listen)
+    })
+    .await;
+    let tls = server.running.tls_addr.expect("HTTPS listener");
+    let ca = std::fs::read(server.dir.path().join("ca.pem")).unwrap();
+    let builder = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+        .resolve("localhost", tls);
+    let mut dashboard = Dashboard::through(builder, &format!("https://localhost:{}", tls.port()));
+    let signed = dashboard.sign_in(&server.cred("adminToken")).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let session = signed
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("storeroom_session="))
+        .expect("session cookie");
+    assert!(session.contains("; Secure"), "{session}");
+    assert!(
+        dashboard
+            .page("/dashboard/clock")
+            .await
+            .contains("Server time")
+    );
 }
