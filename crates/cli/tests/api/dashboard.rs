@@ -83,7 +83,7 @@ impl Dashboard {
     }
 
     /// A browser built from `builder` (redirects off) reaching the dashboard at `base`.
-    fn through(builder: reqwest::ClientBuilder, base: &str) -> Self {
+    pub fn through(builder: reqwest::ClientBuilder, base: &str) -> Self {
         Self {
             http: builder.redirect(redirect::Policy::none()).build().unwrap(),
             base: base.to_string(),
@@ -312,6 +312,9 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
         "/dashboard/accounts",
         "/dashboard/clock",
         "/dashboard/no-such-page",
+        // POST-only routes asked with GET.
+        "/dashboard/signout",
+        "/dashboard/applications",
     ] {
         for cookie in ["", "storeroom_session=forged"] {
             anonymous.cookie = cookie.to_string();
@@ -336,6 +339,8 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
         "/dashboard/accounts".to_string(),
         "/dashboard/clock".to_string(),
         "/dashboard/signout".to_string(),
+        // A page asked with POST.
+        "/dashboard/products".to_string(),
     ] {
         let answered = anonymous.post(&path, &[("csrf", "x"), ("name", "x")]).await;
         assert_eq!(answered.status, StatusCode::SEE_OTHER, "{path}");

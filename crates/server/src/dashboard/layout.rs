@@ -159,6 +159,16 @@ pub async fn js() -> Response {
         .into_response()
 }
 
+/// A dashboard route asked with a method it does not take: 405 for a session, the sign-in
+/// page otherwise.
+pub async fn not_allowed(_: Signed) -> Response {
+    message_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Not allowed",
+        "This page does not take that method.",
+    )
+}
+
 /// `/dashboard/…` that is no page: 404 for a session, the sign-in page otherwise.
 pub async fn unknown(_: Signed) -> Response {
     message_page(

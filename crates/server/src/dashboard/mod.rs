@@ -19,7 +19,7 @@ mod submission;
 
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 
 use crate::state::AppState;
 
@@ -27,77 +27,83 @@ use crate::state::AppState;
 pub(crate) const HOME: &str = "/dashboard/products";
 
 pub fn routes() -> Router<AppState> {
+    // A method a route does not take: a page for a session, the sign-in page otherwise
+    // (the API's JSON 405 is for the API's routes).
+    let on = |methods: MethodRouter<AppState>| methods.fallback(layout::not_allowed);
     Router::new()
-        .route("/dashboard", get(home))
+        .route("/dashboard", on(get(home)))
         .route(
             session::SIGNIN_PATH,
-            get(session::signin_page).post(session::sign_in),
+            on(get(session::signin_page).post(session::sign_in)),
         )
-        .route("/dashboard/signout", post(session::sign_out))
-        .route("/dashboard/static/dashboard.css", get(layout::css))
-        .route("/dashboard/static/dashboard.js", get(layout::js))
-        .route("/dashboard/products", get(products::page))
-        .route("/dashboard/products/events", get(products::events))
-        .route("/dashboard/applications", post(products::reserve))
-        .route("/dashboard/applications/{app_id}", get(product::page))
+        .route("/dashboard/signout", on(post(session::sign_out)))
+        .route("/dashboard/static/dashboard.css", on(get(layout::css)))
+        .route("/dashboard/static/dashboard.js", on(get(layout::js)))
+        .route("/dashboard/products", on(get(products::page)))
+        .route("/dashboard/products/events", on(get(products::events)))
+        .route("/dashboard/applications", on(post(products::reserve)))
+        .route("/dashboard/applications/{app_id}", on(get(product::page)))
         .route(
             "/dashboard/applications/{app_id}/pipeline",
-            post(product::set_policy),
+            on(post(product::set_policy)),
         )
         .route(
             "/dashboard/applications/{app_id}/rollout",
-            post(product::change_rollout),
+            on(post(product::change_rollout)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions",
-            post(product::start_submission),
+            on(post(product::start_submission)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}",
-            get(submission::page),
+            on(get(submission::page)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/events",
-            get(submission::events),
+            on(get(submission::events)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/approve",
-            post(submission::approve),
+            on(post(submission::approve)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/reject",
-            post(submission::reject),
+            on(post(submission::reject)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/publish",
-            post(submission::publish_now),
+            on(post(submission::publish_now)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/delete",
-            post(submission::delete),
+            on(post(submission::delete)),
         )
         .route(
             "/dashboard/applications/{app_id}/submissions/{submission_id}/edit",
-            post(submission::edit),
+            on(post(submission::edit)),
         )
-        .route("/dashboard/store", get(storefront::page))
+        .route("/dashboard/store", on(get(storefront::page)))
         .route(
             "/dashboard/accounts",
-            get(accounts::page).post(accounts::create_client),
+            on(get(accounts::page).post(accounts::create_client)),
         )
         .route(
             "/dashboard/accounts/{client_id}/role",
-            post(accounts::change_role),
+            on(post(accounts::change_role)),
         )
         .route(
             "/dashboard/accounts/{client_id}/keys",
-            post(accounts::add_key),
+            on(post(accounts::add_key)),
         )
         .route(
             "/dashboard/accounts/{client_id}/keys/{key_id}/delete",
-            post(accounts::delete_key),
+            on(post(accounts::delete_key)),
         )
-        .route("/dashboard/clock", get(clock::page).post(clock::advance))
+        .route(
+            "/dashboard/clock",
+            on(get(clock::page).post(clock::advance)),
+        )
         .route("/dashboard/{*rest}", any(layout::unknown))
 }
 
