@@ -234,7 +234,7 @@ struct Prepared {
 async fn prepared(name: &str) -> Prepared {
     let app = TestApp::named(name).await;
     let package = format!(
-        "{}_1.0.0.0_x64.msix",
+        "{}_2.0.0.0_x64.msix",
         name.replace(|c: char| !c.is_ascii_alphanumeric(), "")
     );
     let (id, path) = uploaded_submission(&app, &package).await;
@@ -827,4 +827,131 @@ async fn over_https_the_cookies_are_secure() {
             .await
             .contains("Server time")
     );
+}
+
+#[tokio::test]
+async fn rollout_controls_policy_form_and_store_front_act_as_the_apis_do() {
+    let Prepared {
+        app,
+        id,
+        path,
+        dashboard,
+    } = prepared("Rolling").await;
+    let rollout = json!({"packageDeliveryOptions": {"packageRollout":
+        {"isPackageRollout": true, "packageRolloutPercentage": 10.0}}});
+    let (status, body) = app.call(Method::PUT, &path, Some(rollout)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let published = app
+        .server
+        .commit_and_wait(&app.token, &app.app_id, &id)
+        .await;
+    assert_eq!(published["status"], "Published", "{published}");
+
+    let app_page = format!("/dashboard/applications/{}", app.app_id);
+    let page = dashboard.page(&app_page).await;
+    assert!(page.contains("PackageRolloutInProgress"), "{page}");
+    let rollout_path = format!("{app_page}/rollout");
+    dashboard
+        .submit(
+            &page,
+            &rollout_path,
+            &[("action", "percentage"), ("percentage", "50")],
+        )
+        .await;
+    let read = || async {
+        let (_, body) = app.call(Method::GET, &path, None).await;
+        body["packageDeliveryOptions"]["packageRollout"].clone()
+    };
+    assert_eq!(read().await["packageRolloutPercentage"], 50.0);
+    let lower = dashboard
+        .post(
+            &rollout_path,
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("action", "percentage"),
+                ("percentage", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(lower.status, StatusCode::BAD_REQUEST, "{}", lower.body);
+    assert!(lower.body.contains("can only increase"), "{}", lower.body);
+
+    // The store front: a user in the rollout's half or out of it gets this submission or
+    // the fallback, as GET /store/v1/products says.
+    for user in ["alice", "bob", "carol", "dave"] {
+        let (_, offer) = json(
+            app.server
+                .http
+                .get(app.server.url(&format!(
+                    "store/v1/products/{}?userId={user}&market=US",
+                    app.app_id
+                )))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let shown = dashboard
+            .page(&format!(
+                "/dashboard/store?storeId={}&userId={user}&market=us&deviceFamily=Windows.Desktop",
+                app.app_id
+            ))
+            .await;
+        let submission = offer["submissionId"].as_str().unwrap();
+        assert!(
+            shown.contains(&format!(r#"id="offer-submission">{submission}<"#)),
+            "{user}: {offer}\n{shown}"
+        );
+    }
+    dashboard
+        .submit(&page, &rollout_path, &[("action", "finalize")])
+        .await;
+    assert_eq!(
+        read().await["packageRolloutStatus"],
+        "PackageRolloutComplete"
+    );
+
+    let policy_path = format!("{app_page}/pipeline");
+    dashboard
+        .submit(
+            &page,
+            &policy_path,
+            &[("action", "set"), ("policy", r#"{"mode": "manual"}"#)],
+        )
+        .await;
+    let (_, policy) = admin_get(
+        &app.server,
+        &format!("admin/v1/applications/{}/pipeline", app.app_id),
+    )
+    .await;
+    assert_eq!(
+        (policy["mode"].as_str(), policy["source"].as_str()),
+        (Some("manual"), Some("application")),
+        "{policy}"
+    );
+    let invalid = dashboard
+        .post(
+            &policy_path,
+            &[
+                ("csrf", &csrf_of(&page)),
+                ("action", "set"),
+                ("policy", r#"{"mode": "sometimes"}"#),
+            ],
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::BAD_REQUEST, "{}", invalid.body);
+    assert!(
+        invalid.body.contains("mode"),
+        "the field is named: {}",
+        invalid.body
+    );
+    dashboard
+        .submit(&page, &policy_path, &[("action", "default")])
+        .await;
+    let (_, policy) = admin_get(
+        &app.server,
+        &format!("admin/v1/applications/{}/pipeline", app.app_id),
+    )
+    .await;
+    assert_eq!(policy["source"], "server", "{policy}");
 }
