@@ -5,7 +5,10 @@
 #   - node-fetch@2 in tests/node-sample/node_modules, for the seed 001 Node.js sample;
 #   - the local object-storage servers the `--blobs s3://` / `az://` tests start themselves:
 #     moto's S3 server (moto[server], in the same virtualenv) and Azurite in
-#     tests/azurite/node_modules (pinned by its package-lock.json).
+#     tests/azurite/node_modules (pinned by its package-lock.json);
+#   - the dashboard's browser tests: Debian's chromium (apt, as root or through sudo) and
+#     playwright-core in tests/browser/node_modules (pinned by its package-lock.json), which
+#     drives that chromium and downloads no browser of its own.
 # Idempotent: what is already installed for the same requirements is left alone, so repeated
 # runs are fast and need no network.
 set -euo pipefail
@@ -36,55 +39,59 @@ setup_python() {
     cp "$requirements" "$stamp"
 }
 
-setup_js() {
-    local dir="$repo_root/tests/js"
+# `npm ci` in tests/DIR unless its package-lock.json is installed already; prints PACKAGE's
+# version. WHAT names the tests that are skipped without npm.
+npm_install() {
+    local dir="$repo_root/tests/$1" package="$2" what="$3"
     local stamp="$dir/node_modules/.storeroom-lock"
     if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the JavaScript SDK tests will be skipped" >&2
+        echo "setup-test-env: npm not found; $what will be skipped" >&2
         return 0
     fi
     if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
         return 0
     fi
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"@azure/storage-blob " + require(process.argv[1]).version' \
-        "$dir/node_modules/@azure/storage-blob/package.json"
+    node -p "\"$package \" + require(process.argv[1]).version" \
+        "$dir/node_modules/$package/package.json"
     cp "$dir/package-lock.json" "$stamp"
+}
+
+setup_js() {
+    npm_install js @azure/storage-blob "the JavaScript SDK tests"
 }
 
 setup_node_sample() {
-    local dir="$repo_root/tests/node-sample"
-    local stamp="$dir/node_modules/.storeroom-lock"
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the seed 001 Node.js sample test will be skipped" >&2
-        return 0
-    fi
-    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
-        return 0
-    fi
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"node-fetch " + require(process.argv[1]).version' \
-        "$dir/node_modules/node-fetch/package.json"
-    cp "$dir/package-lock.json" "$stamp"
+    npm_install node-sample node-fetch "the seed 001 Node.js sample test"
 }
 
 setup_azurite() {
-    local dir="$repo_root/tests/azurite"
-    local stamp="$dir/node_modules/.storeroom-lock"
-    if ! command -v npm >/dev/null 2>&1; then
-        echo "setup-test-env: npm not found; the object-store tests on Azurite will be skipped" >&2
-        return 0
+    npm_install azurite azurite "the object-store tests on Azurite"
+}
+
+setup_browser() {
+    if ! command -v chromium >/dev/null 2>&1; then
+        local sudo=()
+        if [[ "$(id -u)" != 0 ]]; then
+            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+                sudo=(sudo -n)
+            else
+                echo "setup-test-env: chromium is missing and apt-get needs root; the browser tests will be skipped" >&2
+            fi
+        fi
+        if [[ "$(id -u)" == 0 || ${#sudo[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            "${sudo[@]}" apt-get update -qq
+            "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        fi
     fi
-    if [[ -f "$stamp" ]] && cmp -s "$dir/package-lock.json" "$stamp"; then
-        return 0
+    if command -v chromium >/dev/null 2>&1; then
+        chromium --version 2>/dev/null | tail -1
     fi
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-    node -p '"azurite " + require(process.argv[1]).version' \
-        "$dir/node_modules/azurite/package.json"
-    cp "$dir/package-lock.json" "$stamp"
+    npm_install browser playwright-core "the browser tests"
 }
 
 setup_python
 setup_js
 setup_node_sample
 setup_azurite
+setup_browser

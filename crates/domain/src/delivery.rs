@@ -95,6 +95,36 @@ pub fn highest_version(packages: &[ApplicationPackage]) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The device families a customer's device can be (`Windows.Desktop`, …).
+pub const DEVICE_FAMILIES: &[&str] = &[
+    "Windows.Desktop",
+    "Windows.Mobile",
+    "Windows.Xbox",
+    "Windows.Holographic",
+    "Windows.Team",
+    "Windows.IoT",
+];
+
+/// The packages a device of `family` can install: those targeting it or
+/// `Windows.Universal`, and those whose targets were never read from a manifest (any device
+/// may try them). Targets read "Windows.Desktop min version 10.0.10240.0".
+pub fn for_device_family<'a>(
+    packages: &'a [ApplicationPackage],
+    family: &str,
+) -> Vec<&'a ApplicationPackage> {
+    let targets = |target: &str| {
+        let name = target.split_whitespace().next().unwrap_or_default();
+        name.eq_ignore_ascii_case(family) || name.eq_ignore_ascii_case("Windows.Universal")
+    };
+    packages
+        .iter()
+        .filter(|p| {
+            p.target_device_families.is_empty()
+                || p.target_device_families.iter().any(|t| targets(t))
+        })
+        .collect()
+}
+
 /// The listing for the customer's language (or its base language), else en-us, else the
 /// first one.
 pub fn listing_for<'a, L>(
@@ -124,6 +154,42 @@ pub fn listing_for<'a, L>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn device_families_get_their_own_universal_and_unread_packages() {
+        let package = |name: &str, targets: &[&str]| ApplicationPackage {
+            file_name: name.into(),
+            target_device_families: targets.iter().map(|t| t.to_string()).collect(),
+            ..serde_json::from_value(
+                serde_json::json!({"fileName": name, "fileStatus": "Uploaded"}),
+            )
+            .unwrap()
+        };
+        let packages = [
+            package(
+                "desktop.msix",
+                &["Windows.Desktop min version 10.0.17763.0"],
+            ),
+            package("xbox.msix", &["Windows.Xbox min version 10.0.0.0"]),
+            package("any.msix", &["Windows.Universal min version 10.0.0.0"]),
+            package("unread.msix", &[]),
+        ];
+        let names = |family| -> Vec<String> {
+            for_device_family(&packages, family)
+                .iter()
+                .map(|p| p.file_name.clone())
+                .collect()
+        };
+        assert_eq!(
+            names("Windows.Desktop"),
+            ["desktop.msix", "any.msix", "unread.msix"]
+        );
+        assert_eq!(
+            names("windows.xbox"),
+            ["xbox.msix", "any.msix", "unread.msix"]
+        );
+    }
+
     use super::*;
 
     fn rollout(status: RolloutStatus, percentage: f64) -> PackageRollout {

@@ -6,6 +6,7 @@ pub mod add_on_input;
 pub mod application;
 pub mod clock;
 pub mod content;
+pub mod dashboard_session;
 pub mod delivery;
 pub mod error;
 pub mod flight;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::accounts::{AadClient, ClientKey, Seller, Tenant};
 use crate::application::Application;
+use crate::dashboard_session::DashboardSession;
 use crate::flight::Flight;
 use crate::flight_group::FlightGroup;
 use crate::in_app_product::InAppProduct;
@@ -72,6 +73,8 @@ pub trait Store: Send + Sync + 'static {
     /// The keys of client `client_id` (its id as stored), oldest first.
     async fn client_keys(&self, client_id: &str) -> StoreResult<Vec<ClientKey>>;
     async fn seller(&self, id: &str) -> StoreResult<Option<Seller>>;
+    /// The dashboard session stored under `token_sha256`, expired or not.
+    async fn dashboard_session(&self, token_sha256: &str) -> StoreResult<Option<DashboardSession>>;
 
     async fn application(&self, id: &str) -> StoreResult<Option<Application>>;
     /// A page of a seller's applications (all sellers when `seller_id` is None), oldest
@@ -82,6 +85,16 @@ pub trait Store: Send + Sync + 'static {
         skip: u64,
         top: u64,
     ) -> StoreResult<(Vec<Application>, u64)>;
+    /// A seller's apps whose name contains `text` (any letter case) placed after `after` in
+    /// the seller's list (0: from the start), at most `limit`, each with its place: a search
+    /// pages by seeking to the last place it showed, however long the list.
+    async fn search_applications(
+        &self,
+        seller_id: &str,
+        text: &str,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, Application)>>;
     /// A submission's stored document (any kind of product).
     async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>>;
     /// An app and the stored document of submission `submission_id` (whoever's it is), in
@@ -159,6 +172,11 @@ pub trait Transaction: Send {
     async fn insert_client_key(&mut self, key: &ClientKey) -> StoreResult<()>;
     /// Removes a key of `client_id`; whether it existed.
     async fn delete_client_key(&mut self, client_id: &str, key_id: &str) -> StoreResult<bool>;
+    async fn insert_dashboard_session(&mut self, session: &DashboardSession) -> StoreResult<()>;
+    /// Removes a dashboard session (signing out); whether it existed.
+    async fn delete_dashboard_session(&mut self, token_sha256: &str) -> StoreResult<bool>;
+    /// Removes the sessions that expired before `now`; how many.
+    async fn delete_expired_dashboard_sessions(&mut self, now: DateTime<Utc>) -> StoreResult<u64>;
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>>;
     async fn put_application(&mut self, app: &Application) -> StoreResult<()>;

@@ -78,12 +78,36 @@ pub struct Submission<C = AppSubmissionContent> {
     /// What the pipeline checked so far, for the certification report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<crate::report::Check>,
+    /// The statuses it took and when (the newest [`TIMELINE_MAX`]), for the dashboard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<StatusChange>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// A submission took `status` at `at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: SubmissionStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// How many status changes a submission remembers.
+pub const TIMELINE_MAX: usize = 64;
+
 impl<C> Submission<C> {
+    /// Moves it to `status` at `at`, remembering the change in its timeline.
+    pub fn set_status(&mut self, status: SubmissionStatus, at: DateTime<Utc>) {
+        self.status = status;
+        if self.timeline.last().map(|change| change.status) != Some(status) {
+            self.timeline.push(StatusChange { status, at });
+            if self.timeline.len() > TIMELINE_MAX {
+                self.timeline.remove(0);
+            }
+        }
+    }
+
     pub fn friendly_name(&self) -> String {
         format!("Submission {}", self.number)
     }
@@ -137,7 +161,7 @@ impl<C> Submission<C> {
         self.ensure_created_via_api()?;
         match self.status {
             SubmissionStatus::PendingCommit | SubmissionStatus::CommitFailed => {
-                self.status = SubmissionStatus::CommitStarted;
+                self.set_status(SubmissionStatus::CommitStarted, now);
                 self.status_details = StatusDetails::default();
                 self.hidden_step = None;
                 if self.uses_sales {
@@ -189,7 +213,7 @@ impl<C> Submission<C> {
         errors: Vec<StatusDetail>,
         now: DateTime<Utc>,
     ) {
-        self.status = status;
+        self.set_status(status, now);
         self.status_details.errors = errors;
         self.hidden_step = None;
         self.updated_at = now;
@@ -309,6 +333,10 @@ fn published_submission(
         hidden_step: None,
         uses_sales: false,
         checks: Vec::new(),
+        timeline: vec![StatusChange {
+            status: SubmissionStatus::Published,
+            at: now,
+        }],
         created_at: now,
         updated_at: now,
         published_at: Some(now),
@@ -367,6 +395,10 @@ pub fn start_submission<C: SubmissionContent>(
         hidden_step: None,
         uses_sales: false,
         checks: Vec::new(),
+        timeline: vec![StatusChange {
+            status: SubmissionStatus::PendingCommit,
+            at: now,
+        }],
         created_at: now,
         updated_at: now,
         published_at: None,
@@ -419,7 +451,7 @@ pub fn publish<C: SubmissionContent>(
             *rollout = PackageRollout::default();
         }
     }
-    submission.status = SubmissionStatus::Published;
+    submission.set_status(SubmissionStatus::Published, now);
     submission.published_at = Some(now);
     submission.updated_at = now;
     slots.last_published_submission_id = Some(submission.id.clone());
@@ -451,6 +483,44 @@ mod tests {
         app.slots.submission_count = 1;
         app.slots.last_published_submission_id = Some(published.id.clone());
         (app, published)
+    }
+
+    #[test]
+    fn the_timeline_keeps_each_new_status_once_and_only_the_newest() {
+        let (mut app, published) = app_with_published();
+        let mut new = clone_for_new_submission(&mut app, &published, Utc::now()).unwrap();
+        let start = new.created_at;
+        assert_eq!(
+            new.timeline,
+            [StatusChange {
+                status: SubmissionStatus::PendingCommit,
+                at: start
+            }]
+        );
+        let later = start + chrono::Duration::seconds(5);
+        new.commit(later).unwrap();
+        new.set_status(SubmissionStatus::CommitStarted, later);
+        assert_eq!(new.timeline.len(), 2);
+        assert_eq!(
+            new.timeline[1],
+            StatusChange {
+                status: SubmissionStatus::CommitStarted,
+                at: later
+            }
+        );
+        for i in 0..TIMELINE_MAX {
+            let status = if i % 2 == 0 {
+                SubmissionStatus::Certification
+            } else {
+                SubmissionStatus::Release
+            };
+            new.set_status(status, later);
+        }
+        assert_eq!(new.timeline.len(), TIMELINE_MAX);
+        assert_eq!(
+            new.timeline.last().unwrap().status,
+            SubmissionStatus::Release
+        );
     }
 
     #[test]

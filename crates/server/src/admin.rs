@@ -296,8 +296,15 @@ async fn advance_clock(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: AdvanceClock = lenient::from_slice(&body?)?;
+    advance_clock_by(&state, request.advance_seconds).await?;
+    Ok(clock_json(&state))
+}
+
+/// Moves the server clock forward by `advance_seconds` (the admin API's and the dashboard's
+/// "advance"), storing the offset for the other instances and restarts.
+pub(crate) async fn advance_clock_by(state: &AppState, advance_seconds: i64) -> ApiResult<()> {
     // Checked before any arithmetic: `Duration::seconds` itself panics beyond ±i64::MAX ms.
-    if request.advance_seconds > storeroom_domain::clock::MAX_OFFSET_SECONDS {
+    if advance_seconds > storeroom_domain::clock::MAX_OFFSET_SECONDS {
         return Err(ApiError::invalid(
             format!(
                 "advanceSeconds must be at most {} (100 years)",
@@ -306,7 +313,7 @@ async fn advance_clock(
             "advanceSeconds",
         ));
     }
-    if request.advance_seconds < 0 {
+    if advance_seconds < 0 {
         return Err(ApiError::invalid(
             "advanceSeconds must not be negative: the clock only moves forward",
             "advanceSeconds",
@@ -331,7 +338,7 @@ async fn advance_clock(
     }
     state
         .clock
-        .advance(chrono::Duration::seconds(request.advance_seconds))
+        .advance(chrono::Duration::seconds(advance_seconds))
         .map_err(|err| ApiError::invalid(err.to_string(), "advanceSeconds"))?;
     let offset = state.clock.offset().num_milliseconds().to_string();
     tx.put_setting("clock_offset_ms", &offset)
@@ -340,7 +347,7 @@ async fn advance_clock(
     tx.commit()
         .await
         .map_err(storeroom_domain::DomainError::from)?;
-    Ok(clock_json(&state))
+    Ok(())
 }
 
 /// A pipeline policy from a request body, checked.

@@ -9,6 +9,7 @@ pub mod client_admin;
 pub mod clients;
 pub mod config;
 pub mod correlation;
+pub mod dashboard;
 pub mod devcenter;
 pub mod errors;
 pub mod front;
@@ -149,6 +150,7 @@ pub fn api_router(state: AppState) -> Router {
         .merge(msi::routes())
         .merge(ingestion::routes())
         .merge(opsstate::routes::routes())
+        .merge(dashboard::routes())
         .fallback(front::not_found)
         .method_not_allowed_fallback(front::method_not_allowed)
         .with_state(state)

@@ -25,6 +25,17 @@ fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> 
         .filter(|v| !v.is_empty())
 }
 
+/// A market as the store front takes it: two letters, upper-cased.
+pub(crate) fn market_code(market: &str) -> ApiResult<String> {
+    if market.len() != 2 || !market.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(ApiError::invalid(
+            format!("'{market}' is not a two-letter market code"),
+            "market",
+        ));
+    }
+    Ok(market.to_ascii_uppercase())
+}
+
 async fn product(
     State(state): State<AppState>,
     Path(store_id): Path<String>,
@@ -34,20 +45,10 @@ async fn product(
         .ok_or_else(|| ApiError::invalid("The query parameter 'userId' is required", "userId"))?;
     let market = param(&query, "market")
         .ok_or_else(|| ApiError::invalid("The query parameter 'market' is required", "market"))?;
-    if market.len() != 2 || !market.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(ApiError::invalid(
-            format!("'{market}' is not a two-letter market code"),
-            "market",
-        ));
-    }
+    let market = market_code(market)?;
     let offer = state
         .service
-        .store_offer(
-            &store_id,
-            user,
-            &market.to_ascii_uppercase(),
-            param(&query, "language"),
-        )
+        .store_offer(&store_id, user, &market, param(&query, "language"))
         .await?;
     let mut listing = serde_json::to_value(&offer.listing).unwrap_or_default();
     listing["language"] = json!(offer.listing_language);

@@ -4,6 +4,7 @@
 use chrono::{Duration, Utc};
 use storeroom_domain::accounts::{ClientKey, DevelopmentAccount, Role, SecretCheck};
 use storeroom_domain::application::Application;
+use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::msi::store::MsiTransaction;
@@ -30,6 +31,8 @@ macro_rules! suite {
             offers_page_by_seller_and_stale_offer_writes_conflict,
             client_roles_change_and_keys_come_and_go,
             reads_see_every_commit,
+            dashboard_sessions_open_close_and_expire,
+            application_search_seeks_by_name,
             journal_is_bounded_and_filtered,
             fault_rules_count_down_and_change_generation,
             snapshots_restore_the_catalogue_and_reset_keeps_accounts,
@@ -971,4 +974,129 @@ pub(crate) async fn reads_see_every_commit<B: Backend>(backend_store: &SqlStore<
     drop(tx);
     let client = store.client(&dev.client.client_id).await.unwrap().unwrap();
     assert_eq!(client.role, Role::Developer);
+}
+
+/// Dashboard sessions: read back by their token's digest, removed by sign-out once, and the
+/// expired ones removed together while live ones stay.
+pub(crate) async fn dashboard_sessions_open_close_and_expire<B: Backend>(
+    backend_store: &SqlStore<B>,
+) {
+    let store: &dyn Store = backend_store;
+    let now = Utc::now();
+    let (old, _) = DashboardSession::generate(now - Duration::hours(24));
+    let (live, live_token) = DashboardSession::generate(now);
+    let (other, _) = DashboardSession::generate(now);
+    let mut tx = store.begin().await.unwrap();
+    for session in [&old, &live, &other] {
+        tx.insert_dashboard_session(session).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let key = storeroom_domain::dashboard_session::token_sha256(&live_token);
+    assert_eq!(
+        store.dashboard_session(&key).await.unwrap(),
+        Some(live.clone())
+    );
+    assert!(
+        store
+            .dashboard_session(&live_token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.delete_expired_dashboard_sessions(now).await.unwrap(), 1);
+    assert!(
+        tx.delete_dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.delete_dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .dashboard_session(&old.token_sha256)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .dashboard_session(&other.token_sha256)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.dashboard_session(&key).await.unwrap(), Some(live));
+}
+
+/// Searching apps by name: one seller's, any letter case, the text literal (no wildcards),
+/// paged by seeking after the last place shown.
+pub(crate) async fn application_search_seeks_by_name<B: Backend>(backend_store: &SqlStore<B>) {
+    let store: &dyn Store = backend_store;
+    let first = DevelopmentAccount::generate();
+    let second = DevelopmentAccount::generate();
+    let now = Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    for name in [
+        "Contoso Paint",
+        "Fabrikam",
+        "contoso notes",
+        "100% Contoso_",
+        "Contoso Mail",
+    ] {
+        let app = Application::reserve(&first.seller, name, true, now);
+        tx.put_application(&app).await.unwrap();
+    }
+    let theirs = Application::reserve(&second.seller, "Contoso Theirs", true, now);
+    tx.put_application(&theirs).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let names = |found: &[(i64, Application)]| {
+        found
+            .iter()
+            .map(|(_, app)| app.primary_name.clone())
+            .collect::<Vec<_>>()
+    };
+    let seller = &first.seller.id;
+    let page = store
+        .search_applications(seller, "CONTOSO", 0, 2)
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["Contoso Paint", "contoso notes"]);
+    let after = page.last().unwrap().0;
+    let page = store
+        .search_applications(seller, "contoso", after, 2)
+        .await
+        .unwrap();
+    assert_eq!(names(&page), ["100% Contoso_", "Contoso Mail"]);
+    let after = page.last().unwrap().0;
+    assert!(
+        store
+            .search_applications(seller, "contoso", after, 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let literal = store
+        .search_applications(seller, "% Contoso_", 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(names(&literal), ["100% Contoso_"]);
+    assert!(
+        store
+            .search_applications(seller, "t_o", 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let theirs = store
+        .search_applications(&second.seller.id, "contoso", 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(names(&theirs), ["Contoso Theirs"]);
 }

@@ -156,6 +156,10 @@ const POSTGRES: Dialect = Dialect {
     in_app_products_page: "SELECT doc FROM in_app_products WHERE seller_id = $1
          AND ($2::text IS NULL OR (doc::jsonb -> 'application_ids') @> jsonb_build_array($2::text))
          ORDER BY seq LIMIT $3 OFFSET $4",
+    search_applications: "SELECT position, doc FROM applications
+         WHERE seller_id = $1 AND position > $2
+           AND (doc::jsonb ->> 'primary_name') ILIKE $3 ESCAPE '\\'
+         ORDER BY position LIMIT $4",
     // SKIP LOCKED: instances polling at once each take a different due job instead of
     // queueing on the same row.
     claim_job: claim_job!("FOR UPDATE SKIP LOCKED"),

@@ -284,6 +284,11 @@ const SQLITE: Dialect = Dialect {
          AND ($2 IS NULL OR EXISTS (SELECT 1 FROM json_each(in_app_products.doc, '$.application_ids')
                                     WHERE json_each.value = $2))
          ORDER BY seq LIMIT $3 OFFSET $4",
+    // LIKE ignores ASCII letter case in SQLite.
+    search_applications: "SELECT position, doc FROM applications
+         WHERE seller_id = $1 AND position > $2
+           AND json_extract(doc, '$.primary_name') LIKE $3 ESCAPE '\\'
+         ORDER BY position LIMIT $4",
     claim_job: claim_job!(""),
     submission_states: submission_states!("json_extract(doc, '$.stage')"),
 };

@@ -847,3 +847,29 @@ async fn a_role_changed_on_one_instance_is_obeyed_by_the_other() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_dashboard_session_opened_on_one_instance_is_honoured_and_closed_on_the_other() {
+    let Some(cluster) = Cluster::start(
+        "a_dashboard_session_opened_on_one_instance_is_honoured_and_closed_on_the_other",
+        "immediate",
+    )
+    .await
+    else {
+        return;
+    };
+    use crate::dashboard::{Dashboard, csrf_of};
+    let mut on_a = Dashboard::through(Client::builder(), &cluster.a.base);
+    let signed = on_a.sign_in(cluster.cred("adminToken")).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let mut on_b = Dashboard::through(Client::builder(), &cluster.b.base);
+    on_b.cookie = on_a.cookie.clone();
+    let page = on_b.page("/dashboard/clock").await;
+    let out = on_b
+        .post("/dashboard/signout", &[("csrf", &csrf_of(&page))])
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = on_a.get("/dashboard/clock").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "a still honours it");
+    assert_eq!(after.location, "/dashboard/signin");
+}

@@ -10,6 +10,8 @@ mod accounts;
 mod addons;
 mod cli;
 mod crash;
+mod dashboard;
+mod dashboard_browser;
 mod devcenter;
 mod drain;
 mod faithful;

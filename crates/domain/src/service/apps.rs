@@ -24,6 +24,21 @@ impl Service {
         Ok(self.store.applications(seller_id, skip, top).await?)
     }
 
+    /// A seller's apps whose name contains `text`, after place `after`, with their places
+    /// (see [`crate::store::Store::search_applications`]).
+    pub async fn search_applications(
+        &self,
+        seller_id: &str,
+        text: &str,
+        after: i64,
+        limit: u64,
+    ) -> DomainResult<Vec<(i64, Application)>> {
+        Ok(self
+            .store
+            .search_applications(seller_id, text, after, limit)
+            .await?)
+    }
+
     pub async fn submission(
         &self,
         seller_id: &str,

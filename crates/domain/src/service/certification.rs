@@ -114,7 +114,7 @@ impl Service {
             Vec::new(),
         ));
         self.write_report(tx.as_mut(), &mut submission, now).await?;
-        submission.status = next.status();
+        submission.set_status(next.status(), now);
         submission.status_reads = 0;
         submission.updated_at = now;
         tx.put_submission(&submission).await?;
@@ -148,7 +148,7 @@ impl Service {
         }
         let now = self.clock.now();
         let next = Step::Publish;
-        submission.status = next.status();
+        submission.set_status(next.status(), now);
         submission.status_reads = 0;
         submission.updated_at = now;
         tx.put_submission(&submission).await?;

@@ -8,6 +8,7 @@ use crate::application::Application;
 use crate::error::{DomainError, DomainResult};
 use crate::store::{SubmissionAccess, Transaction};
 use crate::submission::{self, Submission};
+use storeroom_wire::devcenter::SubmissionStatus;
 
 impl Service {
     /// Turns on or off the app's use of features the API does not support (mandatory
@@ -75,6 +76,81 @@ impl Service {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Fields Partner Center's submission pages change, as the dashboard edits them. `None`
+/// leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DashboardEdit {
+    /// The listing (language) `title`, `description` and `release_notes` belong to.
+    pub language: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub release_notes: Option<String>,
+    pub notes_for_certification: Option<String>,
+}
+
+impl Service {
+    /// "Edit in Partner Center": changes fields of a pending submission in the dashboard.
+    /// From then on it is the dashboard's, like one started there: the API may read it but
+    /// not change, commit or delete it (409 `InvalidOperation`, seed 000).
+    pub async fn edit_dashboard_submission(
+        &self,
+        app_id: &str,
+        submission_id: &str,
+        edit: DashboardEdit,
+    ) -> DomainResult<Submission> {
+        let mut tx = self.store.begin().await?;
+        let app = any_app(tx.as_mut(), app_id).await?;
+        let mut submission: Submission =
+            submissions::submission_of(tx.as_mut(), &app.product(), &app.seller_id, submission_id)
+                .await?;
+        ensure_dashboard_editable(&submission)?;
+        let content = &mut submission.content;
+        if let Some(notes) = edit.notes_for_certification {
+            content.notes_for_certification = notes;
+        }
+        let listed =
+            edit.title.is_some() || edit.description.is_some() || edit.release_notes.is_some();
+        if listed {
+            let Some(listing) = content.listings.get_mut(&edit.language) else {
+                return Err(DomainError::invalid(
+                    format!("The submission has no '{}' listing", edit.language),
+                    "language",
+                ));
+            };
+            let base = &mut listing.base_listing;
+            if let Some(title) = edit.title {
+                if title.trim().is_empty() {
+                    return Err(DomainError::invalid("title must not be empty", "title"));
+                }
+                base.title = title;
+            }
+            if let Some(description) = edit.description {
+                base.description = description;
+            }
+            if let Some(notes) = edit.release_notes {
+                base.release_notes = notes;
+            }
+        }
+        submission.created_via_api = false;
+        submission.updated_at = self.clock.now();
+        tx.put_submission(&submission).await?;
+        tx.commit().await?;
+        Ok(submission)
+    }
+}
+
+/// Whether the dashboard may edit a submission: while it is pending and not in the pipeline
+/// (whoever made it).
+pub fn ensure_dashboard_editable<C>(submission: &Submission<C>) -> DomainResult<()> {
+    match submission.status {
+        SubmissionStatus::PendingCommit | SubmissionStatus::CommitFailed => Ok(()),
+        status => Err(DomainError::invalid_state(
+            format!("Submission in its current state ({status}) cannot be edited"),
+            "submissionId",
+        )),
     }
 }
 

@@ -9,12 +9,14 @@ mod clients;
 mod dashboard;
 mod flights;
 mod in_app_products;
+mod sessions;
 mod steps;
 mod storefront;
 mod submissions;
 
 pub use certification::product_policy;
 pub use clients::ClientWithKeys;
+pub use dashboard::{DashboardEdit, ensure_dashboard_editable};
 pub use flights::{FlightSubmission, RankedFlight};
 pub use in_app_products::InAppProductSubmission;
 pub use steps::{Effects, StepProduct, StepWork};

@@ -208,7 +208,7 @@ impl Service {
                 if skipped.contains(&next.status()) {
                     submission.hidden_step = Some(next.name().into());
                 } else {
-                    submission.status = next.status();
+                    submission.set_status(next.status(), now);
                     submission.hidden_step = None;
                 }
                 submission.status_reads = 0;

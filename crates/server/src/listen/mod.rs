@@ -62,13 +62,13 @@ pub async fn serve(
         let tls = tls.clone();
         tokio::spawn(async move {
             let served = match tls {
-                None => connection(tcp, false, peer, app, watcher).await,
+                None => connection(tcp, false, false, peer, app, watcher).await,
                 Some(acceptor) => {
                     let Some(stream) = handshake(&acceptor, tcp, peer).await else {
                         return;
                     };
                     let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-                    connection(stream, h2, peer, app, watcher).await
+                    connection(stream, h2, true, peer, app, watcher).await
                 }
             };
             if let Err(err) = served {
@@ -95,11 +95,17 @@ async fn handshake(
     }
 }
 
+/// Marks a request that arrived over HTTPS (the dashboard's cookies are `Secure` then).
+#[derive(Debug, Clone, Copy)]
+pub struct OverTls;
+
 /// One connection served by hyper (HTTP/1 or HTTP/2, upgrades allowed) behind the head
-/// guard; `h2` when ALPN chose HTTP/2, whose frames only hyper reads.
+/// guard; `h2` when ALPN chose HTTP/2, whose frames only hyper reads; `tls` when it came
+/// through the HTTPS listener.
 async fn connection<S>(
     stream: S,
     h2: bool,
+    tls: bool,
     peer: SocketAddr,
     app: Router,
     watcher: Watcher,
@@ -116,6 +122,9 @@ where
     let service = app.map_request(move |request: Request<Incoming>| {
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(peer));
+        if tls {
+            request.extensions_mut().insert(OverTls);
+        }
         if let Some(refusal) = refusals.take(request.headers_mut()) {
             request.extensions_mut().insert(Arc::new(refusal));
         }

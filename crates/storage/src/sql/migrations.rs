@@ -34,6 +34,11 @@ const SHARED: &[(i64, &str, &str)] = &[
         "opsstate",
         include_str!("../../migrations/shared/0015_opsstate.sql"),
     ),
+    (
+        16,
+        "dashboard sessions",
+        include_str!("../../migrations/shared/0016_dashboard_sessions.sql"),
+    ),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared

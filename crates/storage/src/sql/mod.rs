@@ -16,8 +16,8 @@ mod driver;
 mod ingestion;
 pub(crate) mod migrations;
 mod msi;
-mod read_cache;
 mod opsstate;
+mod read_cache;
 mod signals;
 mod store;
 mod transaction;
@@ -90,6 +90,9 @@ pub struct Dialect {
     /// Stored submissions counted by API and state (rows: api, state, count); an offer
     /// submission's state is the `stage` in its document.
     pub submission_states: &'static str,
+    /// A seller's ($1) apps after position $2 whose name contains $3 (a LIKE pattern with
+    /// `\` escapes), any letter case, in position order, at most $4: rows (position, doc).
+    pub search_applications: &'static str,
 }
 
 /// [`Dialect::submission_states`] with the dialect's expression for an offer submission's

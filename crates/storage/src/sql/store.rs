@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use storeroom_domain::accounts::{AadClient, ClientKey, Seller, Tenant};
 use storeroom_domain::application::Application;
+use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
@@ -228,6 +229,14 @@ impl<B: Backend> Store for SqlStore<B> {
         self.doc(SELLER, id).await
     }
 
+    async fn dashboard_session(&self, token_sha256: &str) -> StoreResult<Option<DashboardSession>> {
+        self.doc(
+            "SELECT doc FROM dashboard_sessions WHERE token_sha256 = $1",
+            token_sha256,
+        )
+        .await
+    }
+
     async fn application(&self, id: &str) -> StoreResult<Option<Application>> {
         self.doc(APPLICATION, id).await
     }
@@ -273,6 +282,42 @@ impl<B: Backend> Store for SqlStore<B> {
             ),
         };
         Ok((apps, count(total.first())?))
+    }
+
+    async fn search_applications(
+        &self,
+        seller_id: &str,
+        text: &str,
+        after: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<(i64, Application)>> {
+        // The text is matched literally: LIKE's wildcards and the escape itself escaped.
+        let mut pattern = String::from("%");
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let rows = self
+            .backend
+            .fetch(
+                B::DIALECT.search_applications,
+                &[
+                    Arg::Text(seller_id),
+                    Arg::Int(after),
+                    Arg::Text(&pattern),
+                    Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+                ],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let place = row.int(0)?.unwrap_or_default();
+                Ok((place, from_doc(&required(row, 1)?)?))
+            })
+            .collect()
     }
 
     async fn submission_doc(&self, id: &str) -> StoreResult<Option<String>> {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use storeroom_domain::accounts::{AadClient, ClientKey, Seller, Tenant};
 use storeroom_domain::application::Application;
+use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
@@ -264,6 +265,39 @@ impl<B: Backend> Transaction for SqlTransaction<B> {
             )
             .await?;
         Ok(!deleted.is_empty())
+    }
+
+    async fn insert_dashboard_session(&mut self, session: &DashboardSession) -> StoreResult<()> {
+        let doc = to_doc(session)?;
+        self.execute(
+            "INSERT INTO dashboard_sessions (token_sha256, expires_at, doc) VALUES ($1, $2, $3)",
+            &[
+                Arg::Text(&session.token_sha256),
+                Arg::Int(millis(session.expires_at)),
+                Arg::Text(&doc),
+            ],
+        )
+        .await
+    }
+
+    async fn delete_dashboard_session(&mut self, token_sha256: &str) -> StoreResult<bool> {
+        let deleted = self
+            .fetch(
+                "DELETE FROM dashboard_sessions WHERE token_sha256 = $1 RETURNING token_sha256",
+                &[Arg::Text(token_sha256)],
+            )
+            .await?;
+        Ok(!deleted.is_empty())
+    }
+
+    async fn delete_expired_dashboard_sessions(&mut self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let deleted = self
+            .fetch(
+                "DELETE FROM dashboard_sessions WHERE expires_at <= $1 RETURNING token_sha256",
+                &[Arg::Int(millis(now))],
+            )
+            .await?;
+        Ok(deleted.len() as u64)
     }
 
     async fn application(&mut self, id: &str) -> StoreResult<Option<Application>> {
