@@ -380,6 +380,27 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_panicking_dashboard_handler_answers_a_page() {
+        let response = guarded(Surface::Dashboard, panicking(), || {
+            (
+                "/dashboard/x".into(),
+                axum::http::HeaderMap::new(),
+                Utc::now(),
+            )
+        })
+        .await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!surface::correlation_id(&response).is_empty());
+        let content_type = response.headers()[header::CONTENT_TYPE].clone();
+        assert!(content_type.to_str().unwrap().starts_with("text/html"));
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("An internal server error occurred"), "{body}");
+    }
+
     #[test]
     fn literals_fold_and_ids_stay() {
         assert_eq!(

@@ -22,6 +22,8 @@ pub enum Surface {
     Api,
     /// The Partner Center ingestion API: its `ICH…` string, or the gateway's object.
     Ingestion,
+    /// The web dashboard (`/dashboard/…`): people read its errors, as pages.
+    Dashboard,
 }
 
 /// axum's rejection messages are one line; more is not a rejection's.
@@ -38,6 +40,8 @@ impl Surface {
         let second = segments.next().unwrap_or_default();
         if first == "submission" {
             Surface::Msi
+        } else if first == "dashboard" {
+            Surface::Dashboard
         } else if first == "v1.0" && second == "ingestion" {
             Surface::Ingestion
         } else if first != "v1.0" && first != "admin" && AAD_SEGMENTS.contains(&second) {
@@ -77,6 +81,12 @@ impl Surface {
                     )
                 };
                 set(&mut response, "request-id", &correlation::id());
+                response
+            }
+            Surface::Dashboard => {
+                let title = status.canonical_reason().unwrap_or("Error");
+                let mut response = crate::dashboard::message_page(status, title, &message);
+                set(&mut response, "X-Correlation-ID", &correlation::id());
                 response
             }
             Surface::Api => {
@@ -181,7 +191,7 @@ impl Surface {
     pub fn correlation_header(self) -> &'static str {
         match self {
             Surface::Aad => "x-ms-request-id",
-            Surface::Msi => "X-Correlation-ID",
+            Surface::Msi | Surface::Dashboard => "X-Correlation-ID",
             Surface::Api => "MS-CorrelationId",
             Surface::Ingestion => "request-id",
         }
@@ -194,6 +204,7 @@ impl Surface {
             Surface::Msi => "msi",
             Surface::Api => "api",
             Surface::Ingestion => "ingestion",
+            Surface::Dashboard => "dashboard",
         }
     }
 }
@@ -238,6 +249,7 @@ mod tests {
         assert_eq!(Surface::of("/v1.0/my/applications"), Surface::Api);
         assert_eq!(Surface::of("/v1.0/ingestion/products"), Surface::Ingestion);
         assert_eq!(Surface::of("/admin/v1/clock"), Surface::Api);
+        assert_eq!(Surface::of("/dashboard/products"), Surface::Dashboard);
         assert_eq!(Surface::of("/"), Surface::Api);
     }
 }

@@ -17,6 +17,9 @@ mod session;
 mod storefront;
 mod submission;
 
+// The front door draws the dashboard's errors no handler answered (a panic, a rejection).
+pub(crate) use layout::message_page;
+
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, any, get, post};
