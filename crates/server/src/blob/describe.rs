@@ -52,6 +52,10 @@ fn successes(method: &Method) -> &'static [(u16, &'static str)] {
 /// The errors of the endpoint, every one an XML `<Error><Code>…` body.
 const ERRORS: &[(u16, &str)] = &[
     (
+        401,
+        "The request carries no SAS (NoAuthenticationInformation)",
+    ),
+    (
         400,
         "The request is not valid (InvalidQueryParameterValue, InvalidHeaderValue, …)",
     ),
@@ -140,13 +144,17 @@ pub fn add_paths(document: &mut OpenApi, account: &str) {
             );
         }
         for (status, description) in ERRORS {
-            builder = builder.response(
-                status.to_string(),
-                ResponseBuilder::new().description(*description).content(
+            let response = ResponseBuilder::new().description(*description);
+            // A HEAD's answer has no body: the error code is in x-ms-error-code.
+            let response = if method == Method::HEAD {
+                response
+            } else {
+                response.content(
                     "application/xml",
                     ContentBuilder::new().schema(Some(String::schema())).build(),
-                ),
-            );
+                )
+            };
+            builder = builder.response(status.to_string(), response);
         }
         let http = match method {
             Method::PUT => HttpMethod::Put,

@@ -118,8 +118,17 @@ fn errors(
                 "The request is not valid: the body names the field".into(),
                 body(),
             ));
-            if has_id {
+            // Lists answer 404 too when the collection is empty (the documented "No …
+            // were found").
+            if has_id || (surface == Surface::Devcenter && method == "get") {
                 out.push((404, "The resource does not exist".into(), body()));
+            }
+            if surface == Surface::Devcenter && has_body {
+                out.push((
+                    415,
+                    "The request has a body or a media type other than JSON".into(),
+                    body(),
+                ));
             }
             if method != "get" {
                 out.push((
@@ -166,8 +175,13 @@ fn errors(
             out.push((400, "The request is not valid".into(), failure.clone()));
             out.push((
                 401,
-                "The token is missing or invalid".into(),
-                failure.clone(),
+                "The token is missing or invalid (the gateway's body), or its client is not a \
+                 Manager (the envelope)"
+                    .into(),
+                OneOfBuilder::new()
+                    .item(reference::<GatewayError>())
+                    .item(failure.clone())
+                    .into(),
             ));
             out.push((
                 403,
@@ -226,10 +240,12 @@ pub fn complete_operations(document: &mut OpenApi) {
     let mut shared = std::collections::BTreeMap::new();
     for (path, item) in document.paths.paths.iter_mut() {
         let surface = Surface::of(path, blob_prefix.as_deref());
+        // Whole segments (`{app_id}`) and parts of one (`getByInstanceID(instanceID={id})`).
         let variables: Vec<String> = path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(str::to_string)
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}'))
+            .map(|(name, _)| name.to_string())
             .collect();
         let operations = [
             ("get", &mut item.get),
