@@ -64,9 +64,9 @@ token() {
         --data-urlencode "resource=$1" \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
-# Something to find: a reserved app (with its published submission) and an MSI/EXE product,
-# whose ids every operation naming an app or a product is called with, so that the cases
-# reach the handlers' logic rather than stopping at 404.
+# Something to find: a reserved app (with its published submission), an MSI/EXE product and
+# an Azure Marketplace offer, whose ids every operation naming an app, a product or an offer
+# is called with, so that the cases reach the handlers' logic rather than stopping at 404.
 admin_token=$(credential adminToken)
 field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 app_id=$(curl -sf -X POST "$base/admin/v1/applications" -H "Authorization: Bearer $admin_token" \
@@ -74,10 +74,16 @@ app_id=$(curl -sf -X POST "$base/admin/v1/applications" -H "Authorization: Beare
 product_id=$(curl -sf -X POST "$base/admin/v1/applications" -H "Authorization: Bearer $admin_token" \
     -H 'Content-Type: application/json' -d '{"name":"Schemathesis Installer","type":"win32"}' \
     | field productId)
+partner_token=$(token https://api.partner.microsoft.com)
+offer_id=$(curl -sf -X POST "$base/v1.0/ingestion/products" -H "Authorization: Bearer $partner_token" \
+    -H 'Content-Type: application/json' \
+    -d '{"resourceType":"AzureApplication","name":"Schemathesis Offer","externalIDs":[{"type":"AzureOfferId","value":"schemathesis-offer"}]}' \
+    | field id)
 cat > "$work/schemathesis.toml" <<TOML
 [parameters]
 "path.app_id" = "$app_id"
 "path.product_id" = "$product_id"
+"path.productId" = "$offer_id"
 TOML
 
 failed=0
