@@ -12,21 +12,24 @@ use storeroom_server::openapi::{self, ServedRoute};
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head"];
 
-async fn document(server: &TestServer) -> Value {
-    let response = server
-        .http
-        .get(server.url("openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+/// `GET path` without a token, which must answer 200 with a `media_type` body.
+async fn served(server: &TestServer, path: &str, media_type: &str) -> reqwest::Response {
+    let response = server.http.get(server.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let content_type = response.headers()["content-type"].to_str().unwrap();
     assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
+        content_type.starts_with(media_type),
+        "{path}: {content_type}"
     );
-    response.json().await.unwrap()
+    response
+}
+
+async fn document(server: &TestServer) -> Value {
+    served(server, "openapi.json", "application/json")
+        .await
+        .json()
+        .await
+        .unwrap()
 }
 
 /// The document's operations as (METHOD, path).
@@ -180,15 +183,11 @@ async fn every_route_served_is_documented_and_every_operation_is_served() {
 #[tokio::test]
 async fn the_docs_page_is_self_contained() {
     let server = TestServer::start().await;
-    let response = server.http.get(server.url("docs")).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    let page = response.text().await.unwrap();
+    let page = served(&server, "docs", "text/html")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("fetch(\"/openapi.json\")"));
     // Nothing is loaded from elsewhere.
     for outside in ["src=\"http", "href=\"http", "@import", "cdn."] {

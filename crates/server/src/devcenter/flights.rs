@@ -26,22 +26,11 @@ use crate::errors::ApiResult;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let router = OpenApiRouter::new()
         .routes(routes!(list_flights))
         .routes(routes!(create_flight))
-        .routes(routes!(get_flight, delete_flight))
-        .routes(routes!(create_submission))
-        .routes(routes!(
-            get_submission,
-            update_submission,
-            delete_submission
-        ))
-        .routes(routes!(commit_submission))
-        .routes(routes!(submission_status))
-        .routes(routes!(get_rollout))
-        .routes(routes!(update_rollout))
-        .routes(routes!(halt_rollout))
-        .routes(routes!(finalize_rollout))
+        .routes(routes!(get_flight, delete_flight));
+    rollout_routes!(submission_routes!(router))
 }
 
 type FlightPath = Path<(String, String)>;

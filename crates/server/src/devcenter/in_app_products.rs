@@ -26,18 +26,11 @@ use crate::errors::ApiResult;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let router = OpenApiRouter::new()
         .routes(routes!(list_in_app_products, create_in_app_product))
         .routes(routes!(list_application_in_app_products))
-        .routes(routes!(get_in_app_product, delete_in_app_product))
-        .routes(routes!(create_submission))
-        .routes(routes!(
-            get_submission,
-            update_submission,
-            delete_submission
-        ))
-        .routes(routes!(commit_submission))
-        .routes(routes!(submission_status))
+        .routes(routes!(get_in_app_product, delete_in_app_product));
+    submission_routes!(router)
 }
 
 type SubmissionPath = Path<(String, String)>;

@@ -112,29 +112,45 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
     .into_response())
 }
 
+/// The routes every kind of submission has, from the calling module's handlers of the same
+/// names (`create_submission`, `get_submission`, …), added to `$router`.
+macro_rules! submission_routes {
+    ($router:expr) => {
+        $router
+            .routes(routes!(create_submission))
+            .routes(routes!(
+                get_submission,
+                update_submission,
+                delete_submission
+            ))
+            .routes(routes!(commit_submission))
+            .routes(routes!(submission_status))
+    };
+}
+
+/// The package rollout routes of a submission, from the calling module's handlers.
+macro_rules! rollout_routes {
+    ($router:expr) => {
+        $router
+            .routes(routes!(get_rollout))
+            .routes(routes!(update_rollout))
+            .routes(routes!(halt_rollout))
+            .routes(routes!(finalize_rollout))
+    };
+}
+
 mod flights;
 mod in_app_products;
 mod post_body;
 pub(crate) mod present;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let router = OpenApiRouter::new()
         .merge(flights::routes())
         .merge(in_app_products::routes())
         .routes(routes!(list_applications))
-        .routes(routes!(get_application))
-        .routes(routes!(create_submission))
-        .routes(routes!(
-            get_submission,
-            update_submission,
-            delete_submission
-        ))
-        .routes(routes!(commit_submission))
-        .routes(routes!(submission_status))
-        .routes(routes!(get_rollout))
-        .routes(routes!(update_rollout))
-        .routes(routes!(halt_rollout))
-        .routes(routes!(finalize_rollout))
+        .routes(routes!(get_application));
+    rollout_routes!(submission_routes!(router))
 }
 
 /// `top` and `skip`, in any case and order.
