@@ -360,7 +360,7 @@ fn shape(op: &Op) -> (&'static str, u16, bool) {
         Op::CreateSubmission(..) => ("ingestionCreateSubmission", 201, true),
         Op::GetSubmission(..) => ("ingestionGetSubmission", 200, false),
         Op::CancelSubmission(..) => ("ingestionCancelSubmission", 204, false),
-        Op::Promote(..) => ("ingestionPromote", 201, false),
+        Op::Promote(..) => ("ingestionPromote", 200, false),
         Op::Reports(..) => ("ingestionReports", 200, false),
         Op::Validations(..) => ("ingestionValidations", 200, false),
         Op::WorkflowDetails(..) => ("ingestionWorkflowDetails", 200, false),
