@@ -79,11 +79,17 @@ offer_id=$(curl -sf -X POST "$base/v1.0/ingestion/products" -H "Authorization: B
     -H 'Content-Type: application/json' \
     -d '{"resourceType":"AzureApplication","name":"Schemathesis Offer","externalIDs":[{"type":"AzureOfferId","value":"schemathesis-offer"}]}' \
     | field id)
+# A pending submission of the app: its PUT, commit, status and rollout cases reach the
+# domain's rules (and the admin decisions theirs).
+submission_id=$(curl -sf -X POST "$base/v1.0/my/applications/$app_id/submissions" \
+    -H "Authorization: Bearer $(token https://manage.devcenter.microsoft.com)" \
+    -H 'Content-Type: application/json' | field id)
 cat > "$work/schemathesis.toml" <<TOML
 [parameters]
 "path.app_id" = "$app_id"
 "path.product_id" = "$product_id"
 "path.productId" = "$offer_id"
+"path.submission_id" = "$submission_id"
 TOML
 
 failed=0

@@ -130,10 +130,13 @@ fn errors(
                     body(),
                 ));
             }
-            if method != "get" {
+            // A submission of another app or flight is a 409 too, whatever the method
+            // (devcenter-api.md, "wrong-parent cases").
+            if method != "get" || (surface == Surface::Devcenter && has_id) {
                 out.push((
                     409,
-                    "The resource's state does not allow this".into(),
+                    "The resource's state does not allow this, or it belongs to another parent"
+                        .into(),
                     body(),
                 ));
             }
