@@ -1,7 +1,8 @@
 """Request bodies for bench/run (standard library only).
 
   python3 bench/bodies.py get EXAMPLE.json SUBMISSION.json
-      The OpenAPI example's content (bench/openapi.yaml, as JSON) for a storeroom submission:
+      The OpenAPI example's content (GET /openapi.json's example of GET submission) for a
+      storeroom submission:
       its read-only fields dropped and its packages replaced by the submission's own plus
       one new version, so that storeroom answers the GET with what Prism serves.
 

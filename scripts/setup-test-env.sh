@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real client SDKs the Rust integration tests drive storeroom with:
 #   - Python azure-storage-blob in a virtualenv (.venv at the repository root);
+#   - Schemathesis, the OpenAPI fuzzer of scripts/schemathesis.sh, in .venv-schemathesis;
 #   - JavaScript @azure/storage-blob in tests/js/node_modules (pinned by its package-lock.json);
 #   - node-fetch@2 in tests/node-sample/node_modules, for the seed 001 Node.js sample;
 #   - the local object-storage servers the `--blobs s3://` / `az://` tests start themselves:
@@ -36,6 +37,22 @@ setup_python() {
     "$venv/bin/python" -c 'import azure.storage.blob as b; print("azure-storage-blob", b.__version__)'
     "$venv/bin/python" -c 'import moto; print("moto", moto.__version__)'
     [[ -x "$venv/bin/moto_server" ]]
+    cp "$requirements" "$stamp"
+}
+
+# Schemathesis, in its own virtualenv (.venv-schemathesis): its dependencies (hypothesis,
+# jsonschema, …) stay apart from the SDKs' and moto's. scripts/schemathesis.sh runs it.
+setup_schemathesis() {
+    local venv="$repo_root/.venv-schemathesis"
+    local requirements="$repo_root/tests/schemathesis/requirements.txt"
+    local stamp="$venv/.storeroom-requirements"
+    local python="${PYTHON:-python3}"
+    if [[ -x "$venv/bin/schemathesis" && -f "$stamp" ]] && cmp -s "$requirements" "$stamp"; then
+        return 0
+    fi
+    [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip --disable-pip-version-check install --quiet -r "$requirements"
+    "$venv/bin/schemathesis" --version
     cp "$requirements" "$stamp"
 }
 
@@ -91,6 +108,7 @@ setup_browser() {
 }
 
 setup_python
+setup_schemathesis
 setup_js
 setup_node_sample
 setup_azurite

@@ -3,22 +3,23 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
 use storeroom_domain::application::Identity;
 use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::ingestion::admin::{Decision, decide};
-use crate::policy_routes::{PolicyOwner, policy_routes};
+use crate::policy_routes::{PolicyOwner, described_policy_routes};
 use storeroom_wire::{dates, lenient};
 
 use crate::auth::Admin;
@@ -26,58 +27,40 @@ use crate::devcenter::Paging;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/admin/v1/applications",
-            post(reserve_application).get(list_applications),
-        )
-        .route("/admin/v1/applications/{app_id}", put(put_application))
-        .route(
-            "/admin/v1/applications/{app_id}/submissions",
-            post(start_dashboard_submission),
-        )
-        .route(
-            "/admin/v1/applications/{app_id}/submissions/{submission_id}",
-            delete(delete_dashboard_submission),
-        )
-        .route("/admin/v1/sellers", post(create_seller))
-        .route(
-            "/admin/v1/flightgroups",
-            post(create_flight_group).get(list_flight_groups),
-        )
-        .route(
-            "/admin/v1/flightgroups/{group_id}",
-            get(get_flight_group)
-                .put(put_flight_group)
-                .delete(delete_flight_group),
-        )
-        .route(
-            "/admin/v1/pipeline",
-            get(get_default_pipeline).put(put_default_pipeline),
-        )
-        .route(
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(reserve_application, list_applications))
+        .routes(routes!(put_application))
+        .routes(routes!(start_dashboard_submission))
+        .routes(routes!(delete_dashboard_submission))
+        .routes(routes!(create_seller))
+        .routes(routes!(create_flight_group, list_flight_groups))
+        .routes(routes!(
+            get_flight_group,
+            put_flight_group,
+            delete_flight_group
+        ))
+        .routes(routes!(get_default_pipeline, put_default_pipeline))
+        .routes(described_policy_routes::<Applications>(
             "/admin/v1/applications/{app_id}/pipeline",
-            policy_routes::<Applications>(),
-        )
-        .route(
-            "/admin/v1/submissions/{submission_id}/approve",
-            post(approve),
-        )
-        .route("/admin/v1/submissions/{submission_id}/reject", post(reject))
-        .route(
-            "/admin/v1/submissions/{submission_id}/publish",
-            post(publish_now),
-        )
-        .route("/admin/v1/clock", get(get_clock).post(advance_clock))
+            "Application",
+        ))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+        .routes(routes!(publish_now))
+        .routes(routes!(get_clock, advance_clock))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct CreateSeller {
     name: String,
 }
 
 /// A seller account with its own Azure AD client in the development tenant.
+#[utoipa::path(post, path = "/admin/v1/sellers", operation_id = "adminCreateSeller",
+    summary = "Creates a seller account with its own Azure AD client",
+    request_body(content = CreateSeller),
+    responses((status = 201, description = "sellerId, name, publisherName, tenantId, clientId, clientSecret", body = serde_json::Value)))]
 async fn create_seller(
     State(state): State<AppState>,
     _: Admin,
@@ -99,7 +82,7 @@ async fn create_seller(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ReserveApplication {
     name: String,
@@ -130,6 +113,10 @@ fn yes() -> bool {
     true
 }
 
+#[utoipa::path(post, path = "/admin/v1/applications", operation_id = "adminReserveApplication",
+    summary = "Reserves an app name (or a product of another type) for a seller",
+    request_body(content = ReserveApplication),
+    responses((status = 201, description = "The reserved app", body = serde_json::Value)))]
 async fn reserve_application(
     State(state): State<AppState>,
     _: Admin,
@@ -193,7 +180,7 @@ async fn reserve_application(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ApplicationSettings {
     uses_unsupported_features: Option<bool>,
@@ -201,6 +188,10 @@ struct ApplicationSettings {
 
 /// `PUT /admin/v1/applications/{id}` `{"usesUnsupportedFeatures": true|false}`: what
 /// Partner Center's settings change for the app, as far as the API can tell.
+#[utoipa::path(put, path = "/admin/v1/applications/{app_id}", operation_id = "adminPutApplication",
+    summary = "Changes an app's settings",
+    request_body(content = ApplicationSettings),
+    responses((status = 200, description = "The app", body = serde_json::Value)))]
 async fn put_application(
     State(state): State<AppState>,
     _: Admin,
@@ -224,6 +215,9 @@ async fn put_application(
 
 /// A pending submission "started in Partner Center": no `fileUploadUrl`, and the API may
 /// not change, commit or delete it.
+#[utoipa::path(post, path = "/admin/v1/applications/{app_id}/submissions", operation_id = "adminStartDashboardSubmission",
+    summary = "Starts a submission as Partner Center's dashboard would (the API then sees it in progress)",
+    responses((status = 201, description = "The submission", body = serde_json::Value)))]
 async fn start_dashboard_submission(
     State(state): State<AppState>,
     _: Admin,
@@ -235,6 +229,9 @@ async fn start_dashboard_submission(
     Ok(response)
 }
 
+#[utoipa::path(delete, path = "/admin/v1/applications/{app_id}/submissions/{submission_id}", operation_id = "adminDeleteDashboardSubmission",
+    summary = "Deletes a submission started in the dashboard",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_dashboard_submission(
     State(state): State<AppState>,
     _: Admin,
@@ -247,6 +244,10 @@ async fn delete_dashboard_submission(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/applications", operation_id = "adminListApplications",
+    summary = "Every reserved app, of every seller",
+    params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
+    responses((status = 200, description = "A page of apps", body = serde_json::Value)))]
 async fn list_applications(
     State(state): State<AppState>,
     _: Admin,
@@ -280,16 +281,23 @@ fn clock_json(state: &AppState) -> Response {
     Json(json!({"now": dates::format_seven(&state.clock.now())})).into_response()
 }
 
+#[utoipa::path(get, path = "/admin/v1/clock", operation_id = "adminGetClock",
+    summary = "The server clock and its offset",
+    responses((status = 200, description = "now and offsetSeconds", body = serde_json::Value)))]
 async fn get_clock(State(state): State<AppState>, _: Admin) -> Response {
     clock_json(&state)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AdvanceClock {
     advance_seconds: i64,
 }
 
+#[utoipa::path(post, path = "/admin/v1/clock", operation_id = "adminAdvanceClock",
+    summary = "Moves the server clock forward (tokens, SAS expiry, pipeline delays follow)",
+    request_body(content = AdvanceClock),
+    responses((status = 200, description = "now and offsetSeconds", body = serde_json::Value)))]
 async fn advance_clock(
     State(state): State<AppState>,
     _: Admin,
@@ -359,11 +367,18 @@ pub(crate) fn policy_from(body: &[u8]) -> ApiResult<PipelinePolicy> {
     Ok(policy)
 }
 
+#[utoipa::path(get, path = "/admin/v1/pipeline", operation_id = "adminGetPipeline",
+    summary = "The server's default pipeline policy",
+    responses((status = 200, description = "The policy", body = serde_json::Value)))]
 async fn get_default_pipeline(State(state): State<AppState>, _: Admin) -> Response {
     Json(state.service.policies.default_policy()).into_response()
 }
 
 /// Sets the server's default pipeline policy (until restart; `--pipeline` sets it at start).
+#[utoipa::path(put, path = "/admin/v1/pipeline", operation_id = "adminPutPipeline",
+    summary = "Replaces the server's default pipeline policy",
+    request_body(content = serde_json::Value, description = "A pipeline policy"),
+    responses((status = 200, description = "The policy", body = serde_json::Value)))]
 async fn put_default_pipeline(
     State(state): State<AppState>,
     _: Admin,
@@ -428,6 +443,9 @@ fn decision_json(
 }
 
 /// Partner Center's certification passes: the submission moves on to Release.
+#[utoipa::path(post, path = "/admin/v1/submissions/{submission_id}/approve", operation_id = "adminApprove",
+    summary = "Approves a submission held for manual certification",
+    responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn approve(
     State(state): State<AppState>,
     _: Admin,
@@ -440,12 +458,16 @@ async fn approve(
     Ok(decision_json(&submission))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct Reject {
     pub(crate) reason: String,
 }
 
 /// Certification fails with the given reason.
+#[utoipa::path(post, path = "/admin/v1/submissions/{submission_id}/reject", operation_id = "adminReject",
+    summary = "Rejects a submission held for manual certification",
+    request_body(content = Reject),
+    responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn reject(
     State(state): State<AppState>,
     _: Admin,
@@ -463,6 +485,10 @@ async fn reject(
     Ok(decision_json(&submission))
 }
 
+#[utoipa::path(post, path = "/admin/v1/flightgroups", operation_id = "adminCreateFlightGroup",
+    summary = "Creates a flight group of users",
+    request_body(content = serde_json::Value, description = "name, members"),
+    responses((status = 201, description = "The group", body = serde_json::Value)))]
 async fn create_flight_group(
     State(state): State<AppState>,
     _: Admin,
@@ -473,12 +499,18 @@ async fn create_flight_group(
     Ok((StatusCode::CREATED, Json(group)).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/flightgroups", operation_id = "adminListFlightGroups",
+    summary = "Every flight group",
+    responses((status = 200, description = "The groups", body = serde_json::Value)))]
 async fn list_flight_groups(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
     let groups = state.service.flight_groups().await?;
     let total = groups.len();
     Ok(Json(json!({"value": groups, "totalCount": total})).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminGetFlightGroup",
+    summary = "A flight group",
+    responses((status = 200, description = "The group", body = serde_json::Value)))]
 async fn get_flight_group(
     State(state): State<AppState>,
     _: Admin,
@@ -487,6 +519,10 @@ async fn get_flight_group(
     Ok(Json(state.service.flight_group(&group_id).await?).into_response())
 }
 
+#[utoipa::path(put, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminPutFlightGroup",
+    summary = "Replaces a flight group",
+    request_body(content = serde_json::Value, description = "name, members"),
+    responses((status = 200, description = "The group", body = serde_json::Value)))]
 async fn put_flight_group(
     State(state): State<AppState>,
     _: Admin,
@@ -503,6 +539,9 @@ async fn put_flight_group(
     .into_response())
 }
 
+#[utoipa::path(delete, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminDeleteFlightGroup",
+    summary = "Deletes a flight group",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_flight_group(
     State(state): State<AppState>,
     _: Admin,
@@ -513,6 +552,9 @@ async fn delete_flight_group(
 }
 
 /// Partner Center's "Publish now": a submission waiting in Release is published.
+#[utoipa::path(post, path = "/admin/v1/submissions/{submission_id}/publish", operation_id = "adminPublishNow",
+    summary = "Publishes a submission waiting for a manual or dated release",
+    responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn publish_now(
     State(state): State<AppState>,
     _: Admin,

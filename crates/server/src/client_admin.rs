@@ -4,32 +4,30 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use storeroom_domain::accounts::ClientKey;
 use storeroom_domain::service::ClientWithKeys;
 use storeroom_wire::{dates, lenient};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Admin;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/v1/clients", post(create_client).get(list_clients))
-        .route("/admin/v1/clients/{client_id}", put(change_role))
-        .route("/admin/v1/clients/{client_id}/keys", post(add_key))
-        .route(
-            "/admin/v1/clients/{client_id}/keys/{key_id}",
-            delete(delete_key),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_client, list_clients))
+        .routes(routes!(change_role))
+        .routes(routes!(add_key))
+        .routes(routes!(delete_key))
 }
 
 /// A key as listed: never its secret.
@@ -53,7 +51,7 @@ fn client((client, keys): &ClientWithKeys) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CreateClient {
     #[serde(default)]
@@ -64,6 +62,10 @@ struct CreateClient {
     role: Option<String>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/clients", operation_id = "adminCreateClient",
+    summary = "Adds an Azure AD application to a seller account, with a role and a first key",
+    request_body(content = CreateClient),
+    responses((status = 201, description = "The client, with its first key's secret", body = serde_json::Value)))]
 async fn create_client(
     State(state): State<AppState>,
     _: Admin,
@@ -80,6 +82,10 @@ async fn create_client(
     Ok((StatusCode::CREATED, Json(client(&created))).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/clients", operation_id = "adminListClients",
+    summary = "The clients (of one seller with sellerId), without secrets",
+    params(("sellerId" = Option<String>, Query)),
+    responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn list_clients(
     State(state): State<AppState>,
     _: Admin,
@@ -93,12 +99,16 @@ async fn list_clients(
     Ok(Json(json!({"value": value, "totalCount": value.len()})).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ChangeRole {
     #[serde(default)]
     role: Option<String>,
 }
 
+#[utoipa::path(put, path = "/admin/v1/clients/{client_id}", operation_id = "adminChangeClientRole",
+    summary = "Changes a client's role",
+    request_body(content = ChangeRole),
+    responses((status = 200, description = "The client", body = serde_json::Value)))]
 async fn change_role(
     State(state): State<AppState>,
     _: Admin,
@@ -113,13 +123,17 @@ async fn change_role(
     Ok(Json(client(&changed)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AddKey {
     #[serde(default)]
     expires_in_days: Option<i64>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/clients/{client_id}/keys", operation_id = "adminAddClientKey",
+    summary = "Adds a key to a client: its secret is answered once, here",
+    request_body(content = AddKey),
+    responses((status = 201, description = "The key, with its secret", body = serde_json::Value)))]
 async fn add_key(
     State(state): State<AppState>,
     _: Admin,
@@ -137,6 +151,9 @@ async fn add_key(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(delete, path = "/admin/v1/clients/{client_id}/keys/{key_id}", operation_id = "adminDeleteClientKey",
+    summary = "Deletes a client's key",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_key(
     State(state): State<AppState>,
     _: Admin,

@@ -17,6 +17,7 @@ pub mod ingestion;
 pub mod keys;
 pub mod listen;
 pub mod msi;
+pub mod openapi;
 pub mod ops;
 pub mod opsstate;
 mod policy_routes;
@@ -41,6 +42,7 @@ use storeroom_ingest::worker::DevcenterJobs;
 use storeroom_storage::{Database, DatabaseUrl};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use config::ServerConfig;
 pub use storeroom_domain::Leniency;
@@ -138,9 +140,10 @@ impl Drop for Running {
     }
 }
 
-/// The routes of every surface, after path normalization.
-pub fn api_router(state: AppState) -> Router {
-    Router::new()
+/// The routes of every surface, after path normalization, with their OpenAPI description
+/// (see [`openapi`]): each surface's `routes()` declares both.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(aad::routes())
         .merge(devcenter::routes())
         .merge(admin::routes())
@@ -150,7 +153,16 @@ pub fn api_router(state: AppState) -> Router {
         .merge(msi::routes())
         .merge(ingestion::routes())
         .merge(opsstate::routes::routes())
-        .merge(dashboard::routes())
+        .merge(dashboard::routes().into())
+}
+
+/// The API router, serving the OpenAPI document of its own routes and of the blob
+/// endpoint's operations.
+pub fn api_router(state: AppState) -> Router {
+    let (router, document) = api_routes().split_for_parts();
+    let document = openapi::complete(document, &state.blob.endpoint().account);
+    router
+        .merge(openapi::routes(&document))
         .fallback(front::not_found)
         .method_not_allowed_fallback(front::method_not_allowed)
         .with_state(state)

@@ -17,6 +17,7 @@ use crate::admin::{effective_policy, policy_from};
 use crate::auth::Admin;
 use crate::errors::ApiResult;
 use crate::state::AppState;
+use utoipa_axum::router::UtoipaMethodRouter;
 
 /// A kind of product that may carry its own pipeline policy.
 pub(crate) trait PolicyOwner: Send + Sync + 'static {
@@ -60,4 +61,68 @@ pub(crate) fn policy_routes<T: PolicyOwner>() -> MethodRouter<AppState> {
             ApiResult::<Response>::Ok(StatusCode::NO_CONTENT.into_response())
         },
     )
+}
+
+/// [`policy_routes`] at `path` with its description: the three operations of the route,
+/// named after `kind` (`Application`, `MsiProduct`, `Offer`).
+pub(crate) fn described_policy_routes<T: PolicyOwner>(
+    path: &str,
+    kind: &str,
+) -> UtoipaMethodRouter<AppState> {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, Paths};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+    let json = || {
+        ContentBuilder::new()
+            .schema(Some(utoipa::openapi::schema::ObjectBuilder::new()))
+            .build()
+    };
+    let operation = |id: String, summary: &str, status: &str, description: &str| {
+        let response = ResponseBuilder::new().description(description);
+        let response = if status == "204" {
+            response
+        } else {
+            response.content("application/json", json())
+        };
+        OperationBuilder::new()
+            .operation_id(Some(id))
+            .summary(Some(summary))
+            .response(status, response)
+    };
+    let mut item = PathItem::new(
+        HttpMethod::Get,
+        operation(
+            format!("adminGet{kind}Pipeline"),
+            "The pipeline policy in force for the product, and whose it is (source)",
+            "200",
+            "The policy, with source",
+        ),
+    );
+    item.merge_operations(PathItem::new(
+        HttpMethod::Put,
+        operation(
+            format!("adminPut{kind}Pipeline"),
+            "Sets the product's own pipeline policy",
+            "200",
+            "The policy",
+        )
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .description(Some("A pipeline policy"))
+                .content("application/json", json())
+                .build(),
+        )),
+    ));
+    item.merge_operations(PathItem::new(
+        HttpMethod::Delete,
+        operation(
+            format!("adminDelete{kind}Pipeline"),
+            "Drops the product's own policy: the server's applies",
+            "204",
+            "Dropped",
+        ),
+    ));
+    let mut paths = Paths::new();
+    paths.paths.insert(path.to_string(), item);
+    (Vec::new(), paths, policy_routes::<T>())
 }

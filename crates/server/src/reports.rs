@@ -2,22 +2,28 @@
 //! for tools (`Accept: application/json` or `/ui/reports/{id}.json`). No token is needed, as
 //! with the links Partner Center hands out; report ids are unguessable.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use storeroom_domain::DomainError;
 use storeroom_domain::report::{CertificationReport, Verdict};
 use storeroom_wire::dates;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/ui/reports/{file}", get(report))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report))
 }
 
+#[utoipa::path(get, path = "/ui/reports/{file}", operation_id = "getCertificationReport",
+    summary = "A certification report: HTML, or JSON for {id}.json or Accept: application/json",
+    responses((status = 200, description = "The report", content(
+        (serde_json::Value = "application/json"),
+        (String = "text/html")
+    ))))]
 async fn report(
     State(state): State<AppState>,
     Path(file): Path<String>,

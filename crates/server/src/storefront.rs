@@ -4,17 +4,18 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/store/v1/products/{store_id}", get(product))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(product))
 }
 
 fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
@@ -36,6 +37,10 @@ pub(crate) fn market_code(market: &str) -> ApiResult<String> {
     Ok(market.to_ascii_uppercase())
 }
 
+#[utoipa::path(get, path = "/store/v1/products/{store_id}", operation_id = "storeProduct",
+    summary = "What a customer's Store would install for the product",
+    params(("userId" = String, Query), ("market" = String, Query, description = "Two-letter market code"), ("language" = Option<String>, Query)),
+    responses((status = 200, description = "The product as the customer sees it", body = serde_json::Value)))]
 async fn product(
     State(state): State<AppState>,
     Path(store_id): Path<String>,

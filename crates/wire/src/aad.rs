@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// v1 (`/oauth2/token`) success body. AAD writes every number as a string here, in this order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenResponseV1 {
     pub token_type: &'static str,
     pub expires_in: String,
@@ -15,7 +15,7 @@ pub struct TokenResponseV1 {
 }
 
 /// v2 (`/oauth2/v2.0/token`) success body: numbers are numbers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenResponseV2 {
     pub token_type: &'static str,
     pub expires_in: u64,
@@ -24,7 +24,7 @@ pub struct TokenResponseV2 {
 }
 
 /// The AAD error body of both token endpoints and of discovery.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AadError {
     pub error: &'static str,
     pub error_description: String,

@@ -16,7 +16,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? } default $default:ident) => {
         $(#[$meta])*
         #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $($variant),+
         }
@@ -105,7 +105,7 @@ string_enum!(
 );
 
 /// A reference to a submission from its parent resource.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionRef {
     pub id: String,
@@ -113,7 +113,7 @@ pub struct SubmissionRef {
 }
 
 /// The Application resource (`GET applications/{id}`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     pub id: String,
@@ -131,7 +131,7 @@ pub struct Application {
 }
 
 /// The paged list envelope of every list endpoint.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
     #[serde(rename = "@nextLink", skip_serializing_if = "Option::is_none")]
     pub next_link: Option<String>,
@@ -140,7 +140,7 @@ pub struct Page<T> {
     pub total_count: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Pricing {
     pub trial_period: TrialPeriod,
@@ -164,7 +164,7 @@ impl Default for Pricing {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
     pub file_name: String,
@@ -176,7 +176,7 @@ pub struct Image {
     pub image_type: ImageType,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BaseListing {
     pub copyright_and_trademark_info: String,
@@ -205,7 +205,7 @@ pub struct BaseListing {
 
 /// A platform override: the subset of a base listing from `description` to `title`, only the
 /// fields that were sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PlatformListing {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -224,14 +224,14 @@ pub struct PlatformListing {
     pub title: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Listing {
     pub base_listing: BaseListing,
     pub platform_overrides: BTreeMap<PlatformOverrideKey, PlatformListing>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct GamingOptions {
     pub genres: Vec<GameGenre>,
@@ -259,7 +259,7 @@ pub struct GamingOptions {
     pub other_peripherals: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationPackage {
     pub file_name: String,
@@ -286,7 +286,7 @@ pub struct ApplicationPackage {
     pub target_device_families: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PackageRollout {
     pub is_package_rollout: bool,
@@ -311,7 +311,7 @@ impl Default for PackageRollout {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PackageDeliveryOptions {
     pub package_rollout: PackageRollout,
@@ -330,7 +330,7 @@ impl Default for PackageDeliveryOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrailerImage {
     pub file_name: String,
@@ -340,14 +340,14 @@ pub struct TrailerImage {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TrailerAssets {
     pub title: String,
     pub image_list: Vec<TrailerImage>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Trailer {
     #[serde(default)]
@@ -359,13 +359,13 @@ pub struct Trailer {
     pub trailer_assets: BTreeMap<String, TrailerAssets>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusDetail {
     pub code: StatusCode,
     pub details: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CertificationReport {
     #[serde(with = "dates::seven")]
@@ -373,7 +373,7 @@ pub struct CertificationReport {
     pub report_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StatusDetails {
     pub errors: Vec<StatusDetail>,
@@ -383,7 +383,7 @@ pub struct StatusDetails {
 
 /// The editable content of an app submission: everything in the App submission resource
 /// except `id`, `status`, `statusDetails`, `fileUploadUrl` and `friendlyName`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AppSubmissionContent {
     pub application_category: String,
@@ -439,7 +439,7 @@ impl Default for AppSubmissionContent {
 }
 
 /// The editable content of a package flight submission (seed 004).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FlightSubmissionContent {
     pub flight_packages: Vec<ApplicationPackage>,
@@ -463,7 +463,7 @@ impl Default for FlightSubmissionContent {
 }
 
 /// The Flight resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Flight {
     pub flight_id: String,
@@ -477,7 +477,7 @@ pub struct Flight {
 }
 
 /// The Flight submission resource.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlightSubmission<'a> {
     pub id: &'a str,
@@ -495,7 +495,7 @@ pub struct FlightSubmission<'a> {
 }
 
 /// The App submission resource as the API emits it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppSubmission<'a> {
     pub id: &'a str,
@@ -510,7 +510,7 @@ pub struct AppSubmission<'a> {
 
 /// `isMinimalResponse=true`: the submission without listings, packages and trailers, which
 /// the client then fetches with a GET.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MinimalAppSubmission<'a> {
     pub id: &'a str,
@@ -522,7 +522,7 @@ pub struct MinimalAppSubmission<'a> {
 }
 
 /// `GET …/status`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionStatusResponse<'a> {
     pub status: SubmissionStatus,
@@ -530,14 +530,14 @@ pub struct SubmissionStatusResponse<'a> {
 }
 
 /// `POST …/commit`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CommitResponse {
     pub status: SubmissionStatus,
 }
 
 /// The error body of the ingestion API (notes §1.6):
 /// `{"code","data":[],"details":[],"message","source":"Ingestion Api","target"}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub code: String,
     pub data: Vec<String>,
@@ -566,7 +566,7 @@ impl ErrorBody {
 }
 
 /// The API gateway's 401 body, as clients see it for a missing, invalid or expired token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayError {
     pub status_code: u16,
@@ -574,7 +574,7 @@ pub struct GatewayError {
 }
 
 /// The 401 for a valid token whose application is not registered with a seller account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccessDenied {
     pub code: &'static str,
     pub message: &'static str,
@@ -604,7 +604,7 @@ string_enum!(
 );
 
 /// An add-on listing's icon: a 300×300 PNG inside the uploaded ZIP.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddOnIcon {
     pub file_name: String,
@@ -613,7 +613,7 @@ pub struct AddOnIcon {
 
 /// One language's listing of an add-on. The icon is optional in Partner Center, so a listing
 /// without one omits the key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AddOnListing {
     pub description: String,
@@ -623,7 +623,7 @@ pub struct AddOnListing {
 }
 
 /// An add-on's pricing: [`Pricing`] without `trialPeriod`, which only apps have.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AddOnPricing {
     pub market_specific_pricings: BTreeMap<String, String>,
@@ -655,7 +655,7 @@ impl Default for AddOnPricing {
 /// The editable content of an add-on submission: everything in the resource except `id`,
 /// `status`, `statusDetails`, `fileUploadUrl` and `friendlyName`. The defaults are what the
 /// first submission of a new add-on starts from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InAppProductSubmissionContent {
     pub content_type: ContentType,
@@ -687,7 +687,7 @@ impl Default for InAppProductSubmissionContent {
 }
 
 /// An app an add-on belongs to: `{"id", "resourceLocation": "applications/{id}"}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationRef {
     pub id: String,
@@ -695,7 +695,7 @@ pub struct ApplicationRef {
 }
 
 /// `applications` of an add-on: a list envelope without paging.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddOnApplications {
     pub value: Vec<ApplicationRef>,
@@ -703,7 +703,7 @@ pub struct AddOnApplications {
 }
 
 /// The Add-on (in-app product) resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InAppProduct {
     pub applications: AddOnApplications,
@@ -717,14 +717,14 @@ pub struct InAppProduct {
 }
 
 /// An item of `GET applications/{appId}/listinappproducts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InAppProductId {
     pub in_app_product_id: String,
 }
 
 /// The Add-on submission resource as the API emits it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InAppProductSubmission<'a> {
     pub id: &'a str,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `{isSuccess, errors, responseData}`: the shape of every response of this API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope<T> {
     pub is_success: bool,
@@ -19,7 +19,7 @@ pub struct Envelope<T> {
     pub response_data: T,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorEntry {
     pub code: String,
     pub message: String,
@@ -51,7 +51,7 @@ pub mod codes {
 // ---------------------------------------------------------------------------------------
 // Module records (GET responses, storage)
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Availability {
     pub markets: Vec<String>,
@@ -62,7 +62,7 @@ pub struct Availability {
     pub free_trial: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Properties {
     pub is_privacy_policy_required: bool,
@@ -77,7 +77,7 @@ pub struct Properties {
     pub system_requirement_details: Vec<SystemRequirement>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDeclarations {
     #[serde(rename = "dependsOnDriversOrNT")]
@@ -86,7 +86,7 @@ pub struct ProductDeclarations {
     pub pen_and_ink_support: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemFeature {
     pub is_required: bool,
@@ -94,7 +94,7 @@ pub struct SystemFeature {
     pub hardware_item_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemRequirement {
     pub minimum_requirement: String,
@@ -102,7 +102,7 @@ pub struct SystemRequirement {
     pub hardware_item_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Listing {
     pub language: String,
@@ -119,14 +119,14 @@ pub struct Listing {
     pub contact_info: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HardwareRequirement {
     pub minimum_hardware: String,
     pub recommended_hardware: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Package {
     pub package_id: String,
@@ -140,14 +140,14 @@ pub struct Package {
     pub package_type: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
     pub error_scenario: String,
     pub error_scenario_details: Vec<ErrorScenarioDetail>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorScenarioDetail {
     pub error_value: String,
@@ -159,7 +159,7 @@ pub struct ErrorScenarioDetail {
 
 /// PUT and PATCH `/metadata`. `listings` is one listing object in the seed; an array of
 /// them is accepted too, so it stays a raw value until the handler reads each one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MetadataUpdate {
     #[serde(default)]
@@ -174,7 +174,7 @@ pub struct MetadataUpdate {
     pub listings_to_remove: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AvailabilityPatch {
     pub markets: Option<Vec<String>>,
@@ -184,7 +184,7 @@ pub struct AvailabilityPatch {
     pub free_trial: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PropertiesPatch {
     pub is_privacy_policy_required: Option<bool>,
@@ -199,7 +199,7 @@ pub struct PropertiesPatch {
     pub system_requirement_details: Option<Vec<SystemRequirementPatch>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductDeclarationsPatch {
     #[serde(rename = "dependsOnDriversOrNT")]
@@ -208,7 +208,7 @@ pub struct ProductDeclarationsPatch {
     pub pen_and_ink_support: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemFeaturePatch {
     pub is_required: Option<bool>,
@@ -216,7 +216,7 @@ pub struct SystemFeaturePatch {
     pub hardware_item_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemRequirementPatch {
     pub minimum_requirement: Option<String>,
@@ -224,7 +224,7 @@ pub struct SystemRequirementPatch {
     pub hardware_item_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListingPatch {
     pub language: Option<String>,
@@ -241,7 +241,7 @@ pub struct ListingPatch {
     pub contact_info: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HardwareRequirementPatch {
     pub minimum_hardware: Option<String>,
@@ -249,7 +249,7 @@ pub struct HardwareRequirementPatch {
 }
 
 /// PUT `/packages`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PackagesUpdate {
     #[serde(default)]
@@ -258,7 +258,7 @@ pub struct PackagesUpdate {
 
 /// One package in PUT `/packages`, or the body of PATCH `/packages/{packageId}`.
 /// `packageId` is read-only and ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PackagePatch {
     pub package_url: Option<String>,
@@ -271,14 +271,14 @@ pub struct PackagePatch {
     pub package_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetailPatch {
     pub error_scenario: Option<String>,
     pub error_scenario_details: Option<Vec<ErrorScenarioDetailPatch>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorScenarioDetailPatch {
     pub error_value: Option<String>,
@@ -287,7 +287,7 @@ pub struct ErrorScenarioDetailPatch {
 
 /// POST `/listings/assets/create`: `createAssetRequest` maps an asset type (`Screenshot`,
 /// `Logo`) to how many upload URLs to create.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAssetsRequest {
     pub language: Option<String>,
@@ -295,13 +295,13 @@ pub struct CreateAssetsRequest {
 }
 
 /// PUT `/listings/assets/commit`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommitAssetsRequest {
     pub listing_assets: Option<CommitAssets>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommitAssets {
     pub language: Option<String>,
@@ -311,7 +311,7 @@ pub struct CommitAssets {
 }
 
 /// An asset to keep (an existing id) or to add (an id from create, uploaded).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetRef {
     pub id: Option<String>,
@@ -322,7 +322,7 @@ pub struct AssetRef {
 // Response data
 
 /// GET `/metadata` and `/metadata/{module}`: only the modules asked for are present.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MetadataResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -335,34 +335,34 @@ pub struct MetadataResponse {
     pub listing_languages: Option<Vec<ListingLanguage>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListingLanguage {
     pub language: String,
     pub is_complete: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PackagesResponse {
     pub packages: Vec<Package>,
 }
 
 /// What writes return: where to poll, and the submission that blocks them, if any.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PollingResponse {
     pub polling_url: String,
     pub ongoing_submission_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModuleStatus {
     pub is_ready: bool,
     pub ongoing_submission_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmitResponse {
     pub submission_id: String,
@@ -370,7 +370,7 @@ pub struct SubmitResponse {
     pub ongoing_submission_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PublishingStatus {
     InProgress,
@@ -379,20 +379,20 @@ pub enum PublishingStatus {
     Unknown,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmissionStatus {
     pub publishing_status: PublishingStatus,
     pub has_failed: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImageSize {
     pub width: u32,
     pub height: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListingAsset {
     pub id: String,
@@ -400,7 +400,7 @@ pub struct ListingAsset {
     pub image_size: ImageSize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LanguageAssets {
     pub language: String,
@@ -408,14 +408,14 @@ pub struct LanguageAssets {
     pub screenshots: Vec<ListingAsset>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListingAssetsResponse {
     pub listing_assets: Vec<LanguageAssets>,
 }
 
 /// One upload slot of create: PUT the image to either URL with `httpHeaders`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadSlot {
     pub id: String,
@@ -425,7 +425,7 @@ pub struct UploadSlot {
     pub http_headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedAssets {
     pub language: String,
@@ -433,7 +433,7 @@ pub struct CreatedAssets {
     pub screenshots: Vec<UploadSlot>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAssetsResponse {
     pub listing_assets: CreatedAssets,

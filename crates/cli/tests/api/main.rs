@@ -27,6 +27,7 @@ mod msi;
 mod msi_node_sample;
 mod msi_rules;
 mod object_store;
+mod openapi;
 mod ops;
 mod outcomes;
 mod packages;

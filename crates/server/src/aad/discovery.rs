@@ -42,6 +42,9 @@ enum Flavor {
     V2,
 }
 
+#[utoipa::path(get, path = "/{tenant}/.well-known/openid-configuration", operation_id = "openidConfigurationV1",
+    summary = "OpenID configuration (v1)",
+    responses((status = 200, description = "The configuration", body = serde_json::Value)))]
 pub(super) async fn openid_v1(
     state: State<AppState>,
     tenant: Path<String>,
@@ -50,6 +53,9 @@ pub(super) async fn openid_v1(
     openid(state, tenant, headers, Flavor::V1).await
 }
 
+#[utoipa::path(get, path = "/{tenant}/v2.0/.well-known/openid-configuration", operation_id = "openidConfigurationV2",
+    summary = "OpenID configuration (v2)",
+    responses((status = 200, description = "The configuration", body = serde_json::Value)))]
 pub(super) async fn openid_v2(
     state: State<AppState>,
     tenant: Path<String>,
@@ -105,6 +111,9 @@ async fn openid(
     .into_response()
 }
 
+#[utoipa::path(get, path = "/{tenant}/discovery/keys", operation_id = "signingKeys",
+    summary = "The token signing keys (JWKS)",
+    responses((status = 200, description = "The keys", body = serde_json::Value)))]
 pub(super) async fn jwks(
     State(state): State<AppState>,
     Path(tenant): Path<String>,

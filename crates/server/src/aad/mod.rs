@@ -5,9 +5,12 @@ mod discovery;
 mod failure;
 mod token;
 
-use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -39,26 +42,30 @@ pub const TOKEN_LIFETIME: i64 = 3599;
 /// AAD back-dates `nbf` by five minutes to allow for clock skew.
 const NOT_BEFORE_SKEW: i64 = 300;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/{tenant}/oauth2/token",
-            post(token::token_v1).get(token::token_get),
-        )
-        .route(
-            "/{tenant}/oauth2/v2.0/token",
-            post(token::token_v2).get(token::token_get),
-        )
-        .route(
-            "/{tenant}/.well-known/openid-configuration",
-            get(discovery::openid_v1),
-        )
-        .route(
-            "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(discovery::openid_v2),
-        )
-        .route("/{tenant}/discovery/keys", get(discovery::jwks))
-        .route("/{tenant}/discovery/v2.0/keys", get(discovery::jwks))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(token::token_v1, token::token_get))
+        .routes(routes!(token::token_v2, token_get_v2))
+        .routes(routes!(discovery::openid_v1))
+        .routes(routes!(discovery::openid_v2))
+        .routes(routes!(discovery::jwks))
+        .routes(routes!(jwks_v2))
+}
+
+/// `GET` of the v2 token endpoint, refused as the v1 one is (each route its own operation).
+#[utoipa::path(get, path = "/{tenant}/oauth2/v2.0/token", operation_id = "tokenV2Get",
+    summary = "GET is refused as AAD refuses it (AADSTS900561)",
+    responses((status = 400, description = "Only POST is accepted", body = storeroom_wire::aad::AadError)))]
+async fn token_get_v2(state: State<AppState>, headers: HeaderMap) -> Response {
+    token::token_get(state, headers).await
+}
+
+/// The signing keys at their v2 path.
+#[utoipa::path(get, path = "/{tenant}/discovery/v2.0/keys", operation_id = "signingKeysV2",
+    summary = "The token signing keys (JWKS), v2 path",
+    responses((status = 200, description = "The keys", body = serde_json::Value)))]
+async fn jwks_v2(state: State<AppState>, tenant: Path<String>, headers: HeaderMap) -> Response {
+    discovery::jwks(state, tenant, headers).await
 }
 
 /// The claims of an app-only access token (v1 shape for every resource, as Microsoft's

@@ -47,6 +47,10 @@ enum Version {
     V2,
 }
 
+#[utoipa::path(post, path = "/{tenant}/oauth2/token", operation_id = "tokenV1",
+    summary = "Client credentials grant (v1): an access token for `resource`",
+    request_body(content = crate::openapi::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The token", body = storeroom_wire::aad::TokenResponseV1)))]
 pub(super) async fn token_v1(
     state: State<AppState>,
     tenant: Path<String>,
@@ -56,6 +60,10 @@ pub(super) async fn token_v1(
     token(state, tenant, headers, body, Version::V1).await
 }
 
+#[utoipa::path(post, path = "/{tenant}/oauth2/v2.0/token", operation_id = "tokenV2",
+    summary = "Client credentials grant (v2): an access token for `scope`",
+    request_body(content = crate::openapi::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "The token", body = storeroom_wire::aad::TokenResponseV2)))]
 pub(super) async fn token_v2(
     state: State<AppState>,
     tenant: Path<String>,
@@ -65,6 +73,9 @@ pub(super) async fn token_v2(
     token(state, tenant, headers, body, Version::V2).await
 }
 
+#[utoipa::path(get, path = "/{tenant}/oauth2/token", operation_id = "tokenV1Get",
+    summary = "GET is refused as AAD refuses it (AADSTS900561)",
+    responses((status = 400, description = "Only POST is accepted", body = storeroom_wire::aad::AadError)))]
 pub(super) async fn token_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
     aad_error_response(
         bad_request(

@@ -12,6 +12,7 @@ mod body;
 mod call;
 mod conditions;
 mod context;
+pub(crate) mod describe;
 mod error;
 mod read;
 mod routing;
@@ -112,6 +113,30 @@ enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in the order the OpenAPI document lists them ([`describe`]).
+    const ALL: &[Operation] = &[
+        Self::PutBlob,
+        Self::PutBlock,
+        Self::PutBlockList,
+        Self::GetBlob,
+        Self::GetBlockList,
+        Self::GetProperties,
+        Self::DeleteBlob,
+    ];
+
+    /// The method and `comp` value that name the operation: the inverse of [`Self::of`].
+    fn request(self) -> (Method, Option<&'static str>) {
+        match self {
+            Self::PutBlob => (Method::PUT, None),
+            Self::PutBlock => (Method::PUT, Some("block")),
+            Self::PutBlockList => (Method::PUT, Some("blocklist")),
+            Self::GetBlob => (Method::GET, None),
+            Self::GetBlockList => (Method::GET, Some("blocklist")),
+            Self::GetProperties => (Method::HEAD, None),
+            Self::DeleteBlob => (Method::DELETE, None),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::PutBlob => "PutBlob",

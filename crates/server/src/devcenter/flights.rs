@@ -2,18 +2,19 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use storeroom_domain::flight::NewFlight;
 use storeroom_domain::rollout;
 use storeroom_domain::service::{FlightSubmission, RankedFlight};
-use storeroom_wire::devcenter as wire;
+use storeroom_wire::devcenter::{self as wire, Page};
 use storeroom_wire::lenient;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::post_body::SubmissionPost;
 use super::{
@@ -24,43 +25,12 @@ use crate::auth::DevCenterCaller;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
-const FLIGHT: &str = "/v1.0/my/applications/{app_id}/flights/{flight_id}";
-const SUBMISSION: &str =
-    "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1.0/my/applications/{app_id}/listflights",
-            get(list_flights),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/flights",
-            post(create_flight),
-        )
-        .route(FLIGHT, get(get_flight).delete(delete_flight))
-        .route(&format!("{FLIGHT}/submissions"), post(create_submission))
-        .route(
-            SUBMISSION,
-            get(get_submission)
-                .put(update_submission)
-                .delete(delete_submission),
-        )
-        .route(&format!("{SUBMISSION}/commit"), post(commit_submission))
-        .route(&format!("{SUBMISSION}/status"), get(submission_status))
-        .route(&format!("{SUBMISSION}/packagerollout"), get(get_rollout))
-        .route(
-            &format!("{SUBMISSION}/updatepackagerolloutpercentage"),
-            post(update_rollout),
-        )
-        .route(
-            &format!("{SUBMISSION}/haltpackagerollout"),
-            post(halt_rollout),
-        )
-        .route(
-            &format!("{SUBMISSION}/finalizepackagerollout"),
-            post(finalize_rollout),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(list_flights))
+        .routes(routes!(create_flight))
+        .routes(routes!(get_flight, delete_flight));
+    rollout_routes!(submission_routes!(router))
 }
 
 type FlightPath = Path<(String, String)>;
@@ -70,6 +40,10 @@ fn flight_wire(ranked: &RankedFlight) -> wire::Flight {
     super::present::flight(&ranked.flight, ranked.below.as_deref())
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/listflights", operation_id = "listFlights",
+    summary = "The app's package flights, a page at a time",
+    params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
+    responses((status = 200, description = "A page of flights", body = Page<wire::Flight>)))]
 async fn list_flights(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -90,6 +64,9 @@ async fn list_flights(
     )
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}", operation_id = "getFlight",
+    summary = "A package flight",
+    responses((status = 200, description = "The flight", body = wire::Flight)))]
 async fn get_flight(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -102,6 +79,10 @@ async fn get_flight(
     Ok(Json(flight_wire(&flight)).into_response())
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights", operation_id = "createFlight",
+    summary = "Creates a package flight",
+    request_body(content = serde_json::Value, description = "friendlyName, groupIds, rankHigherThan"),
+    responses((status = 201, description = "The flight", body = wire::Flight)))]
 async fn create_flight(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -116,6 +97,9 @@ async fn create_flight(
     Ok((StatusCode::CREATED, Json(flight_wire(&flight))).into_response())
 }
 
+#[utoipa::path(delete, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}", operation_id = "deleteFlight",
+    summary = "Deletes a package flight",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_flight(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -145,6 +129,9 @@ fn submission_json(state: &AppState, submission: &FlightSubmission) -> Response 
     .into_response()
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions", operation_id = "createFlightSubmission",
+    summary = "Creates the flight's pending submission",
+    responses((status = 201, description = "The new submission, with its upload URL", body = wire::FlightSubmission)))]
 async fn create_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -173,6 +160,9 @@ async fn create_submission(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}", operation_id = "getFlightSubmission",
+    summary = "A flight submission",
+    responses((status = 200, description = "The submission", body = wire::FlightSubmission)))]
 async fn get_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -186,6 +176,10 @@ async fn get_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(put, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}", operation_id = "updateFlightSubmission",
+    summary = "Replaces the flight submission's content",
+    request_body(content = wire::FlightSubmissionContent),
+    responses((status = 200, description = "The updated submission", body = wire::FlightSubmission)))]
 async fn update_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -200,6 +194,9 @@ async fn update_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/commit", operation_id = "commitFlightSubmission",
+    summary = "Commits the flight submission",
+    responses((status = 202, description = "Commit started", body = wire::CommitResponse)))]
 async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -213,6 +210,9 @@ async fn commit_submission(
     Ok(commit_accepted(&submission))
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/status", operation_id = "getFlightSubmissionStatus",
+    summary = "The flight submission's status",
+    responses((status = 200, description = "The status", body = wire::SubmissionStatusResponse)))]
 async fn submission_status(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -225,6 +225,9 @@ async fn submission_status(
     status_read(&state, &flight.product(), &submission).await
 }
 
+#[utoipa::path(delete, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}", operation_id = "deleteFlightSubmission",
+    summary = "Deletes a pending flight submission",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -237,6 +240,9 @@ async fn delete_submission(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/packagerollout", operation_id = "getFlightPackageRollout",
+    summary = "The flight submission's rollout",
+    responses((status = 200, description = "The rollout", body = wire::PackageRollout)))]
 async fn get_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -249,6 +255,10 @@ async fn get_rollout(
     Ok(rollout_json(&submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/updatepackagerolloutpercentage", operation_id = "updateFlightPackageRolloutPercentage",
+    summary = "Sets the rollout's percentage",
+    params(("percentage" = f64, Query, minimum = 0, maximum = 100)),
+    responses((status = 200, description = "The rollout", body = wire::PackageRollout)))]
 async fn update_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -265,6 +275,9 @@ async fn update_rollout(
     Ok(rollout_json(&submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/haltpackagerollout", operation_id = "haltFlightPackageRollout",
+    summary = "Halts the rollout",
+    responses((status = 200, description = "The rollout", body = wire::PackageRollout)))]
 async fn halt_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -277,6 +290,9 @@ async fn halt_rollout(
     Ok(rollout_json(&submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/flights/{flight_id}/submissions/{submission_id}/finalizepackagerollout", operation_id = "finalizeFlightPackageRollout",
+    summary = "Finalizes the rollout",
+    responses((status = 200, description = "The rollout", body = wire::PackageRollout)))]
 async fn finalize_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,

@@ -3,17 +3,18 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use storeroom_domain::in_app_product::NewInAppProduct;
 use storeroom_domain::service::InAppProductSubmission;
-use storeroom_wire::devcenter as wire;
+use storeroom_wire::devcenter::{self as wire, Page};
 use storeroom_wire::lenient;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::post_body::SubmissionPost;
 use super::{
@@ -24,40 +25,21 @@ use crate::auth::DevCenterCaller;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
-const IN_APP_PRODUCT: &str = "/v1.0/my/inappproducts/{iap_id}";
-const SUBMISSION: &str = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1.0/my/inappproducts",
-            get(list_in_app_products).post(create_in_app_product),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/listinappproducts",
-            get(list_application_in_app_products),
-        )
-        .route(
-            IN_APP_PRODUCT,
-            get(get_in_app_product).delete(delete_in_app_product),
-        )
-        .route(
-            &format!("{IN_APP_PRODUCT}/submissions"),
-            post(create_submission),
-        )
-        .route(
-            SUBMISSION,
-            get(get_submission)
-                .put(update_submission)
-                .delete(delete_submission),
-        )
-        .route(&format!("{SUBMISSION}/commit"), post(commit_submission))
-        .route(&format!("{SUBMISSION}/status"), get(submission_status))
+pub fn routes() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(list_in_app_products, create_in_app_product))
+        .routes(routes!(list_application_in_app_products))
+        .routes(routes!(get_in_app_product, delete_in_app_product));
+    submission_routes!(router)
 }
 
 type SubmissionPath = Path<(String, String)>;
 
 /// `GET inappproducts`: without `top`, every add-on (documented), in one page.
+#[utoipa::path(get, path = "/v1.0/my/inappproducts", operation_id = "listInAppProducts",
+    summary = "The seller's add-ons (every one without top)",
+    params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
+    responses((status = 200, description = "A page of add-ons", body = Page<wire::InAppProduct>)))]
 async fn list_in_app_products(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -80,6 +62,10 @@ async fn list_in_app_products(
     )
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/listinappproducts", operation_id = "listApplicationInAppProducts",
+    summary = "The app's add-ons",
+    params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
+    responses((status = 200, description = "A page of add-on ids", body = Page<wire::InAppProductId>)))]
 async fn list_application_in_app_products(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -105,6 +91,9 @@ async fn list_application_in_app_products(
     )
 }
 
+#[utoipa::path(get, path = "/v1.0/my/inappproducts/{iap_id}", operation_id = "getInAppProduct",
+    summary = "An add-on",
+    responses((status = 200, description = "The add-on", body = wire::InAppProduct)))]
 async fn get_in_app_product(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -114,6 +103,10 @@ async fn get_in_app_product(
     Ok(Json(super::present::in_app_product(&product)).into_response())
 }
 
+#[utoipa::path(post, path = "/v1.0/my/inappproducts", operation_id = "createInAppProduct",
+    summary = "Creates an add-on",
+    request_body(content = serde_json::Value, description = "applicationIds, productId, productType"),
+    responses((status = 201, description = "The add-on", body = wire::InAppProduct)))]
 async fn create_in_app_product(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -131,6 +124,9 @@ async fn create_in_app_product(
         .into_response())
 }
 
+#[utoipa::path(delete, path = "/v1.0/my/inappproducts/{iap_id}", operation_id = "deleteInAppProduct",
+    summary = "Deletes an add-on",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_in_app_product(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -155,6 +151,9 @@ fn submission_json(state: &AppState, submission: &InAppProductSubmission) -> Res
     .into_response()
 }
 
+#[utoipa::path(post, path = "/v1.0/my/inappproducts/{iap_id}/submissions", operation_id = "createInAppProductSubmission",
+    summary = "Creates the add-on's pending submission",
+    responses((status = 201, description = "The new submission", body = wire::InAppProductSubmission)))]
 async fn create_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -172,6 +171,9 @@ async fn create_submission(
     }))
 }
 
+#[utoipa::path(get, path = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}", operation_id = "getInAppProductSubmission",
+    summary = "An add-on submission",
+    responses((status = 200, description = "The submission", body = wire::InAppProductSubmission)))]
 async fn get_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -185,6 +187,10 @@ async fn get_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(put, path = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}", operation_id = "updateInAppProductSubmission",
+    summary = "Replaces the add-on submission's content",
+    request_body(content = wire::InAppProductSubmissionContent),
+    responses((status = 200, description = "The updated submission", body = wire::InAppProductSubmission)))]
 async fn update_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -199,6 +205,9 @@ async fn update_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}/commit", operation_id = "commitInAppProductSubmission",
+    summary = "Commits the add-on submission",
+    responses((status = 202, description = "Commit started", body = wire::CommitResponse)))]
 async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -212,6 +221,9 @@ async fn commit_submission(
     Ok(commit_accepted(&submission))
 }
 
+#[utoipa::path(get, path = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}/status", operation_id = "getInAppProductSubmissionStatus",
+    summary = "The add-on submission's status",
+    responses((status = 200, description = "The status", body = wire::SubmissionStatusResponse)))]
 async fn submission_status(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -224,6 +236,9 @@ async fn submission_status(
     status_read(&state, &product.product(), &submission).await
 }
 
+#[utoipa::path(delete, path = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}", operation_id = "deleteInAppProductSubmission",
+    summary = "Deletes a pending add-on submission",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,

@@ -4,20 +4,21 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::Duration;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::rollout;
 use storeroom_domain::submission::{Submission, UPLOAD_CONTAINER};
 use storeroom_wire::devcenter::{
-    AppSubmission, CommitResponse, MinimalAppSubmission, Page, SubmissionStatusResponse,
+    AppSubmission, AppSubmissionContent, Application, CommitResponse, MinimalAppSubmission,
+    PackageRollout, Page, SubmissionStatusResponse,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::DevCenterCaller;
 use crate::errors::{ApiError, ApiResult};
@@ -111,51 +112,45 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
     .into_response())
 }
 
+/// The routes every kind of submission has, from the calling module's handlers of the same
+/// names (`create_submission`, `get_submission`, …), added to `$router`.
+macro_rules! submission_routes {
+    ($router:expr) => {
+        $router
+            .routes(routes!(create_submission))
+            .routes(routes!(
+                get_submission,
+                update_submission,
+                delete_submission
+            ))
+            .routes(routes!(commit_submission))
+            .routes(routes!(submission_status))
+    };
+}
+
+/// The package rollout routes of a submission, from the calling module's handlers.
+macro_rules! rollout_routes {
+    ($router:expr) => {
+        $router
+            .routes(routes!(get_rollout))
+            .routes(routes!(update_rollout))
+            .routes(routes!(halt_rollout))
+            .routes(routes!(finalize_rollout))
+    };
+}
+
 mod flights;
 mod in_app_products;
 mod post_body;
 pub(crate) mod present;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
         .merge(flights::routes())
         .merge(in_app_products::routes())
-        .route("/v1.0/my/applications", get(list_applications))
-        .route("/v1.0/my/applications/{app_id}", get(get_application))
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions",
-            post(create_submission),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}",
-            get(get_submission)
-                .put(update_submission)
-                .delete(delete_submission),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/commit",
-            post(commit_submission),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/status",
-            get(submission_status),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/packagerollout",
-            get(get_rollout),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/updatepackagerolloutpercentage",
-            post(update_rollout),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/haltpackagerollout",
-            post(halt_rollout),
-        )
-        .route(
-            "/v1.0/my/applications/{app_id}/submissions/{submission_id}/finalizepackagerollout",
-            post(finalize_rollout),
-        )
+        .routes(routes!(list_applications))
+        .routes(routes!(get_application));
+    rollout_routes!(submission_routes!(router))
 }
 
 /// `top` and `skip`, in any case and order.
@@ -196,6 +191,10 @@ impl Paging {
     }
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications", operation_id = "listApplications",
+    summary = "The seller's apps, a page at a time",
+    params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
+    responses((status = 200, description = "A page of apps", body = Page<Application>)))]
 async fn list_applications(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -215,6 +214,9 @@ async fn list_applications(
     )
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}", operation_id = "getApplication",
+    summary = "An app",
+    responses((status = 200, description = "The app", body = Application)))]
 async fn get_application(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -270,6 +272,9 @@ pub(super) fn is_true(query: &HashMap<String, String>, name: &str) -> bool {
         .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case("true"))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions", operation_id = "createSubmission",
+    summary = "Creates the app's pending submission, a copy of the last published one",
+    responses((status = 201, description = "The new submission, with its upload URL", body = AppSubmission)))]
 async fn create_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -287,6 +292,10 @@ async fn create_submission(
     }))
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "getSubmission",
+    summary = "A submission",
+    responses((status = 200, description = "The submission", body = AppSubmission,
+        example = crate::openapi::examples::app_submission)))]
 async fn get_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -300,6 +309,10 @@ async fn get_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(put, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "updateSubmission",
+    summary = "Replaces the submission's content",
+    request_body(content = AppSubmissionContent, description = "The submission; read-only fields are ignored"),
+    responses((status = 200, description = "The updated submission", body = AppSubmission)))]
 async fn update_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -314,6 +327,9 @@ async fn update_submission(
     Ok(submission_json(&state, &submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/commit", operation_id = "commitSubmission",
+    summary = "Commits the submission: its upload is read and the pipeline starts",
+    responses((status = 202, description = "Commit started", body = CommitResponse)))]
 async fn commit_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -327,6 +343,9 @@ async fn commit_submission(
     Ok(commit_accepted(&submission))
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/status", operation_id = "getSubmissionStatus",
+    summary = "The submission's status and its details",
+    responses((status = 200, description = "The status", body = SubmissionStatusResponse)))]
 async fn submission_status(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -339,6 +358,9 @@ async fn submission_status(
     status_read(&state, &app.product(), &submission).await
 }
 
+#[utoipa::path(delete, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "deleteSubmission",
+    summary = "Deletes a pending submission",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_submission(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -355,6 +377,9 @@ pub(super) fn rollout_json<C: SubmissionContent>(submission: &Submission<C>) -> 
     Json(submission.content.rollout().cloned().unwrap_or_default()).into_response()
 }
 
+#[utoipa::path(get, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/packagerollout", operation_id = "getPackageRollout",
+    summary = "The submission's gradual rollout",
+    responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn get_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -385,6 +410,10 @@ pub(super) fn percentage(query: &HashMap<String, String>) -> ApiResult<f64> {
         })
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/updatepackagerolloutpercentage", operation_id = "updatePackageRolloutPercentage",
+    summary = "Sets the rollout's percentage",
+    params(("percentage" = f64, Query, minimum = 0, maximum = 100)),
+    responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn update_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -401,6 +430,9 @@ async fn update_rollout(
     Ok(rollout_json(&submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/haltpackagerollout", operation_id = "haltPackageRollout",
+    summary = "Halts the rollout",
+    responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn halt_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,
@@ -413,6 +445,9 @@ async fn halt_rollout(
     Ok(rollout_json(&submission))
 }
 
+#[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/finalizepackagerollout", operation_id = "finalizePackageRollout",
+    summary = "Finalizes the rollout: every customer gets the submission's packages",
+    responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn finalize_rollout(
     State(state): State<AppState>,
     caller: DevCenterCaller,

@@ -2,30 +2,31 @@
 //! publisher's offers, an offer's pipeline policy, and the certification decisions and
 //! "publish now" that `/admin/v1/submissions/{id}/…` also take for offer submissions.
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 use storeroom_domain::ingestion::IngestionError;
 use storeroom_domain::ingestion::offer::Offer;
 use storeroom_domain::ingestion::submission::OfferSubmission;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::query::Query;
 use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
-use crate::policy_routes::{PolicyOwner, policy_routes};
+use crate::policy_routes::{PolicyOwner, described_policy_routes};
 use crate::state::AppState;
 use storeroom_domain::pipeline::PipelinePolicy;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/v1/offers", get(list_offers))
-        .route(
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_offers))
+        .routes(described_policy_routes::<Offers>(
             "/admin/v1/offers/{product_id}/pipeline",
-            policy_routes::<Offers>(),
-        )
+            "Offer",
+        ))
 }
 
 pub(crate) fn admin_error(err: IngestionError) -> ApiError {
@@ -61,6 +62,10 @@ fn offer_json(offer: &Offer, submissions: &[OfferSubmission]) -> Value {
 }
 
 /// `GET /admin/v1/offers[?sellerId=…]`: every offer (or a seller's) with its submissions.
+#[utoipa::path(get, path = "/admin/v1/offers", operation_id = "adminListOffers",
+    summary = "Every Azure Marketplace offer (or a seller's), with its submissions",
+    params(("sellerId" = Option<String>, Query)),
+    responses((status = 200, description = "The offers", body = serde_json::Value)))]
 async fn list_offers(
     State(state): State<AppState>,
     _: Admin,

@@ -11,6 +11,7 @@
 
 pub mod admin;
 mod auth;
+mod describe;
 mod files;
 mod handlers;
 pub mod operation;
@@ -21,7 +22,6 @@ pub mod worker;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 use storeroom_domain::ingestion::IngestionService;
 use storeroom_ingest::ArchiveLimits;
 use storeroom_storage::blobs::BlobStore;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 use operation::Miss;
@@ -59,8 +60,10 @@ pub fn jobs(state: &IngestionState) -> worker::OfferJobs {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// One catch-all route: [`dispatch`] decodes the operation, and [`describe`] documents
+/// each one from the same table of paths.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(describe::document())
         .route(PREFIX, any(dispatch))
         .route(&format!("{PREFIX}/{{*rest}}"), any(dispatch))
         .merge(admin::routes())

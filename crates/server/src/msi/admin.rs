@@ -3,45 +3,37 @@
 //! their pipeline policy, manual certification decisions, and the API's rate limit.
 
 use crate::admin::Reject;
-use crate::policy_routes::{PolicyOwner, policy_routes};
+use crate::policy_routes::{PolicyOwner, described_policy_routes};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use storeroom_domain::msi::MsiError;
 use storeroom_domain::msi::product::{MsiProduct, MsiSubmission};
 use storeroom_domain::pipeline::PipelinePolicy;
 use storeroom_wire::lenient;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::input::query_param;
 use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/v1/msi/products", get(list_products))
-        .route(
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products))
+        .routes(described_policy_routes::<MsiProducts>(
             "/admin/v1/msi/products/{product_id}/pipeline",
-            policy_routes::<MsiProducts>(),
-        )
-        .route(
-            "/admin/v1/msi/submissions/{submission_id}/approve",
-            post(approve),
-        )
-        .route(
-            "/admin/v1/msi/submissions/{submission_id}/reject",
-            post(reject),
-        )
-        .route(
-            "/admin/v1/msi/throttle",
-            get(get_throttle).put(put_throttle),
-        )
+            "MsiProduct",
+        ))
+        .routes(routes!(approve))
+        .routes(routes!(reject))
+        .routes(routes!(get_throttle, put_throttle))
 }
 
 fn admin_error(err: MsiError) -> ApiError {
@@ -102,6 +94,10 @@ pub async fn reserve(
     Ok((StatusCode::CREATED, Json(product_json(&product))).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/msi/products", operation_id = "adminListMsiProducts",
+    summary = "Every MSI/EXE product, of every seller",
+    params(("sellerId" = Option<String>, Query)),
+    responses((status = 200, description = "The products", body = serde_json::Value)))]
 async fn list_products(
     State(state): State<AppState>,
     _: Admin,
@@ -159,6 +155,9 @@ fn decision_json(submission: &MsiSubmission) -> Response {
     .into_response()
 }
 
+#[utoipa::path(post, path = "/admin/v1/msi/submissions/{submission_id}/approve", operation_id = "adminApproveMsiSubmission",
+    summary = "Approves an MSI/EXE submission held for manual certification",
+    responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn approve(
     State(state): State<AppState>,
     _: Admin,
@@ -173,6 +172,10 @@ async fn approve(
     Ok(decision_json(&submission))
 }
 
+#[utoipa::path(post, path = "/admin/v1/msi/submissions/{submission_id}/reject", operation_id = "adminRejectMsiSubmission",
+    summary = "Rejects an MSI/EXE submission held for manual certification",
+    request_body(content = Reject),
+    responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn reject(
     State(state): State<AppState>,
     _: Admin,
@@ -193,17 +196,24 @@ fn throttle_json(state: &AppState) -> Response {
     Json(json!({"requestsPerMinute": state.msi.throttle.limit()})).into_response()
 }
 
+#[utoipa::path(get, path = "/admin/v1/msi/throttle", operation_id = "adminGetMsiThrottle",
+    summary = "The MSI/EXE API's rate limit per seller",
+    responses((status = 200, description = "requestsPerMinute", body = serde_json::Value)))]
 async fn get_throttle(State(state): State<AppState>, _: Admin) -> Response {
     throttle_json(&state)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SetThrottle {
     requests_per_minute: u32,
 }
 
 /// Sets the MSI/EXE API's rate limit per seller (0 turns it off; until restart).
+#[utoipa::path(put, path = "/admin/v1/msi/throttle", operation_id = "adminPutMsiThrottle",
+    summary = "Sets the MSI/EXE API's rate limit per seller (0 turns it off; until restart)",
+    request_body(content = SetThrottle),
+    responses((status = 200, description = "requestsPerMinute", body = serde_json::Value)))]
 async fn put_throttle(
     State(state): State<AppState>,
     _: Admin,

@@ -44,6 +44,10 @@ fn read_url(state: &AppState, asset: &Asset) -> ListingAsset {
     }
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/listings/assets", operation_id = "msiGetListingAssets",
+    summary = "The listing assets (screenshots, logos) of the draft",
+    params(("languages" = Option<String>, Query)),
+    responses((status = 200, description = "The assets", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::ListingAssetsResponse>)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -90,6 +94,10 @@ fn upload_slot(state: &AppState, slot: &PendingAsset) -> UploadSlot {
     }
 }
 
+#[utoipa::path(post, path = "/submission/v1/product/{product_id}/listings/assets/create", operation_id = "msiCreateListingAssets",
+    summary = "Creates upload slots for listing assets",
+    request_body(content = storeroom_wire::msi::CreateAssetsRequest),
+    responses((status = 200, description = "The upload slots", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::CreateAssetsResponse>)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -128,6 +136,10 @@ pub async fn create(
     }))
 }
 
+#[utoipa::path(put, path = "/submission/v1/product/{product_id}/listings/assets/commit", operation_id = "msiCommitListingAssets",
+    summary = "Commits uploaded listing assets",
+    request_body(content = storeroom_wire::msi::CommitAssetsRequest),
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn commit(
     State(state): State<AppState>,
     caller: MsiCaller,

@@ -32,6 +32,10 @@ impl Module {
     }
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/metadata", operation_id = "msiGetMetadata",
+    summary = "The draft's metadata: availability, properties, listings",
+    params(("languages" = Option<String>, Query, description = "Comma-separated listing languages"), ("includeAvailableLanguages" = Option<bool>, Query)),
+    responses((status = 200, description = "The metadata", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::MetadataResponse>)))]
 pub async fn get_all(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -48,6 +52,10 @@ pub async fn get_all(
     .await
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/metadata/{module}", operation_id = "msiGetMetadataModule",
+    summary = "One module of the draft's metadata (availability, properties, listings)",
+    params(("languages" = Option<String>, Query), ("includeAvailableLanguages" = Option<bool>, Query)),
+    responses((status = 200, description = "The module", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::MetadataResponse>)))]
 pub async fn get_module(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -113,6 +121,10 @@ fn metadata(
     }
 }
 
+#[utoipa::path(put, path = "/submission/v1/product/{product_id}/metadata", operation_id = "msiPutMetadata",
+    summary = "Replaces modules of the draft's metadata",
+    request_body(content = storeroom_wire::msi::MetadataUpdate),
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn put(
     state: State<AppState>,
     caller: MsiCaller,
@@ -122,6 +134,10 @@ pub async fn put(
     update(state, caller, ids, body, UpdateMode::Full).await
 }
 
+#[utoipa::path(patch, path = "/submission/v1/product/{product_id}/metadata", operation_id = "msiPatchMetadata",
+    summary = "Updates fields of the draft's metadata",
+    request_body(content = storeroom_wire::msi::MetadataUpdate),
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn patch(
     state: State<AppState>,
     caller: MsiCaller,

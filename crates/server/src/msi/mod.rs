@@ -21,15 +21,16 @@ pub mod worker;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::map_response;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, any, get, patch, post, put};
+use axum::routing::any;
 use storeroom_domain::msi::MsiService;
 use storeroom_storage::blobs::BlobStore;
 use storeroom_wire::msi::codes;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
 
 pub use probe::PackageProbe;
 
@@ -53,43 +54,29 @@ pub fn jobs(state: &MsiState, verify_package_urls: bool) -> worker::MsiJobs {
     }
 }
 
-const BASE: &str = "/submission/v1/product/{product_id}";
-
-/// A route whose unsupported methods answer 405 in the envelope.
-fn route(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    methods.fallback(method_not_allowed)
+/// Routes whose unsupported methods answer 405 in the envelope.
+fn route((schemas, paths, methods): UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState> {
+    (schemas, paths, methods.fallback(method_not_allowed))
 }
 
-pub fn routes() -> Router<AppState> {
-    let at = |path: &str| format!("{BASE}{path}");
-    Router::new()
-        .route(
-            &at("/metadata"),
-            route(
-                get(metadata::get_all)
-                    .put(metadata::put)
-                    .patch(metadata::patch),
-            ),
-        )
-        .route(&at("/metadata/{module}"), route(get(metadata::get_module)))
-        .route(
-            &at("/packages"),
-            route(get(packages::get_all).put(packages::put)),
-        )
-        .route(&at("/packages/commit"), route(post(packages::commit)))
-        .route(
-            &at("/packages/{package_id}"),
-            route(get(packages::get_one).merge(patch(packages::patch))),
-        )
-        .route(&at("/listings/assets"), route(get(assets::get)))
-        .route(&at("/listings/assets/create"), route(post(assets::create)))
-        .route(&at("/listings/assets/commit"), route(put(assets::commit)))
-        .route(&at("/status"), route(get(submission::module_status)))
-        .route(&at("/submit"), route(post(submission::submit)))
-        .route(
-            &at("/submission/{submission_id}/status"),
-            route(get(submission::submission_status)),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(route(routes!(
+            metadata::get_all,
+            metadata::put,
+            metadata::patch
+        )))
+        .routes(route(routes!(metadata::get_module)))
+        .routes(route(routes!(packages::get_all, packages::put)))
+        .routes(route(routes!(packages::commit)))
+        .routes(route(routes!(packages::get_one, packages::patch)))
+        .routes(route(routes!(assets::get)))
+        .routes(route(routes!(assets::create)))
+        .routes(route(routes!(assets::commit)))
+        .routes(route(routes!(submission::module_status)))
+        .routes(route(routes!(submission::submit)))
+        .routes(route(routes!(submission::submission_status)))
+        // Not operations: any other path of the API answers the envelope's 404.
         .route("/submission", any(not_found))
         .route("/submission/{*rest}", any(not_found))
         .merge(admin::routes())

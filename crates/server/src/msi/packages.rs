@@ -19,6 +19,9 @@ fn polling(product_id: &str) -> PollingResponse {
     }
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/packages", operation_id = "msiGetPackages",
+    summary = "The draft's packages",
+    responses((status = 200, description = "The packages", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PackagesResponse>)))]
 pub async fn get_all(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
     let product = state
         .msi
@@ -30,6 +33,9 @@ pub async fn get_all(State(state): State<AppState>, caller: MsiCaller, ids: Ids)
     }))
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/packages/{package_id}", operation_id = "msiGetPackage",
+    summary = "One package of the draft",
+    responses((status = 200, description = "The package", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PackagesResponse>)))]
 pub async fn get_one(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
     let product = state
         .msi
@@ -55,6 +61,10 @@ pub async fn get_one(State(state): State<AppState>, caller: MsiCaller, ids: Ids)
     }))
 }
 
+#[utoipa::path(put, path = "/submission/v1/product/{product_id}/packages", operation_id = "msiPutPackages",
+    summary = "Replaces the draft's packages",
+    request_body(content = storeroom_wire::msi::PackagesUpdate),
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn put(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -76,6 +86,10 @@ pub async fn put(
     Ok(success(polling(&product.id)))
 }
 
+#[utoipa::path(patch, path = "/submission/v1/product/{product_id}/packages/{package_id}", operation_id = "msiPatchPackage",
+    summary = "Updates one package of the draft",
+    request_body(content = storeroom_wire::msi::PackagePatch),
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn patch(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -91,6 +105,9 @@ pub async fn patch(
     Ok(success(polling(&product.id)))
 }
 
+#[utoipa::path(post, path = "/submission/v1/product/{product_id}/packages/commit", operation_id = "msiCommitPackages",
+    summary = "Commits the package changes: the packages are checked",
+    responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn commit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
     let product = state
         .msi

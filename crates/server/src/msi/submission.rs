@@ -15,6 +15,9 @@ use crate::state::AppState;
 
 /// Readiness of the draft. Not being ready is not a failed request: `isSuccess` stays true
 /// and `errors` says what waiting will not fix (processing in progress is no error).
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/status", operation_id = "msiGetModuleStatus",
+    summary = "Whether the draft is ready to submit, and the problems if not",
+    responses((status = 200, description = "The readiness", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::ModuleStatus>)))]
 pub async fn module_status(
     State(state): State<AppState>,
     caller: MsiCaller,
@@ -38,6 +41,9 @@ pub async fn module_status(
 /// Submit. With a submission already in flight nothing new is created and the answer names
 /// the ongoing one as a success, which is how the store-submission Action and msstore-cli
 /// read it (they poll `ongoingSubmissionId` when `submissionId` is empty).
+#[utoipa::path(post, path = "/submission/v1/product/{product_id}/submit", operation_id = "msiSubmit",
+    summary = "Submits the draft",
+    responses((status = 200, description = "The submission, or the one in progress", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::SubmitResponse>)))]
 pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
     let outcome = state
         .msi
@@ -68,6 +74,9 @@ pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) 
     }
 }
 
+#[utoipa::path(get, path = "/submission/v1/product/{product_id}/submission/{submission_id}/status", operation_id = "msiGetSubmissionStatus",
+    summary = "A submission's publishing status",
+    responses((status = 200, description = "The status", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::SubmissionStatus>)))]
 pub async fn submission_status(
     State(state): State<AppState>,
     caller: MsiCaller,

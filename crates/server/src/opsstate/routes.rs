@@ -2,19 +2,20 @@
 
 use std::collections::HashMap;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
 use storeroom_domain::opsstate::{FaultRule, Glob, valid_snapshot_name};
 use storeroom_domain::store::StoreError;
 use storeroom_wire::lenient;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::journal::JournalFilter;
 use super::snapshots::{SnapshotError, Snapshots};
@@ -29,18 +30,16 @@ pub const JOURNAL_ROUTE: &str = "/admin/v1/journal";
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(JOURNAL_ROUTE, get(journal))
-        .route("/admin/v1/faults", post(create_fault).get(list_faults))
-        .route("/admin/v1/faults/{fault_id}", delete(delete_fault))
-        .route("/admin/v1/reset", post(reset))
-        .route(
-            "/admin/v1/snapshots",
-            post(save_snapshot).get(list_snapshots),
-        )
-        .route("/admin/v1/snapshots/{name}", delete(delete_snapshot))
-        .route("/admin/v1/snapshots/{name}/restore", post(restore_snapshot))
+/// The routes, each declared once with its OpenAPI description (`#[utoipa::path]`).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(journal))
+        .routes(routes!(create_fault, list_faults))
+        .routes(routes!(delete_fault))
+        .routes(routes!(reset))
+        .routes(routes!(save_snapshot, list_snapshots))
+        .routes(routes!(delete_snapshot))
+        .routes(routes!(restore_snapshot))
 }
 
 fn stored<T>(result: Result<T, StoreError>) -> ApiResult<T> {
@@ -63,6 +62,12 @@ fn parsed<T: std::str::FromStr>(
         .transpose()
 }
 
+#[utoipa::path(get, path = "/admin/v1/journal", operation_id = "adminJournal",
+    summary = "The request journal, newest first, with secrets and tokens redacted",
+    params(("limit" = Option<u32>, Query, description = "Entries to return, 1-1000 (default 100)"),
+        ("path" = Option<String>, Query, description = "A path prefix, or a glob with * and ?"),
+        ("status" = Option<u16>, Query), ("clientId" = Option<String>, Query)),
+    responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn journal(
     State(state): State<AppState>,
     _: Admin,
@@ -96,7 +101,7 @@ async fn journal(
 }
 
 /// A rule as a client sends it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct NewFault {
     method: Option<String>,
@@ -114,6 +119,10 @@ struct NewFault {
     zombie: bool,
 }
 
+#[utoipa::path(post, path = "/admin/v1/faults", operation_id = "adminCreateFault",
+    summary = "Adds a fault rule: the next matching API calls fail, are delayed, or leave a zombie",
+    request_body(content = NewFault),
+    responses((status = 201, description = "The rule, with its id", body = serde_json::Value)))]
 async fn create_fault(
     State(state): State<AppState>,
     _: Admin,
@@ -144,12 +153,18 @@ async fn create_fault(
     Ok((StatusCode::CREATED, Json(rule)).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/faults", operation_id = "adminListFaults",
+    summary = "The fault rules in force",
+    responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn list_faults(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
     let set = stored(state.opsstate.faults.store().fault_set().await)?;
     let count = set.rules.len();
     Ok(Json(json!({"value": set.rules, "totalCount": count})).into_response())
 }
 
+#[utoipa::path(delete, path = "/admin/v1/faults/{fault_id}", operation_id = "adminDeleteFault",
+    summary = "Removes a fault rule",
+    responses((status = 204, description = "Removed")))]
 async fn delete_fault(
     State(state): State<AppState>,
     _: Admin,
@@ -211,6 +226,9 @@ async fn refreshed(state: &AppState) -> ApiResult<()> {
     stored(state.opsstate.faults.reload().await)
 }
 
+#[utoipa::path(post, path = "/admin/v1/reset", operation_id = "adminReset",
+    summary = "Returns storeroom to a fresh state, keeping the accounts and their keys",
+    responses((status = 204, description = "Reset")))]
 async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
     // Entries of requests answered before the reset go with the journal it clears: stored
     // now, so that no flush running behind stores them after it.
@@ -222,11 +240,15 @@ async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct NewSnapshot {
     name: Option<String>,
 }
 
+#[utoipa::path(post, path = "/admin/v1/snapshots", operation_id = "adminSaveSnapshot",
+    summary = "Saves everything (database rows and blobs) under a name",
+    request_body(content = NewSnapshot),
+    responses((status = 201, description = "The snapshot", body = serde_json::Value)))]
 async fn save_snapshot(
     State(state): State<AppState>,
     _: Admin,
@@ -241,12 +263,18 @@ async fn save_snapshot(
     Ok((StatusCode::CREATED, Json(info)).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/v1/snapshots", operation_id = "adminListSnapshots",
+    summary = "The saved snapshots",
+    responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn list_snapshots(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
     let listed = stored(state.opsstate.faults.store().snapshots().await)?;
     let count = listed.len();
     Ok(Json(json!({"value": listed, "totalCount": count})).into_response())
 }
 
+#[utoipa::path(post, path = "/admin/v1/snapshots/{name}/restore", operation_id = "adminRestoreSnapshot",
+    summary = "Restores a snapshot: the catalogue, accounts and blobs as they were saved",
+    responses((status = 200, description = "The snapshot restored", body = serde_json::Value)))]
 async fn restore_snapshot(
     State(state): State<AppState>,
     _: Admin,
@@ -258,6 +286,9 @@ async fn restore_snapshot(
     Ok(Json(info).into_response())
 }
 
+#[utoipa::path(delete, path = "/admin/v1/snapshots/{name}", operation_id = "adminDeleteSnapshot",
+    summary = "Deletes a snapshot",
+    responses((status = 204, description = "Deleted")))]
 async fn delete_snapshot(
     State(state): State<AppState>,
     _: Admin,

@@ -26,7 +26,8 @@ const BUDGET: usize = 16 << 20;
 #[derive(Clone)]
 pub(crate) enum Cached {
     Client(Option<AadClient>),
-    AppWithSubmission(Option<(Application, Option<String>)>),
+    // Boxed: an Application is many times the size of a client.
+    AppWithSubmission(Option<Box<(Application, Option<String>)>>),
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]

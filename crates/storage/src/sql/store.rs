@@ -349,16 +349,18 @@ impl<B: Backend> Store for SqlStore<B> {
                 .first()
                 .map(|row| Ok::<_, StoreError>((from_doc(&required(row, 0)?)?, row.text(1)?)))
                 .transpose()?;
-            Ok(Cached::AppWithSubmission(found))
+            Ok(Cached::AppWithSubmission(found.map(Box::new)))
         };
         let key = Key::AppWithSubmission(app_id.to_string(), submission_id.to_string());
         // An app's document is a few KiB; a submission's, what it holds.
         let measure = |value: &Cached| match value {
-            Cached::AppWithSubmission(Some((_, Some(submission)))) => 4096 + submission.len(),
+            Cached::AppWithSubmission(Some(found)) => {
+                4096 + found.1.as_ref().map_or(0, String::len)
+            }
             _ => 4096,
         };
         match self.cached(key, read, measure).await? {
-            Cached::AppWithSubmission(found) => Ok(found),
+            Cached::AppWithSubmission(found) => Ok(found.map(|found| *found)),
             Cached::Client(_) => Err(StoreError::failed("cache entry of another read")),
         }
     }
