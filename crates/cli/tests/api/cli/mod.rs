@@ -6,6 +6,7 @@ mod errors;
 mod groups;
 mod profiles;
 mod publish;
+mod retries;
 mod submission;
 
 use std::path::PathBuf;

@@ -1,0 +1,153 @@
+//! The client rides out throttling and transient failures, made by fault rules on a real
+//! server: a 429 with `Retry-After`, a 503 after the side effect of a create
+//! (StoreBroker#123), and a failure that does not pass.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::Cli;
+use crate::common::{TestApp, TestServer};
+
+/// Creates a fault rule through the admin API.
+async fn fault(server: &TestServer, rule: Value) {
+    let (status, body) = server
+        .admin_call(Method::POST, "admin/v1/faults", Some(rule))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+fn notes(stderr: &str) -> usize {
+    stderr.matches("trying again").count()
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out() {
+    let app = TestApp::named("Contoso Throttled").await;
+    let cli = Cli::for_app(&app).await;
+    let created = cli
+        .ok(&["submission", "create", "--app", &app.app_id])
+        .await;
+    let id = created["id"].as_str().unwrap();
+    fault(
+        &app.server,
+        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
+               "status": 429, "retryAfter": 1, "times": 2}),
+    )
+    .await;
+
+    let started = Instant::now();
+    let run = cli
+        .run(&["submission", "get", "--app", &app.app_id, id])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(id), "{}", run.stdout);
+    // Twice refused, each time waiting the second the server asked for.
+    assert_eq!(notes(&run.stderr), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("HTTP 429"), "{}", run.stderr);
+    assert!(started.elapsed() >= Duration::from_secs(2));
+
+    // With --json, the same ride is silent on stderr.
+    fault(
+        &app.server,
+        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
+               "status": 429, "retryAfter": 1, "times": 1}),
+    )
+    .await;
+    let run = cli
+        .run(&["submission", "get", "--app", &app.app_id, id, "--json"])
+        .await;
+    assert_eq!(run.ok_json()["id"], id);
+    assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
+
+    // --retries 0: the 429 is the answer (a client error).
+    fault(
+        &app.server,
+        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
+               "status": 429, "retryAfter": 1, "times": 1}),
+    )
+    .await;
+    let run = cli
+        .run(&[
+            "submission",
+            "get",
+            "--app",
+            &app.app_id,
+            id,
+            "--retries",
+            "0",
+        ])
+        .await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn a_503_after_the_create_is_recovered_and_published() {
+    let app = TestApp::named("Contoso Recovered").await;
+    let cli = Cli::for_app(&app).await;
+    let package = cli.package(&app.app_id, &[]).await;
+    fault(
+        &app.server,
+        json!({"method": "POST", "path": "/v1.0/my/applications/*/submissions",
+               "status": 503, "afterSideEffect": true, "times": 1}),
+    )
+    .await;
+
+    let run = cli.publish(&app.app_id, &["--package", &package]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("HTTP 503"), "{}", run.stderr);
+    assert!(run.stderr.contains("continuing with it"), "{}", run.stderr);
+    assert!(run.stdout.contains("Published"), "{}", run.stdout);
+
+    // Again with --json: the result says the submission was recovered, and it is the one
+    // the failed create made (the only one: a second create would have been refused).
+    fault(
+        &app.server,
+        json!({"method": "POST", "path": "/v1.0/my/applications/*/submissions",
+               "status": 503, "afterSideEffect": true, "times": 1}),
+    )
+    .await;
+    let package = cli.package(&app.app_id, &["--version", "1.0.2.0"]).await;
+    let result = cli
+        .publish(&app.app_id, &["--package", &package, "--json"])
+        .await
+        .ok_json();
+    assert_eq!(result["recovered"], true, "{result}");
+    assert_eq!(result["status"], "Published", "{result}");
+    let application = cli.ok(&["apps", "get", &app.app_id]).await;
+    assert_eq!(
+        application["lastPublishedApplicationSubmission"]["id"],
+        result["id"]
+    );
+}
+
+#[tokio::test]
+async fn a_failure_that_does_not_pass_exits_4_after_the_retries() {
+    let app = TestApp::named("Contoso Broken").await;
+    let cli = Cli::for_app(&app).await;
+    fault(
+        &app.server,
+        json!({"method": "GET", "path": "/v1.0/my/applications/*", "status": 500}),
+    )
+    .await;
+    let run = cli
+        .run(&["apps", "get", &app.app_id, "--retries", "2"])
+        .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(notes(&run.stderr), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("error: GET"), "{}", run.stderr);
+
+    // A create is not retried on a 500: what it left may be a zombie.
+    fault(
+        &app.server,
+        json!({"method": "POST", "path": "/v1.0/my/applications/*/submissions", "status": 500}),
+    )
+    .await;
+    let run = cli
+        .run(&["submission", "create", "--app", &app.app_id])
+        .await;
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
+}
