@@ -7,6 +7,7 @@
 
 pub mod addons;
 pub mod admin_api;
+mod admin_ops;
 pub mod apps;
 pub mod flights;
 mod http;

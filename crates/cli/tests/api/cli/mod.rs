@@ -4,6 +4,7 @@
 mod admin;
 mod errors;
 mod groups;
+mod ops;
 mod profiles;
 mod publish;
 mod retries;
@@ -98,6 +99,32 @@ impl Cli {
     }
 
     pub async fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Run::from(command.output().await.expect("the storeroom binary runs"))
+    }
+
+    /// Runs `storeroom ARGS` with `input` on its stdin.
+    pub async fn run_input(&self, args: &[&str], input: &str) -> Run {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the storeroom binary starts");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).await.unwrap();
+        drop(stdin);
+        Run::from(child.wait_with_output().await.unwrap())
+    }
+
+    /// `storeroom ARGS` ready to run, with only this test's environment; killed when
+    /// dropped.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_storeroom"));
         command
             .args(args)
@@ -107,11 +134,9 @@ impl Cli {
             .env_remove("STOREROOM_ADMIN_TOKEN")
             .env_remove("STOREROOM_PROFILE")
             .env_remove("STOREROOM_URL")
+            .env_remove("STOREROOM_CLIENT_ID")
             .kill_on_drop(true);
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        Run::from(command.output().await.expect("the storeroom binary runs"))
+        command
     }
 
     /// Runs `storeroom ARGS --json`, asserts success and returns stdout as JSON.
