@@ -157,7 +157,12 @@ impl Api {
 
     /// Sends the request `build` makes, again while it fails transiently and the retry
     /// policy allows (`idempotent`: the request may be repeated whatever happened).
-    async fn retrying<F, Fut>(&self, method: &str, idempotent: bool, build: F) -> Outcome<Value>
+    pub(super) async fn retrying<F, Fut>(
+        &self,
+        method: &str,
+        idempotent: bool,
+        build: F,
+    ) -> Outcome<Value>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Outcome<(RequestBuilder, String)>>,
@@ -212,7 +217,7 @@ async fn attempt(
     }
 }
 
-pub fn network(url: &str, err: &reqwest::Error) -> Failure {
+fn network(url: &str, err: &reqwest::Error) -> Failure {
     // The source chain says why (connection refused, certificate, timeout).
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
@@ -228,7 +233,7 @@ pub fn network(url: &str, err: &reqwest::Error) -> Failure {
 
 /// The body of a response as JSON (a string when it is not JSON; Null when empty), or the
 /// failure its status means.
-pub async fn read(response: Response, method: &str, url: &str) -> Outcome<Value> {
+async fn read(response: Response, method: &str, url: &str) -> Outcome<Value> {
     let status = response.status();
     let bytes = response.bytes().await.map_err(|err| network(url, &err))?;
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -274,7 +274,7 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
         let zip = write_zip(&entries)?;
         uploaded = zip.as_file().metadata()?.len();
         let bar = progress::bytes_bar(uploaded, live, "upload");
-        super::upload::upload(api.http(), &url, zip.path(), &bar).await?;
+        super::upload::upload(api, &url, zip.path(), &bar).await?;
         say(format!(
             "uploaded {uploaded} bytes ({} files)",
             entries.len()

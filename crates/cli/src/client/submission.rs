@@ -271,7 +271,7 @@ async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outc
                 .map_err(|err| Failure::local(format!("cannot read {}: {err}", file.display())))?
                 .len();
             let bar = progress::bytes_bar(size, progress::visible(output.json, progress), "upload");
-            super::upload::upload(api.http(), url, &file, &bar).await?;
+            super::upload::upload(api, url, &file, &bar).await?;
             output.show(
                 &serde_json::json!({"id": id, "uploadedBytes": size}),
                 |_| format!("uploaded {size} bytes of {}", file.display()),

@@ -151,3 +151,35 @@ async fn a_failure_that_does_not_pass_exits_4_after_the_retries() {
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn an_upload_rides_out_a_503_of_the_blob_endpoint() {
+    let app = TestApp::named("Contoso Upload").await;
+    let cli = Cli::for_app(&app).await;
+    let created = cli
+        .ok(&["submission", "create", "--app", &app.app_id])
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let url = reqwest::Url::parse(created["fileUploadUrl"].as_str().unwrap()).unwrap();
+    fault(
+        &app.server,
+        json!({"method": "PUT", "path": url.path(), "status": 503, "times": 1}),
+    )
+    .await;
+    let zip = cli.work.path().join("upload.zip");
+    std::fs::write(&zip, crate::common::zip_bytes(&["app.msix"])).unwrap();
+
+    let run = cli
+        .run(&[
+            "submission",
+            "upload",
+            "--app",
+            &app.app_id,
+            id,
+            zip.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(notes(&run.stderr), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("HTTP 503"), "{}", run.stderr);
+}
