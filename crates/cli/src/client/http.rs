@@ -213,7 +213,7 @@ async fn attempt(
             let transient = Transient::of_answer(response.status(), response.headers());
             (read(response, method, url).await, transient)
         }
-        Err(err) => (Err(network(url, &err)), Some(Transient::of_error(&err))),
+        Err(err) => (Err(network(url, &err)), Transient::of_error(&err)),
     }
 }
 

@@ -69,12 +69,14 @@ impl Transient {
         })
     }
 
-    /// No answer: every transport error is transient; one before connecting was refused.
-    pub fn of_error(err: &reqwest::Error) -> Self {
-        Self {
+    /// No answer: a connection not made, timed out or lost is transient (one never made
+    /// was refused); a request that could not be built, or a redirect loop, is not.
+    pub fn of_error(err: &reqwest::Error) -> Option<Self> {
+        let lost = err.is_connect() || err.is_timeout() || err.is_request() || err.is_body();
+        lost.then(|| Self {
             after: None,
             refused: err.is_connect(),
-        }
+        })
     }
 }
 

@@ -52,6 +52,12 @@ impl Run {
         })
     }
 
+    /// Asserts the exit status and that stderr says `said`.
+    pub fn ends(&self, code: i32, said: &str) {
+        assert_eq!(self.code, code, "{}", self.stderr);
+        assert!(self.stderr.contains(said), "{}", self.stderr);
+    }
+
     /// Asserts success and returns stdout as JSON.
     pub fn ok_json(&self) -> Value {
         assert_eq!(

@@ -112,12 +112,7 @@ async fn fault_rules_are_added_listed_bite_and_are_removed() {
     let failed = cli
         .run(&["apps", "get", &app.app_id, "--retries", "0"])
         .await;
-    assert_eq!(failed.code, 4, "{}", failed.stderr);
-    assert!(
-        failed.stderr.contains("Down for lunch"),
-        "{}",
-        failed.stderr
-    );
+    failed.ends(4, "Down for lunch");
     // Spent.
     cli.ok(&["apps", "get", &app.app_id]).await;
 
@@ -136,8 +131,7 @@ async fn fault_rules_are_added_listed_bite_and_are_removed() {
     let refused = cli
         .run(&["admin", "faults", "add", "--status", "200"])
         .await;
-    assert_eq!(refused.code, 3, "{}", refused.stderr);
-    assert!(refused.stderr.contains("status"), "{}", refused.stderr);
+    refused.ends(3, "status");
 }
 
 #[tokio::test]
@@ -296,8 +290,7 @@ async fn reset_asks_first_and_snapshots_restore_a_catalogue() {
     // Not confirmed: nothing happens.
     for input in ["", "no\n"] {
         let run = cli.run_input(&["admin", "reset"], input).await;
-        assert_eq!(run.code, 1, "{}", run.stderr);
-        assert!(run.stderr.contains("Type yes"), "{}", run.stderr);
+        run.ends(1, "Type yes");
         cli.ok(&["apps", "get", &app.app_id]).await;
     }
     let run = cli.run_input(&["admin", "reset"], "yes\n").await;

@@ -22,39 +22,48 @@ fn notes(stderr: &str) -> usize {
     stderr.matches("trying again").count()
 }
 
-#[tokio::test]
-async fn a_429_with_retry_after_is_waited_out() {
-    let app = TestApp::named("Contoso Throttled").await;
+/// Asserts a run's exit status and how many retries it noted.
+fn ended(run: &super::Run, code: i32, retries: usize) {
+    assert_eq!(run.code, code, "{}", run.stderr);
+    assert_eq!(notes(&run.stderr), retries, "{}", run.stderr);
+}
+
+/// A server with an app, a profile of it, and a submission made with `submission create`.
+async fn with_submission(name: &str) -> (TestApp, Cli, Value) {
+    let app = TestApp::named(name).await;
     let cli = Cli::for_app(&app).await;
     let created = cli
         .ok(&["submission", "create", "--app", &app.app_id])
         .await;
+    (app, cli, created)
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_waited_out() {
+    let (app, cli, created) = with_submission("Contoso Throttled").await;
     let id = created["id"].as_str().unwrap();
-    fault(
-        &app.server,
-        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
-               "status": 429, "retryAfter": 1, "times": 2}),
-    )
-    .await;
+    // Reads of a submission refused `times` times, each asking for a second's wait.
+    let throttle = |times: u32| {
+        fault(
+            &app.server,
+            json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
+                   "status": 429, "retryAfter": 1, "times": times}),
+        )
+    };
+    throttle(2).await;
 
     let started = Instant::now();
     let run = cli
         .run(&["submission", "get", "--app", &app.app_id, id])
         .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains(id), "{}", run.stdout);
     // Twice refused, each time waiting the second the server asked for.
-    assert_eq!(notes(&run.stderr), 2, "{}", run.stderr);
-    assert!(run.stderr.contains("HTTP 429"), "{}", run.stderr);
+    ended(&run, 0, 2);
+    run.ends(0, "HTTP 429");
+    assert!(run.stdout.contains(id), "{}", run.stdout);
     assert!(started.elapsed() >= Duration::from_secs(2));
 
     // With --json, the same ride is silent on stderr.
-    fault(
-        &app.server,
-        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
-               "status": 429, "retryAfter": 1, "times": 1}),
-    )
-    .await;
+    throttle(1).await;
     let run = cli
         .run(&["submission", "get", "--app", &app.app_id, id, "--json"])
         .await;
@@ -62,12 +71,7 @@ async fn a_429_with_retry_after_is_waited_out() {
     assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
 
     // --retries 0: the 429 is the answer (a client error).
-    fault(
-        &app.server,
-        json!({"method": "GET", "path": "/v1.0/my/applications/*/submissions/*",
-               "status": 429, "retryAfter": 1, "times": 1}),
-    )
-    .await;
+    throttle(1).await;
     let run = cli
         .run(&[
             "submission",
@@ -79,8 +83,7 @@ async fn a_429_with_retry_after_is_waited_out() {
             "0",
         ])
         .await;
-    assert_eq!(run.code, 3, "{}", run.stderr);
-    assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
+    ended(&run, 3, 0);
 }
 
 #[tokio::test]
@@ -96,8 +99,7 @@ async fn a_503_after_the_create_is_recovered_and_published() {
     .await;
 
     let run = cli.publish(&app.app_id, &["--package", &package]).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("HTTP 503"), "{}", run.stderr);
+    run.ends(0, "HTTP 503");
     assert!(run.stderr.contains("continuing with it"), "{}", run.stderr);
     assert!(run.stdout.contains("Published"), "{}", run.stdout);
 
@@ -135,9 +137,8 @@ async fn a_failure_that_does_not_pass_exits_4_after_the_retries() {
     let run = cli
         .run(&["apps", "get", &app.app_id, "--retries", "2"])
         .await;
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert_eq!(notes(&run.stderr), 2, "{}", run.stderr);
-    assert!(run.stderr.contains("error: GET"), "{}", run.stderr);
+    ended(&run, 4, 2);
+    run.ends(4, "error: GET");
 
     // A create is not retried on a 500: what it left may be a zombie.
     fault(
@@ -148,17 +149,12 @@ async fn a_failure_that_does_not_pass_exits_4_after_the_retries() {
     let run = cli
         .run(&["submission", "create", "--app", &app.app_id])
         .await;
-    assert_eq!(run.code, 4, "{}", run.stderr);
-    assert_eq!(notes(&run.stderr), 0, "{}", run.stderr);
+    ended(&run, 4, 0);
 }
 
 #[tokio::test]
 async fn an_upload_rides_out_a_503_of_the_blob_endpoint() {
-    let app = TestApp::named("Contoso Upload").await;
-    let cli = Cli::for_app(&app).await;
-    let created = cli
-        .ok(&["submission", "create", "--app", &app.app_id])
-        .await;
+    let (app, cli, created) = with_submission("Contoso Upload").await;
     let id = created["id"].as_str().unwrap();
     let url = reqwest::Url::parse(created["fileUploadUrl"].as_str().unwrap()).unwrap();
     fault(
@@ -179,7 +175,6 @@ async fn an_upload_rides_out_a_503_of_the_blob_endpoint() {
             zip.to_str().unwrap(),
         ])
         .await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(notes(&run.stderr), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("HTTP 503"), "{}", run.stderr);
+    ended(&run, 0, 1);
+    run.ends(0, "HTTP 503");
 }
