@@ -354,6 +354,10 @@ pub async fn reset(api: &Api, yes: bool, output: Output) -> Outcome {
         );
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
+        if !answer.ends_with('\n') {
+            // Nothing typed (stdin closed): end the prompt's line.
+            eprintln!();
+        }
         if answer.trim() != "yes" {
             return Err(Failure::local(
                 "not reset: not confirmed (type yes, or give --yes)",

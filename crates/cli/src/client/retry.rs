@@ -104,8 +104,10 @@ impl RetryPolicy {
     /// Says on stderr what failed and when it is tried again.
     pub fn note(&self, failure: &Failure, delay: Duration, tried: u32) {
         if !self.quiet {
+            let said = failure.to_string();
             eprintln!(
-                "note: {failure}; trying again in {:.1}s (retry {} of {})",
+                "note: {}; trying again in {:.1}s (retry {} of {})",
+                said.trim_end_matches('.'),
                 delay.as_secs_f64(),
                 tried + 1,
                 self.retries
