@@ -1,6 +1,7 @@
 //! `storeroom admin …` commands that talk to a running storeroom's admin API
 //! (`/admin/v1/`, with the admin token): reserve apps and products, pipeline policies,
-//! certification decisions, the clock. They sit beside `storeroom admin seed`, which works
+//! certification decisions, the clock; and (in `admin_ops`) fault rules, the journal,
+//! reset and snapshots. They sit beside `storeroom admin seed`, which works
 //! on a data directory directly.
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::{Value, json};
 
+use super::admin_ops::{self, FaultsCommand, JournalArgs, SnapshotCommand};
 use super::{ClientOpts, Outcome, Surface, read_json, text};
 
 #[derive(Subcommand)]
@@ -53,6 +55,30 @@ pub enum AdminApiCommand {
     /// The server clock (token and SAS expiry, publish dates, pipeline delays).
     #[command(subcommand)]
     Clock(ClockCommand),
+    /// Fault rules: make the next matching requests fail, slowly or after their side
+    /// effect, to exercise a client's retry path. `--client-id` limits a rule to one client.
+    #[command(subcommand)]
+    Faults(FaultsCommand),
+    /// The request journal: the latest requests as a table (newest last), or followed live.
+    ///
+    ///   storeroom admin journal --limit 20
+    ///   storeroom admin journal --status 409 --path /v1.0/my/applications
+    ///   storeroom admin journal --follow --client-id 11111111-…
+    ///   storeroom admin journal --follow --json | jq .path
+    #[command(verbatim_doc_comment)]
+    Journal(JournalArgs),
+    /// Returns the server to a fresh state (accounts and keys stay); asks first unless --yes.
+    Reset {
+        /// Does not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Snapshots of everything (rows and blobs): save a known catalogue, restore it later.
+    ///
+    ///   storeroom admin snapshot save seeded
+    ///   storeroom admin snapshot restore seeded
+    #[command(subcommand, verbatim_doc_comment)]
+    Snapshot(SnapshotCommand),
 }
 
 #[derive(Subcommand)]
@@ -148,8 +174,19 @@ fn policy_body(
 }
 
 pub async fn run(command: AdminApiCommand, opts: &ClientOpts) -> ExitCode {
+    let client_id = admin_ops::client_filter(&opts.client_id);
     super::run(opts, |api, output| async move {
         let answer = match command {
+            AdminApiCommand::Faults(command) => {
+                return admin_ops::faults(&api, command, client_id, output).await;
+            }
+            AdminApiCommand::Journal(args) => {
+                return admin_ops::journal(&api, args, client_id, output).await;
+            }
+            AdminApiCommand::Reset { yes } => return admin_ops::reset(&api, yes, output).await,
+            AdminApiCommand::Snapshot(command) => {
+                return admin_ops::snapshot(&api, command, output).await;
+            }
             AdminApiCommand::Reserve {
                 name,
                 kind,

@@ -1,7 +1,7 @@
 //! Requests to the three APIs with the right credentials, and their error bodies turned
 //! into [`Failure`]s: tokens by client credentials (cached per resource for the command's
 //! life), the admin token for storeroom's admin API, and the seller header of the MSI/EXE
-//! API.
+//! API. Transient failures are retried as `retry` decides.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::profile::{DEVCENTER_RESOURCE, MSI_RESOURCE, Settings};
+use super::retry::{RetryPolicy, Transient};
 use super::{Failure, HttpFailure, Outcome};
 
 /// Which API a request is for: its base URL and its credentials.
@@ -24,11 +25,12 @@ pub enum Surface {
 pub struct Api {
     http: Client,
     pub settings: Settings,
+    pub retry: RetryPolicy,
     tokens: Mutex<HashMap<&'static str, String>>,
 }
 
 impl Api {
-    pub fn new(settings: Settings) -> Outcome<Self> {
+    pub fn new(settings: Settings, retry: RetryPolicy) -> Outcome<Self> {
         let http = Client::builder()
             .connect_timeout(Duration::from_secs(30))
             .user_agent(concat!("storeroom-cli/", env!("CARGO_PKG_VERSION")))
@@ -37,6 +39,7 @@ impl Api {
         Ok(Self {
             http,
             settings,
+            retry,
             tokens: Mutex::new(HashMap::new()),
         })
     }
@@ -73,13 +76,19 @@ impl Api {
             .token_url
             .replace("{tenant}", self.settings.tenant()?);
         let secret = self.settings.client_secret()?;
-        let request = self.http.post(&url).form(&[
+        let client = self.settings.client()?;
+        let form = [
             ("grant_type", "client_credentials"),
-            ("client_id", self.settings.client()?),
+            ("client_id", client),
             ("client_secret", &secret),
             ("resource", resource),
-        ]);
-        let body = send(request, "POST", &url).await?;
+        ];
+        // Asking for a token changes nothing: it may be retried like a GET.
+        let body = self
+            .retrying("POST", true, || async {
+                Ok((self.http.post(&url).form(&form), url.clone()))
+            })
+            .await?;
         let token = body["access_token"]
             .as_str()
             .ok_or_else(|| Failure::Network {
@@ -133,11 +142,46 @@ impl Api {
         body: Option<&Value>,
     ) -> Outcome<Value> {
         let name = method.to_string();
-        let (mut request, url) = self.request(surface, method, path).await?;
-        if let Some(body) = body {
-            request = request.body(serde_json::to_vec(body).expect("JSON serializes"));
+        let idempotent = method != Method::POST && method != Method::PATCH;
+        let body = body.map(|body| serde_json::to_vec(body).expect("JSON serializes"));
+        let (method, body) = (&method, &body);
+        self.retrying(&name, idempotent, move || async move {
+            let (request, url) = self.request(surface, method.clone(), path).await?;
+            match body {
+                Some(body) => Ok((request.body(body.clone()), url)),
+                None => Ok((request, url)),
+            }
+        })
+        .await
+    }
+
+    /// Sends the request `build` makes, again while it fails transiently and the retry
+    /// policy allows (`idempotent`: the request may be repeated whatever happened).
+    pub(super) async fn retrying<F, Fut>(
+        &self,
+        method: &str,
+        idempotent: bool,
+        build: F,
+    ) -> Outcome<Value>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Outcome<(RequestBuilder, String)>>,
+    {
+        let mut tried = 0;
+        loop {
+            let (request, url) = build().await?;
+            let (outcome, transient) = attempt(request, method, &url).await;
+            let failure = match outcome {
+                Ok(body) => return Ok(body),
+                Err(failure) => failure,
+            };
+            let Some(delay) = self.retry.next(tried, idempotent, transient) else {
+                return Err(failure);
+            };
+            self.retry.note(&failure, delay, tried);
+            tokio::time::sleep(delay).await;
+            tried += 1;
         }
-        send(request, &name, &url).await
     }
 
     pub async fn get(&self, surface: Surface, path: &str) -> Outcome<Value> {
@@ -157,13 +201,23 @@ impl Api {
     }
 }
 
-/// Sends, and reads the answer: JSON on success, a [`Failure`] otherwise.
-pub async fn send(request: RequestBuilder, method: &str, url: &str) -> Outcome<Value> {
-    let response = request.send().await.map_err(|err| network(url, &err))?;
-    read(response, method, url).await
+/// Sends once, and reads the answer: JSON on success, a [`Failure`] otherwise, and
+/// whether that failure is transient.
+async fn attempt(
+    request: RequestBuilder,
+    method: &str,
+    url: &str,
+) -> (Outcome<Value>, Option<Transient>) {
+    match request.send().await {
+        Ok(response) => {
+            let transient = Transient::of_answer(response.status(), response.headers());
+            (read(response, method, url).await, transient)
+        }
+        Err(err) => (Err(network(url, &err)), Transient::of_error(&err)),
+    }
 }
 
-pub fn network(url: &str, err: &reqwest::Error) -> Failure {
+fn network(url: &str, err: &reqwest::Error) -> Failure {
     // The source chain says why (connection refused, certificate, timeout).
     let mut message = err.to_string();
     let mut source = std::error::Error::source(err);
@@ -179,7 +233,7 @@ pub fn network(url: &str, err: &reqwest::Error) -> Failure {
 
 /// The body of a response as JSON (a string when it is not JSON; Null when empty), or the
 /// failure its status means.
-pub async fn read(response: Response, method: &str, url: &str) -> Outcome<Value> {
+async fn read(response: Response, method: &str, url: &str) -> Outcome<Value> {
     let status = response.status();
     let bytes = response.bytes().await.map_err(|err| network(url, &err))?;
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -7,6 +7,7 @@
 
 pub mod addons;
 pub mod admin_api;
+mod admin_ops;
 pub mod apps;
 pub mod flights;
 mod http;
@@ -15,6 +16,7 @@ pub mod product;
 pub mod profile;
 mod progress;
 pub mod publish;
+mod retry;
 pub mod rollout;
 pub mod submission;
 mod upload;
@@ -193,6 +195,13 @@ impl Output {
         }
     }
 
+    /// A line for people on stderr (nothing with --json).
+    pub fn say(&self, line: String) {
+        if !self.json {
+            eprintln!("{line}");
+        }
+    }
+
     /// Writes a resource: JSON either way (pretty JSON is what people read of these too).
     pub fn resource(&self, value: &Value) {
         self.show(value, |value| {
@@ -267,6 +276,13 @@ pub struct ClientOpts {
     /// or the profile.
     #[arg(long, global = true, env = "STOREROOM_ADMIN_URL", value_name = "URL")]
     pub admin_url: Option<String>,
+
+    /// How many times a request is tried again after a 429, a 5xx or a lost connection,
+    /// waiting as the server's Retry-After says (at most 60 s) or backing off
+    /// exponentially; 0: never. A create or commit is retried only when the server
+    /// refused it outright (429).
+    #[arg(long, global = true, env = "STOREROOM_RETRIES", value_name = "N", default_value_t = retry::DEFAULT_RETRIES)]
+    pub retries: u32,
 }
 
 impl ClientOpts {
@@ -276,7 +292,11 @@ impl ClientOpts {
 
     /// The API client for these settings and the profile.
     pub fn api(&self) -> Outcome<Api> {
-        Api::new(profile::resolve(self)?)
+        let retry = retry::RetryPolicy {
+            retries: self.retries,
+            quiet: self.json,
+        };
+        Api::new(profile::resolve(self)?, retry)
     }
 }
 

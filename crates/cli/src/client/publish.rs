@@ -203,27 +203,39 @@ fn write_zip(entries: &[Entry]) -> Outcome<tempfile::NamedTempFile> {
 }
 
 /// The submission to work on: a new one, the pending one (`--reuse`), or a new one after
-/// deleting the pending one (`--replace`).
-async fn start(api: &Api, args: &PublishArgs, say: &impl Fn(String)) -> Outcome<Value> {
+/// deleting the pending one (`--replace`); and whether it was recovered after a failed
+/// create.
+async fn start(
+    api: &Api,
+    args: &PublishArgs,
+    say: &impl Fn(String),
+) -> Outcome<submission::Created> {
     let target = &args.target;
     if args.reuse || args.replace {
         let product = api.get(Surface::Devcenter, &target.product_path()).await?;
         if let Some(pending) = product[target.pending_field()]["id"].as_str() {
             if args.reuse {
                 say(format!("continuing pending submission {pending}"));
-                return api
+                let submission = api
                     .get(Surface::Devcenter, &target.submission(pending))
-                    .await;
+                    .await?;
+                return Ok(submission::Created {
+                    submission,
+                    recovered: false,
+                });
             }
             api.delete(Surface::Devcenter, &target.submission(pending))
                 .await?;
             say(format!("deleted pending submission {pending}"));
         }
     }
-    let created = api
-        .post(Surface::Devcenter, &target.submissions(), None)
-        .await?;
-    say(format!("created submission {}", text(&created, "id")));
+    let created = submission::create(api, target, say).await?;
+    if !created.recovered {
+        say(format!(
+            "created submission {}",
+            text(&created.submission, "id")
+        ));
+    }
     Ok(created)
 }
 
@@ -243,14 +255,11 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
         .map(|file| read_json(file))
         .collect::<Outcome<Vec<_>>>()?;
     let listings = listings(&args)?;
-    let say = |line: String| {
-        if !output.json {
-            eprintln!("{line}");
-        }
-    };
+    let say = |line: String| output.say(line);
     let live = progress::visible(output.json, args.wait.progress);
 
-    let mut submission = start(api, &args, &say).await?;
+    let started = start(api, &args, &say).await?;
+    let mut submission = started.submission;
     let id = text(&submission, "id").to_string();
     let path = args.target.submission(&id);
     if apply(&mut submission, &args, &patches, &listings)? {
@@ -265,7 +274,7 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
         let zip = write_zip(&entries)?;
         uploaded = zip.as_file().metadata()?.len();
         let bar = progress::bytes_bar(uploaded, live, "upload");
-        super::upload::upload(api.http(), &url, zip.path(), &bar).await?;
+        super::upload::upload(api, &url, zip.path(), &bar).await?;
         say(format!(
             "uploaded {uploaded} bytes ({} files)",
             entries.len()
@@ -276,6 +285,9 @@ async fn publish(api: &Api, args: PublishArgs, output: Output) -> Outcome {
         "uploadedBytes": uploaded,
         "committed": !args.no_commit,
     });
+    if started.recovered {
+        result["recovered"] = json!(true);
+    }
     if args.no_commit {
         result["status"] = submission["status"].clone();
         output.show(&result, |_| format!("submission {id} is ready to commit"));

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::Value;
 
+use super::retry::Transient;
 use super::wait::{self, WaitArgs};
 use super::{
     Api, ClientOpts, Failure, Outcome, Output, Surface, merge_patch, progress, read_json, text,
@@ -164,6 +165,72 @@ pub fn summary(submission: &Value) -> String {
     text
 }
 
+/// A new submission, and whether it was found after a failed create rather than returned.
+pub struct Created {
+    pub submission: Value,
+    pub recovered: bool,
+}
+
+/// Creates a submission of `target`. A create is not retried blindly: a 503 (or a 502,
+/// 504, or a connection lost after sending) can come after the submission was made
+/// (StoreBroker#123), so the retry meets a 409. That 409, after such a failure, means the
+/// product's pending submission is the one the failed try made: it is fetched and
+/// continued, and `say` tells so. A 500 is not retried: a submission it leaves behind may
+/// be a zombie that stores nothing (`spec/notes/client-behaviours.md`).
+pub async fn create(api: &Api, target: &Target, say: &impl Fn(String)) -> Outcome<Created> {
+    let mut tried = 0;
+    let mut uncertain = false;
+    loop {
+        let failure = match api
+            .post(Surface::Devcenter, &target.submissions(), None)
+            .await
+        {
+            Ok(submission) => {
+                return Ok(Created {
+                    submission,
+                    recovered: false,
+                });
+            }
+            Err(failure) => failure,
+        };
+        if uncertain && matches!(&failure, Failure::Http(http) if http.status == 409) {
+            let product = api.get(Surface::Devcenter, &target.product_path()).await?;
+            let Some(pending) = product[target.pending_field()]["id"].as_str() else {
+                return Err(failure);
+            };
+            say(format!(
+                "the failed create made submission {pending} (the retry met 409): continuing with it"
+            ));
+            let submission = api
+                .get(Surface::Devcenter, &target.submission(pending))
+                .await?;
+            return Ok(Created {
+                submission,
+                recovered: true,
+            });
+        }
+        let maybe_made = match &failure {
+            Failure::Http(http) => matches!(http.status, 502..=504),
+            Failure::Network { .. } => true,
+            _ => false,
+        };
+        let transient = Transient {
+            after: None,
+            refused: false,
+        };
+        let delay = maybe_made
+            .then(|| api.retry.next(tried, true, Some(transient)))
+            .flatten();
+        let Some(delay) = delay else {
+            return Err(failure);
+        };
+        api.retry.note(&failure, delay, tried);
+        tokio::time::sleep(delay).await;
+        uncertain = true;
+        tried += 1;
+    }
+}
+
 pub async fn run(command: SubmissionCommand, opts: &ClientOpts) -> ExitCode {
     super::run(opts, |api, output| async move {
         dispatch(&api, command, output).await
@@ -174,10 +241,8 @@ pub async fn run(command: SubmissionCommand, opts: &ClientOpts) -> ExitCode {
 async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outcome {
     match command {
         SubmissionCommand::Create { target } => {
-            let created = api
-                .post(Surface::Devcenter, &target.submissions(), None)
-                .await?;
-            output.show(&created, summary);
+            let created = create(api, &target, &|line| output.say(line)).await?;
+            output.show(&created.submission, summary);
         }
         SubmissionCommand::Get { target, id } => {
             let submission = api.get(Surface::Devcenter, &target.submission(&id)).await?;
@@ -206,7 +271,7 @@ async fn dispatch(api: &Api, command: SubmissionCommand, output: Output) -> Outc
                 .map_err(|err| Failure::local(format!("cannot read {}: {err}", file.display())))?
                 .len();
             let bar = progress::bytes_bar(size, progress::visible(output.json, progress), "upload");
-            super::upload::upload(api.http(), url, &file, &bar).await?;
+            super::upload::upload(api, url, &file, &bar).await?;
             output.show(
                 &serde_json::json!({"id": id, "uploadedBytes": size}),
                 |_| format!("uploaded {size} bytes of {}", file.display()),

@@ -1,6 +1,7 @@
 //! Puts a file on a submission's `fileUploadUrl` (an Azure Blob SAS URL) as the Azure SDKs
-//! do: one Put Blob when it fits in a block, otherwise Put Block for each 4 MiB block (each
-//! tried up to three times) and a Put Block List, with the bytes counted on a bar.
+//! do: one Put Blob when it fits in a block, otherwise Put Block for each 4 MiB block and a
+//! Put Block List, with the bytes counted on a bar. Each request is retried on its own as
+//! every other (`Api::retrying`): they are PUTs, and a block sent twice is the same block.
 
 use std::io::Read;
 use std::path::Path;
@@ -9,17 +10,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use indicatif::ProgressBar;
-use reqwest::Client;
 use reqwest::header::CONTENT_LENGTH;
 
-use super::http::{network, read};
-use super::{Failure, Outcome};
+use super::{Api, Failure, Outcome};
 
 /// The block size, and the largest file sent in one Put Blob.
 pub const BLOCK_SIZE: usize = 4 << 20;
 /// Pieces of a block handed to the connection, counted on the bar as they go.
 const PIECE: usize = 64 << 10;
-const ATTEMPTS: u32 = 3;
 /// The Blob service version the requests speak (Put Block List's `<Latest>` needs one).
 const VERSION: &str = "2021-08-06";
 
@@ -29,18 +27,18 @@ fn with_query(url: &str, extra: &str) -> String {
     format!("{url}{separator}{extra}")
 }
 
-/// Sends `data` to `url` by `PUT` with `headers`, counting it on `bar`; retries a network
-/// failure or a 5xx answer.
+/// Sends `data` to `url` by `PUT` with `headers`, counting it on `bar` (again from where
+/// it started at each retry).
 async fn put(
-    http: &Client,
+    api: &Api,
     url: &str,
     data: Bytes,
     headers: &[(&str, &str)],
     bar: &ProgressBar,
 ) -> Outcome<()> {
     let start = bar.position();
-    let mut attempt = 1;
-    loop {
+    let data = &data;
+    api.retrying("PUT", true, move || async move {
         bar.set_position(start);
         let counted = bar.clone();
         let pieces: Vec<Bytes> = (0..data.len())
@@ -51,7 +49,8 @@ async fn put(
             counted.inc(piece.len() as u64);
             Ok::<_, std::io::Error>(piece)
         }));
-        let mut request = http
+        let mut request = api
+            .http()
             .put(url)
             .header(CONTENT_LENGTH, data.len())
             .header("x-ms-version", VERSION)
@@ -59,24 +58,14 @@ async fn put(
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let outcome = match request.send().await {
-            Ok(response) => read(response, "PUT", url).await.map(drop),
-            Err(err) => Err(network(url, &err)),
-        };
-        let retry = match &outcome {
-            Err(Failure::Network { .. }) => true,
-            Err(Failure::Http(http)) => http.status >= 500,
-            _ => false,
-        };
-        if !retry || attempt == ATTEMPTS {
-            return outcome;
-        }
-        attempt += 1;
-    }
+        Ok((request, url.to_string()))
+    })
+    .await
+    .map(drop)
 }
 
 /// Uploads the file at `path` to the SAS `url`.
-pub async fn upload(http: &Client, url: &str, path: &Path, bar: &ProgressBar) -> Outcome<()> {
+pub async fn upload(api: &Api, url: &str, path: &Path, bar: &ProgressBar) -> Outcome<()> {
     let mut file = std::fs::File::open(path)
         .map_err(|err| Failure::local(format!("cannot open {}: {err}", path.display())))?;
     let size = file.metadata()?.len();
@@ -84,7 +73,7 @@ pub async fn upload(http: &Client, url: &str, path: &Path, bar: &ProgressBar) ->
         let mut data = Vec::with_capacity(size as usize);
         file.read_to_end(&mut data)?;
         put(
-            http,
+            api,
             url,
             data.into(),
             &[("x-ms-blob-type", "BlockBlob")],
@@ -117,7 +106,7 @@ pub async fn upload(http: &Client, url: &str, path: &Path, bar: &ProgressBar) ->
             ),
         );
         put(
-            http,
+            api,
             &block_url,
             Bytes::copy_from_slice(&block[..filled]),
             &[],
@@ -133,7 +122,7 @@ pub async fn upload(http: &Client, url: &str, path: &Path, bar: &ProgressBar) ->
     list += "</BlockList>";
     let hidden = ProgressBar::hidden();
     put(
-        http,
+        api,
         &with_query(url, "comp=blocklist"),
         list.into(),
         &[("Content-Type", "application/xml")],

@@ -28,7 +28,7 @@ pub const FAILED: &[&str] = &[
     "Canceled",
 ];
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     storeroom_server::domain_pipeline::parse_duration(text)
         .and_then(|duration| duration.to_std().ok())
         .filter(|duration| !duration.is_zero())

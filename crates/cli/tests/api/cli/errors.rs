@@ -34,13 +34,21 @@ async fn each_kind_of_failure_has_its_exit_status() {
         run.stderr
     );
 
-    // Nothing listening: 4.
+    // Nothing listening: 4, after the retries (a connection never made is tried again).
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let run = cli.run(&["apps", "list", "--storeroom", &url]).await;
+    let run = cli
+        .run(&["apps", "list", "--storeroom", &url, "--retries", "1"])
+        .await;
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.contains("no answer"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("trying again").count(),
+        1,
+        "{}",
+        run.stderr
+    );
 
     // No secret anywhere: 1, before anything is sent.
     let run = cli.run(&["apps", "list", "--profile", "nosuch"]).await;

@@ -4,8 +4,10 @@
 mod admin;
 mod errors;
 mod groups;
+mod ops;
 mod profiles;
 mod publish;
+mod retries;
 mod submission;
 
 use std::path::PathBuf;
@@ -48,6 +50,12 @@ impl Run {
                 self.stdout, self.stderr
             )
         })
+    }
+
+    /// Asserts the exit status and that stderr says `said`.
+    pub fn ends(&self, code: i32, said: &str) {
+        assert_eq!(self.code, code, "{}", self.stderr);
+        assert!(self.stderr.contains(said), "{}", self.stderr);
     }
 
     /// Asserts success and returns stdout as JSON.
@@ -97,6 +105,32 @@ impl Cli {
     }
 
     pub async fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Run::from(command.output().await.expect("the storeroom binary runs"))
+    }
+
+    /// Runs `storeroom ARGS` with `input` on its stdin.
+    pub async fn run_input(&self, args: &[&str], input: &str) -> Run {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the storeroom binary starts");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).await.unwrap();
+        drop(stdin);
+        Run::from(child.wait_with_output().await.unwrap())
+    }
+
+    /// `storeroom ARGS` ready to run, with only this test's environment; killed when
+    /// dropped.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_storeroom"));
         command
             .args(args)
@@ -106,11 +140,9 @@ impl Cli {
             .env_remove("STOREROOM_ADMIN_TOKEN")
             .env_remove("STOREROOM_PROFILE")
             .env_remove("STOREROOM_URL")
+            .env_remove("STOREROOM_CLIENT_ID")
             .kill_on_drop(true);
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        Run::from(command.output().await.expect("the storeroom binary runs"))
+        command
     }
 
     /// Runs `storeroom ARGS --json`, asserts success and returns stdout as JSON.
