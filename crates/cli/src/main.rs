@@ -405,6 +405,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let running = storeroom_server::start(config)
         .await
         .context("storeroom could not start")?;
+    memory::release_startup_memory();
     if let Some(tls_addr) = running.tls_addr {
         tracing::info!(address = %tls_addr, "serving HTTPS under the production host names");
     }

@@ -2,8 +2,9 @@
 //!
 //! Blob requests are recognised by path or `Host` (storeroom serves every surface on one
 //! listener, whatever name a client used) and go to the blob endpoint. Everything else has
-//! its path literals lower-cased and a trailing slash removed, as the real service tolerates
-//! (`/Commit`, `listflights/`), before routing. Unknown routes and methods answer JSON.
+//! its path's fixed words spelled as the matching route template spells them and a trailing
+//! slash removed, as the real service tolerates (`/Commit`, `listflights/`), before routing
+//! ([`crate::canonical`]). Unknown routes and methods answer in their surface's shape.
 //!
 //! The operator's endpoints (`/metrics`, `/healthz`, `/readyz`) are answered first. Every
 //! request gets a correlation id ([`crate::correlation`]): its log lines are in a `request`
@@ -37,59 +38,6 @@ use crate::surface::{self, Surface};
 /// The target of the access log: one line per request answered, at `info` (the operator's
 /// endpoints, polled all day, at `debug`).
 pub const ACCESS_LOG: &str = "storeroom_server::access";
-
-/// Path segments the API defines; any other segment (an id) is kept as sent.
-const LITERALS: &[&str] = &[
-    "v1.0",
-    "my",
-    "applications",
-    "submissions",
-    "commit",
-    "status",
-    "flights",
-    "listflights",
-    "inappproducts",
-    "listinappproducts",
-    "packagerollout",
-    "updatepackagerolloutpercentage",
-    "haltpackagerollout",
-    "finalizepackagerollout",
-    "admin",
-    "v1",
-    "clock",
-    "oauth2",
-    "token",
-    "v2.0",
-    ".well-known",
-    "openid-configuration",
-    "discovery",
-    "keys",
-    "pipeline",
-    "sellers",
-    "approve",
-    "reject",
-    "publish",
-    "flightgroups",
-    "ui",
-    "reports",
-    "store",
-    "products",
-    // The MSI/EXE submission API and its admin routes.
-    "submission",
-    "product",
-    "metadata",
-    "availability",
-    "properties",
-    "listings",
-    "packages",
-    "assets",
-    "create",
-    "submit",
-    "msi",
-    "throttle",
-    // The Partner Center ingestion API routes the rest of its paths itself.
-    "ingestion",
-];
 
 #[derive(Clone)]
 pub struct Front {
@@ -298,20 +246,9 @@ fn normalize(mut request: Request) -> Request {
     request
 }
 
+/// `path` as the router spells it: see [`crate::canonical`].
 pub fn normalize_path(path: &str) -> String {
-    let segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|segment| {
-            let lower = segment.to_ascii_lowercase();
-            if LITERALS.contains(&lower.as_str()) {
-                lower
-            } else {
-                segment.to_string()
-            }
-        })
-        .collect();
-    format!("/{}", segments.join("/"))
+    crate::canonical::path(path)
 }
 
 /// JSON 404 for any path no surface serves.
@@ -399,20 +336,5 @@ mod tests {
             .unwrap();
         let body = String::from_utf8_lossy(&body);
         assert!(body.contains("An internal server error occurred"), "{body}");
-    }
-
-    #[test]
-    fn literals_fold_and_ids_stay() {
-        assert_eq!(
-            normalize_path(
-                "/V1.0/My/Applications/9NBLGGH4R315/Submissions/1152921504621243540/Commit/"
-            ),
-            "/v1.0/my/applications/9NBLGGH4R315/submissions/1152921504621243540/commit"
-        );
-        assert_eq!(
-            normalize_path("/v1.0/my/applications/"),
-            "/v1.0/my/applications"
-        );
-        assert_eq!(normalize_path("/"), "/");
     }
 }

@@ -5,6 +5,7 @@ pub mod aad;
 pub mod admin;
 pub mod auth;
 pub mod blob;
+pub mod canonical;
 pub mod client_admin;
 pub mod clients;
 pub mod config;
@@ -349,6 +350,9 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         tokio::join!(run, follow, upkeep, operated);
     });
 
+    // The route templates paths are matched against, built now rather than by the first
+    // request (and before `storeroom serve` hands start-up's garbage back to the system).
+    canonical::path("/");
     let front = Front {
         api: with_bench_ping(api_router(state.clone()))
             .route_layer(axum::middleware::from_fn(front::remember_route)),

@@ -33,18 +33,22 @@ const REJECTION_TEXT_MAX: usize = 16 << 10;
 const AAD_SEGMENTS: &[&str] = &["oauth2", ".well-known", "v2.0", "discovery"];
 
 impl Surface {
-    /// The surface of a normalized (literals lower-cased) path.
+    /// The surface of a path, in any letter case (one no route matched keeps its case).
     pub fn of(path: &str) -> Self {
         let mut segments = path.split('/').filter(|s| !s.is_empty());
         let first = segments.next().unwrap_or_default();
         let second = segments.next().unwrap_or_default();
-        if first == "submission" {
+        let is = |segment: &str, word: &str| segment.eq_ignore_ascii_case(word);
+        if is(first, "submission") {
             Surface::Msi
-        } else if first == "dashboard" {
+        } else if is(first, "dashboard") {
             Surface::Dashboard
-        } else if first == "v1.0" && second == "ingestion" {
+        } else if is(first, "v1.0") && is(second, "ingestion") {
             Surface::Ingestion
-        } else if first != "v1.0" && first != "admin" && AAD_SEGMENTS.contains(&second) {
+        } else if !is(first, "v1.0")
+            && !is(first, "admin")
+            && AAD_SEGMENTS.iter().any(|word| is(second, word))
+        {
             Surface::Aad
         } else {
             Surface::Api
@@ -250,6 +254,8 @@ mod tests {
         assert_eq!(Surface::of("/v1.0/ingestion/products"), Surface::Ingestion);
         assert_eq!(Surface::of("/admin/v1/clock"), Surface::Api);
         assert_eq!(Surface::of("/dashboard/products"), Surface::Dashboard);
+        assert_eq!(Surface::of("/Submission/v1/unknown"), Surface::Msi);
+        assert_eq!(Surface::of("/V1.0/Ingestion/x"), Surface::Ingestion);
         assert_eq!(Surface::of("/"), Surface::Api);
     }
 }

@@ -3,9 +3,9 @@
 //! stylesheet and script, live regions fed by server-sent events that re-read the store.
 //!
 //! Every action calls the same domain service function as the admin API: this module holds
-//! pages and forms, no rules and no SQL. Paths pass the front door's normalization
-//! (`front::normalize_path`: a trailing slash dropped, the API's literal segments
-//! lower-cased), so every route here is spelled in lower case without a trailing slash.
+//! pages and forms, no rules and no SQL. Dashboard paths are not API routes, so the front
+//! door only drops a trailing slash ([`crate::canonical`]): every route here is spelled in
+//! lower case without one, as links write them.
 
 mod accounts;
 mod clock;

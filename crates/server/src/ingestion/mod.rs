@@ -36,7 +36,7 @@ use crate::state::AppState;
 use operation::Miss;
 use respond::{field_data, service_error};
 
-/// The route prefix; the front door lower-cases its literals.
+/// The route prefix; the front door matches it in any case ([`crate::canonical`]).
 pub const PREFIX: &str = "/v1.0/ingestion";
 
 /// Request bodies past this are refused (the largest real bodies, feature availabilities

@@ -64,7 +64,10 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         "the ingestion API's dispatcher: its operations are documented one by one from \
          ingestion::operation",
     ),
-    ("/dashboard", "the dashboard's entry: a redirect to its products page"),
+    (
+        "/dashboard",
+        "the dashboard's entry: a redirect to its products page",
+    ),
     ("/dashboard/", "the dashboard's pages and their data"),
     ("/metrics", "Prometheus text, for the scraper"),
     ("/healthz", "the orchestrator's liveness probe"),

@@ -81,7 +81,7 @@ impl OpsState {
 /// Where a request is going, as the hook needs to know it.
 struct Seen {
     method: Method,
-    /// The path as routed (literals lower-cased, no trailing slash).
+    /// The path as routed (fixed words spelled as the route's template, no trailing slash).
     path: String,
     blob: bool,
     /// `/admin/...` and `/dashboard/...`: no fault applies.

@@ -1,8 +1,11 @@
 //! A large upload through a real `storeroom serve` process on an object store: one Put Blob
 //! and one block upload (Put Block, then Put Block List assembling the blocks inside the
 //! bucket), each of `STOREROOM_TEST_OBJECT_MIB` MiB (default 96), then read back. The
-//! server's peak resident memory (VmHWM) must stay under 64 MiB: bodies stream through in
-//! parts, never whole.
+//! server's peak resident memory (VmHWM) less its file-backed pages must stay under 48 MiB:
+//! bodies stream through in parts, never whole. The file-backed pages are the binary's code
+//! (29-40 MiB of the 85 MB debug build, which also holds the client CLI, the dashboard
+//! and the OpenAPI document), which says nothing about buffering; `bench/run` measures the
+//! release build's whole peak.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -20,7 +23,7 @@ use super::servers::ObjectServer;
 
 const MIB: usize = 1024 * 1024;
 const BLOCK_MIB: usize = 8;
-const RSS_LIMIT_MIB: u64 = 64;
+const RSS_LIMIT_MIB: u64 = 48;
 
 struct Served {
     child: Child,
@@ -35,15 +38,22 @@ impl Drop for Served {
 }
 
 impl Served {
-    fn peak_rss_mib(&self) -> u64 {
+    /// A line of the server's `/proc/PID/status`, in KiB.
+    fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("/proc status");
         let line = status
             .lines()
-            .find(|l| l.starts_with("VmHWM"))
-            .expect("VmHWM");
-        let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-        kib / 1024
+            .find(|l| l.starts_with(field))
+            .unwrap_or_else(|| panic!("{field} in /proc status"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    /// The peak resident memory less the file-backed pages (the binary's code).
+    fn peak_rss_mib(&self) -> u64 {
+        self.status_kib("VmHWM")
+            .saturating_sub(self.status_kib("RssFile"))
+            / 1024
     }
 }
 
@@ -224,6 +234,6 @@ pub async fn large_upload_in_bounded_memory(object: &ObjectServer) {
     );
     assert!(
         peak < RSS_LIMIT_MIB,
-        "storeroom's peak resident memory was {peak} MiB"
+        "storeroom's peak resident memory (less its code) was {peak} MiB"
     );
 }
