@@ -9,11 +9,14 @@
 
 mod accounts;
 mod clock;
+mod faults;
+mod journal;
 mod layout;
 mod live;
 mod product;
 mod products;
 mod session;
+mod snapshots;
 mod storefront;
 mod submission;
 
@@ -103,6 +106,29 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/dashboard/clock",
             on(get(clock::page).post(clock::advance)),
+        )
+        .route(journal::PATH, on(get(journal::page)))
+        .route("/dashboard/journal/events", on(get(journal::events)))
+        .route(faults::PATH, on(get(faults::page).post(faults::create)))
+        .route(
+            "/dashboard/faults/{fault_id}/delete",
+            on(post(faults::delete)),
+        )
+        .route(
+            snapshots::PATH,
+            on(get(snapshots::page).post(snapshots::save)),
+        )
+        .route(
+            "/dashboard/snapshots/{name}/restore",
+            on(post(snapshots::restore)),
+        )
+        .route(
+            "/dashboard/snapshots/{name}/delete",
+            on(post(snapshots::delete)),
+        )
+        .route(
+            snapshots::RESET_PATH,
+            on(get(snapshots::confirm_page).post(snapshots::reset)),
         )
         .route("/dashboard/{*rest}", any(layout::unknown))
 }
