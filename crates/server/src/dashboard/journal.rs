@@ -59,8 +59,8 @@ fn table(entries: &[JournalEntry]) -> Markup {
         } @else {
             div.table-wrap { table #journal-table {
                 thead { tr {
-                    th scope="col" { "Time" } th scope="col" { "Status" } th scope="col" { "Method" }
-                    th scope="col" { "Path" } th.optional scope="col" { "Latency" }
+                    th scope="col" { "Time" } th.nw scope="col" { "Status" } th.nw scope="col" { "Method" }
+                    th scope="col" { "Path" } th.optional.nw scope="col" { "Latency" }
                     th.optional scope="col" { "Client" } th.optional scope="col" { "Correlation id" }
                 } }
                 tbody { @for entry in entries { (row(entry)) } }
@@ -77,8 +77,8 @@ fn row(entry: &JournalEntry) -> Markup {
     html! {
         tr.entry data-entry-id=(entry.id) {
             td { (dates::format_seconds(&entry.time)) }
-            td { span class=(class) { (entry.status) } }
-            td { (entry.method) }
+            td.nw { span class=(class) { (entry.status) } }
+            td.nw { (entry.method) }
             td {
                 details id=(format!("entry-{}", entry.id)) {
                     summary { code.path { (entry.path) } }
@@ -91,7 +91,7 @@ fn row(entry: &JournalEntry) -> Markup {
                     (body(entry.response_body.as_deref()))
                 }
             }
-            td.optional { (format!("{:.1}", entry.latency_ms)) " ms" }
+            td.optional.nw { (format!("{:.1}", entry.latency_ms)) " ms" }
             td.optional { (entry.client_id.as_deref().unwrap_or("")) }
             td.optional { code { (entry.correlation_id) } }
         }
