@@ -239,8 +239,5 @@ pub async fn delete(
     Path(fault_id): Path<String>,
     _: Posted<NoFields>,
 ) -> Response {
-    match remove_fault(&state, &fault_id).await {
-        Ok(()) => Redirect::to(PATH).into_response(),
-        Err(err) => layout::api_error(err),
-    }
+    super::api_done_or(remove_fault(&state, &fault_id).await, PATH)
 }

@@ -148,3 +148,11 @@ fn done_or<T>(
         Err(err) => layout::domain_error(err),
     }
 }
+
+/// [`done_or`] for an action shared with the admin API, which fails as the API does.
+fn api_done_or<T>(result: crate::errors::ApiResult<T>, to: &str) -> Response {
+    match result {
+        Ok(_) => Redirect::to(to).into_response(),
+        Err(err) => layout::api_error(err),
+    }
+}

@@ -79,10 +79,7 @@ pub struct NameForm {
 }
 
 pub async fn save(State(state): State<AppState>, posted: Posted<NameForm>) -> Response {
-    match snapshot_save(&state, posted.form.name.trim()).await {
-        Ok(_) => Redirect::to(PATH).into_response(),
-        Err(err) => layout::api_error(err),
-    }
+    super::api_done_or(snapshot_save(&state, posted.form.name.trim()).await, PATH)
 }
 
 pub async fn restore(
@@ -90,10 +87,7 @@ pub async fn restore(
     Path(name): Path<String>,
     _: Posted<NoFields>,
 ) -> Response {
-    match snapshot_restore(&state, &name).await {
-        Ok(_) => Redirect::to(PATH).into_response(),
-        Err(err) => layout::api_error(err),
-    }
+    super::api_done_or(snapshot_restore(&state, &name).await, PATH)
 }
 
 pub async fn delete(
@@ -101,10 +95,7 @@ pub async fn delete(
     Path(name): Path<String>,
     _: Posted<NoFields>,
 ) -> Response {
-    match snapshot_delete(&state, &name).await {
-        Ok(()) => Redirect::to(PATH).into_response(),
-        Err(err) => layout::api_error(err),
-    }
+    super::api_done_or(snapshot_delete(&state, &name).await, PATH)
 }
 
 /// `GET /dashboard/reset`: the confirmation step.
@@ -135,8 +126,5 @@ pub async fn reset(State(state): State<AppState>, posted: Posted<ConfirmForm>) -
     if posted.form.confirm != "yes" {
         return Redirect::to(RESET_PATH).into_response();
     }
-    match reset_all(&state).await {
-        Ok(()) => Redirect::to(PATH).into_response(),
-        Err(err) => layout::api_error(err),
-    }
+    super::api_done_or(reset_all(&state).await, PATH)
 }
