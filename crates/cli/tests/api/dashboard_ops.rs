@@ -404,3 +404,29 @@ async fn snapshots_are_saved_restored_and_deleted_and_reset_asks_first() {
     assert_eq!(deleted.location, "/dashboard/snapshots");
     assert!(admin_values(&server, "admin/v1/snapshots").await.is_empty());
 }
+
+#[tokio::test]
+async fn an_msi_product_page_shows_its_state_and_submissions_escaped() {
+    let server = TestServer::start().await;
+    let name = "<script>alert(5)</script> installer";
+    let product = server.reserve_win32(name).await;
+    let dashboard = Dashboard::signed_in(&server).await;
+    let products = dashboard.page("/dashboard/products").await;
+    let link = format!(r#"href="/dashboard/msi/{product}""#);
+    assert!(products.contains(&link), "{products}");
+    let page = dashboard.page(&format!("/dashboard/msi/{product}")).await;
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(5)"), "{page}");
+    assert!(page.contains(&product), "{page}");
+    // Reserved with the published submission it was made from.
+    assert!(page.contains("Last published submission"), "{page}");
+    assert!(page.contains("PUBLISHED"), "{page}");
+    let missing = dashboard
+        .get("/dashboard/msi/00000000-0000-0000-0000-000000000000")
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let mut anonymous = Dashboard::new(&server);
+    anonymous.cookie = String::new();
+    let closed = anonymous.get(&format!("/dashboard/msi/{product}")).await;
+    assert_eq!(closed.location, "/dashboard/signin");
+}

@@ -13,6 +13,7 @@ mod faults;
 mod journal;
 mod layout;
 mod live;
+mod msi;
 mod product;
 mod products;
 mod session;
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
             "/dashboard/clock",
             on(get(clock::page).post(clock::advance)),
         )
+        .route("/dashboard/msi/{product_id}", on(get(msi::page)))
         .route(journal::PATH, on(get(journal::page)))
         .route("/dashboard/journal/events", on(get(journal::events)))
         .route(faults::PATH, on(get(faults::page).post(faults::create)))

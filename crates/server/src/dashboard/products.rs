@@ -247,7 +247,7 @@ async fn others(state: &AppState, seller: &str) -> Result<Markup, DomainError> {
                 thead { tr { th scope="col" { "Product ID" } th scope="col" { "Name" } th scope="col" { "Submission in progress" } th.optional scope="col" { "Last published" } } }
                 tbody { @for product in msi.iter().take(OTHERS_MAX as usize) { tr {
                     td { code { (product.id) } }
-                    td { (product.name) }
+                    td { a href=(super::msi::link(&product.id)) { (product.name) } }
                     td { (product.ongoing_submission_id.as_deref().unwrap_or("none")) }
                     td.optional { (product.last_published_submission_id.as_deref().unwrap_or("never")) }
                 } } }
