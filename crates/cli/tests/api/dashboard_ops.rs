@@ -430,3 +430,22 @@ async fn an_msi_product_page_shows_its_state_and_submissions_escaped() {
     let closed = anonymous.get(&format!("/dashboard/msi/{product}")).await;
     assert_eq!(closed.location, "/dashboard/signin");
 }
+
+#[tokio::test]
+async fn an_offer_page_shows_its_type_and_submissions() {
+    let server = TestServer::start().await;
+    let partner = server.partner_client().await;
+    let product = partner.create_offer("offer-in-dashboard").await;
+    let dashboard = Dashboard::signed_in(&server).await;
+    let products = dashboard.page("/dashboard/products").await;
+    let link = format!(r#"href="/dashboard/offers/{product}""#);
+    assert!(products.contains(&link), "{products}");
+    let page = dashboard
+        .page(&format!("/dashboard/offers/{product}"))
+        .await;
+    assert!(page.contains("AzureApplication"), "{page}");
+    assert!(page.contains("<h1>offer-in-dashboard</h1>"), "{page}");
+    assert!(page.contains("Submissions"), "{page}");
+    let missing = dashboard.get("/dashboard/offers/no-such-offer").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

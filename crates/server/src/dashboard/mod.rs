@@ -14,6 +14,7 @@ mod journal;
 mod layout;
 mod live;
 mod msi;
+mod offers;
 mod product;
 mod products;
 mod session;
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
             on(get(clock::page).post(clock::advance)),
         )
         .route("/dashboard/msi/{product_id}", on(get(msi::page)))
+        .route("/dashboard/offers/{product_id}", on(get(offers::page)))
         .route(journal::PATH, on(get(journal::page)))
         .route("/dashboard/journal/events", on(get(journal::events)))
         .route(faults::PATH, on(get(faults::page).post(faults::create)))
