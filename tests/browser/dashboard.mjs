@@ -179,6 +179,59 @@ try {
     check(!(await page.content()).includes(secret), "the secret is shown again");
   });
 
+  await step("finds a request made through the API in the journal without reloading", async () => {
+    await page.goto(`${base}/dashboard/journal`);
+    await page.waitForSelector('#journal[data-live-state="open"]');
+    await mark(page);
+    const probe = `applications/journal-probe-${Date.now()}`;
+    const missing = await devcenter("GET", probe);
+    check(missing.status === 404, `the probe answered ${missing.status}`);
+    const summary = page.locator("#journal summary", { hasText: probe });
+    await summary.waitFor({ timeout: PIPELINE_MS });
+    check(await stillMarked(page), "the page was reloaded");
+    // Expanded by keyboard, to its redacted response body.
+    await summary.focus();
+    await page.keyboard.press("Enter");
+    const details = page.locator("#journal details[open]", { hasText: probe });
+    await details.waitFor();
+    check((await details.textContent()).includes("Response body"), "no response body shown");
+    await page.screenshot({ path: `${shots}/dashboard-journal.png` });
+  });
+
+  await step("adds a fault rule and sees the API answer it", async () => {
+    await page.goto(`${base}/dashboard/faults`);
+    const target = `applications/${scenario.watch.app}`;
+    await page.getByLabel("Method").fill("GET");
+    await page.getByLabel("Path (glob)").fill(`/v1.0/my/${target}`);
+    await page.getByLabel("Status").fill("503");
+    await page.getByLabel("Times (empty: every matching request)").fill("1");
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Add rule" }).click()]);
+    check((await page.locator("#rules tr.rule").count()) === 1, "the rule is not listed");
+    const faulted = await devcenter("GET", target);
+    check(faulted.status === 503, `the API answered ${faulted.status} ${JSON.stringify(faulted.body)}`);
+    const served = await devcenter("GET", target);
+    check(served.status === 200, `the rule applied twice: ${served.status}`);
+  });
+
+  await step("saves and restores a snapshot", async () => {
+    await page.goto(`${base}/dashboard/snapshots`);
+    await page.getByLabel("Name").fill("before-browser-app");
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Save snapshot" }).click()]);
+    check((await page.locator('tr.snapshot[data-name="before-browser-app"]').count()) === 1, "the snapshot is not listed");
+    const admin = (method, path, body) =>
+      fetch(`${base}/admin/v1/${path}`, {
+        method,
+        headers: { authorization: `Bearer ${env("STOREROOM_ADMIN_TOKEN")}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const later = await admin("POST", "applications", { name: "After the snapshot", type: "msix" });
+    check(later.status === 201, `reserving answered ${later.status}`);
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Restore before-browser-app" }).click()]);
+    const apps = await admin("GET", "applications");
+    check(!apps.body.value.some((app) => app.id === later.body.id), "the app reserved after the snapshot is still there");
+    check(apps.body.value.some((app) => app.id === scenario.watch.app), "the apps before the snapshot are gone");
+  });
+
   await step("reads on a phone", async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -193,6 +246,11 @@ try {
     const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 0, `the page is ${overflow}px wider than the phone`);
     await small.screenshot({ path: `${shots}/dashboard-phone.png` });
+    for (const section of ["journal", "faults", "snapshots", "reset"]) {
+      await small.goto(`${base}/dashboard/${section}`);
+      const wider = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(wider <= 0, `the ${section} page is ${wider}px wider than the phone`);
+    }
     await phone.close();
   });
 } catch (err) {

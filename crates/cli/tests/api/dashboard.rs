@@ -311,6 +311,11 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
         "/dashboard/store?storeId=9NBLGGH4R315",
         "/dashboard/accounts",
         "/dashboard/clock",
+        "/dashboard/journal",
+        "/dashboard/journal?status=404",
+        "/dashboard/faults",
+        "/dashboard/snapshots",
+        "/dashboard/reset",
         "/dashboard/no-such-page",
         // POST-only routes asked with GET.
         "/dashboard/signout",
@@ -325,6 +330,7 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
     }
     for path in [
         "/dashboard/products/events".to_string(),
+        "/dashboard/journal/events".to_string(),
         format!("{sub}/events"),
     ] {
         let answered = anonymous.get(&path).await;
@@ -338,6 +344,12 @@ async fn nothing_but_the_sign_in_page_answers_without_a_session() {
         format!("{sub}/edit"),
         "/dashboard/accounts".to_string(),
         "/dashboard/clock".to_string(),
+        "/dashboard/faults".to_string(),
+        "/dashboard/faults/some-rule/delete".to_string(),
+        "/dashboard/snapshots".to_string(),
+        "/dashboard/snapshots/some-snapshot/restore".to_string(),
+        "/dashboard/snapshots/some-snapshot/delete".to_string(),
+        "/dashboard/reset".to_string(),
         "/dashboard/signout".to_string(),
         // A page asked with POST.
         "/dashboard/products".to_string(),
@@ -372,6 +384,27 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
             &[("expiresInDays", "30")],
         )
         .await;
+    // A rule that matches nothing, and a snapshot, so that their delete and restore
+    // forms show.
+    let (status, body) = app
+        .server
+        .admin_call(
+            Method::POST,
+            "admin/v1/faults",
+            Some(json!({"path": "/nowhere/*", "status": 500})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let rule_delete = format!("/dashboard/faults/{}/delete", body["id"].as_str().unwrap());
+    let (status, body) = app
+        .server
+        .admin_call(
+            Method::POST,
+            "admin/v1/snapshots",
+            Some(json!({"name": "kept"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 
     let mut actions = Vec::new();
     for page in [
@@ -380,6 +413,9 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
         submission_page(&app.app_id, &id),
         "/dashboard/accounts".to_string(),
         "/dashboard/clock".to_string(),
+        "/dashboard/faults".to_string(),
+        "/dashboard/snapshots".to_string(),
+        "/dashboard/reset".to_string(),
     ] {
         actions.extend(form_actions(&dashboard.page(&page).await));
     }
@@ -398,6 +434,12 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
         "/role",
         "/keys",
         "/dashboard/clock",
+        "/dashboard/faults",
+        rule_delete.as_str(),
+        "/dashboard/snapshots",
+        "/restore",
+        "/dashboard/snapshots/kept/delete",
+        "/dashboard/reset",
     ] {
         assert!(
             actions.iter().any(|a| a.ends_with(expected)),
@@ -416,6 +458,8 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
                 ("advanceSeconds", "86400"),
                 ("action", "halt"),
                 ("policy", "{}"),
+                ("status", "503"),
+                ("confirm", "yes"),
             ];
             if let Some(csrf) = csrf {
                 form.push(("csrf", csrf));
@@ -433,6 +477,10 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     // the key and the submission are still there and the role unchanged.
     let (_, apps) = admin_get(&app.server, "admin/v1/applications").await;
     assert_eq!(apps["totalCount"], 1, "{apps}");
+    let (_, rules) = admin_get(&app.server, "admin/v1/faults").await;
+    assert_eq!(rules["totalCount"], 1, "{rules}");
+    let (_, snapshots) = admin_get(&app.server, "admin/v1/snapshots").await;
+    assert_eq!(snapshots["totalCount"], 1, "{snapshots}");
     let (_, clock_after) = admin_get(&app.server, "admin/v1/clock").await;
     let moved = chrono::DateTime::parse_from_rfc3339(clock_after["now"].as_str().unwrap()).unwrap()
         - chrono::DateTime::parse_from_rfc3339(clock_before["now"].as_str().unwrap()).unwrap();

@@ -115,6 +115,7 @@ async fn the_dashboard_in_chromium() {
         "dashboard-products.png",
         "dashboard-submission.png",
         "dashboard-phone.png",
+        "dashboard-journal.png",
     ] {
         assert!(shots.join(shot).exists(), "no screenshot {shot}:\n{stdout}");
     }

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod dashboard;
 mod dashboard_browser;
+mod dashboard_ops;
 mod devcenter;
 mod drain;
 mod faithful;

@@ -19,9 +19,10 @@ const SECTIONS: &[(&str, &str)] = &[
     ("/dashboard/products", "Products"),
     ("/dashboard/store", "Store front"),
     ("/dashboard/accounts", "Account settings"),
+    ("/dashboard/journal", "Request journal"),
+    ("/dashboard/faults", "Fault rules"),
+    ("/dashboard/snapshots", "Reset and snapshots"),
     ("/dashboard/clock", "Clock"),
-    // Request journal, fault rules, reset and snapshots (issue 12, items 3–5) get their
-    // entries here when their pages exist.
 ];
 
 fn head(title: &str) -> Markup {

@@ -3,6 +3,10 @@
 //! what makes it work across instances of a shared database: whichever instance moved the
 //! pipeline, every instance sees it.
 //!
+//! A region may also be woken early ([`region_woken`]): the journal's is woken by each entry
+//! this instance stores, and still re-read every [`EVERY`] for other instances' entries —
+//! one mechanism, the store read, either way.
+//!
 //! A stream ends after [`LIVE_FOR`] (the browser's `EventSource` reconnects by itself,
 //! after the `retry` sent, and the server re-checks the session then): no stream outlives a
 //! session by long, and a stopping server waits for none by long.
@@ -14,6 +18,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use maud::Markup;
 use storeroom_domain::DomainError;
+use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 /// How often a region is re-read.
@@ -23,10 +28,28 @@ pub const LIVE_FOR: Duration = Duration::from_secs(25);
 /// How soon the browser reconnects after a stream ended.
 const RETRY: Duration = Duration::from_millis(500);
 
-struct Follow<F> {
+struct Follow<F, T> {
     render: F,
     last: Option<String>,
     started: Instant,
+    wake: Option<broadcast::Receiver<T>>,
+}
+
+impl<F, T: Clone> Follow<F, T> {
+    /// Until the next re-read: [`EVERY`], or sooner when woken.
+    async fn pause(&mut self) {
+        let Some(wake) = &mut self.wake else {
+            return tokio::time::sleep(EVERY).await;
+        };
+        tokio::select! {
+            () = tokio::time::sleep(EVERY) => {}
+            woken = wake.recv() => {
+                if matches!(woken, Err(broadcast::error::RecvError::Closed)) {
+                    self.wake = None;
+                }
+            }
+        }
+    }
 }
 
 /// The stream of a region `render` draws.
@@ -35,16 +58,30 @@ where
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = Result<Markup, DomainError>> + Send,
 {
+    region_woken::<F, Fut, ()>(render, None)
+}
+
+/// The stream of a region `render` draws, re-read also whenever `wake` says something.
+pub fn region_woken<F, Fut, T>(
+    render: F,
+    wake: Option<broadcast::Receiver<T>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Markup, DomainError>> + Send,
+    T: Clone + Send + 'static,
+{
     let start = Follow {
         render,
         last: None,
         started: Instant::now(),
+        wake,
     };
     let stream = futures::stream::unfold(start, |mut follow| async move {
         let mut first = follow.last.is_none();
         loop {
             if !first {
-                tokio::time::sleep(EVERY).await;
+                follow.pause().await;
             }
             first = false;
             if follow.started.elapsed() >= LIVE_FOR {

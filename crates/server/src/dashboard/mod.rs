@@ -9,11 +9,16 @@
 
 mod accounts;
 mod clock;
+mod faults;
+mod journal;
 mod layout;
 mod live;
+mod msi;
+mod offers;
 mod product;
 mod products;
 mod session;
+mod snapshots;
 mod storefront;
 mod submission;
 
@@ -107,6 +112,31 @@ pub fn routes() -> Router<AppState> {
             "/dashboard/clock",
             on(get(clock::page).post(clock::advance)),
         )
+        .route("/dashboard/msi/{product_id}", on(get(msi::page)))
+        .route("/dashboard/offers/{product_id}", on(get(offers::page)))
+        .route(journal::PATH, on(get(journal::page)))
+        .route("/dashboard/journal/events", on(get(journal::events)))
+        .route(faults::PATH, on(get(faults::page).post(faults::create)))
+        .route(
+            "/dashboard/faults/{fault_id}/delete",
+            on(post(faults::delete)),
+        )
+        .route(
+            snapshots::PATH,
+            on(get(snapshots::page).post(snapshots::save)),
+        )
+        .route(
+            "/dashboard/snapshots/{name}/restore",
+            on(post(snapshots::restore)),
+        )
+        .route(
+            "/dashboard/snapshots/{name}/delete",
+            on(post(snapshots::delete)),
+        )
+        .route(
+            snapshots::RESET_PATH,
+            on(get(snapshots::confirm_page).post(snapshots::reset)),
+        )
         .route("/dashboard/{*rest}", any(layout::unknown))
 }
 
@@ -123,5 +153,13 @@ fn done_or<T>(
     match result {
         Ok(value) => Redirect::to(&to(value)).into_response(),
         Err(err) => layout::domain_error(err),
+    }
+}
+
+/// [`done_or`] for an action shared with the admin API, which fails as the API does.
+fn api_done_or<T>(result: crate::errors::ApiResult<T>, to: &str) -> Response {
+    match result {
+        Ok(_) => Redirect::to(to).into_response(),
+        Err(err) => layout::api_error(err),
     }
 }

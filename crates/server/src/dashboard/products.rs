@@ -247,7 +247,7 @@ async fn others(state: &AppState, seller: &str) -> Result<Markup, DomainError> {
                 thead { tr { th scope="col" { "Product ID" } th scope="col" { "Name" } th scope="col" { "Submission in progress" } th.optional scope="col" { "Last published" } } }
                 tbody { @for product in msi.iter().take(OTHERS_MAX as usize) { tr {
                     td { code { (product.id) } }
-                    td { (product.name) }
+                    td { a href=(super::msi::link(&product.id)) { (product.name) } }
                     td { (product.ongoing_submission_id.as_deref().unwrap_or("none")) }
                     td.optional { (product.last_published_submission_id.as_deref().unwrap_or("never")) }
                 } } }
@@ -259,7 +259,7 @@ async fn others(state: &AppState, seller: &str) -> Result<Markup, DomainError> {
                 thead { tr { th scope="col" { "Product ID" } th scope="col" { "Name" } th scope="col" { "Type" } } }
                 tbody { @for offer in &offers { tr {
                     td { code { (offer.id) } }
-                    td { (offer.fields.get("name").and_then(|n| n.as_str()).unwrap_or_default()) }
+                    td { a href=(super::offers::link(&offer.id)) { (offer.fields.get("name").and_then(|n| n.as_str()).unwrap_or(offer.id.as_str())) } }
                     td { (offer.resource_type) }
                 } } }
             } }

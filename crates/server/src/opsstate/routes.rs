@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
-use storeroom_domain::opsstate::{FaultRule, Glob, valid_snapshot_name};
+use storeroom_domain::opsstate::{
+    FaultRule, Glob, JournalEntry, SnapshotInfo, valid_snapshot_name,
+};
 use storeroom_domain::store::StoreError;
 use storeroom_wire::lenient;
 use utoipa_axum::router::OpenApiRouter;
@@ -73,50 +75,63 @@ async fn journal(
     _: Admin,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
-    let limit = parsed::<u32>(&query, "limit")?.unwrap_or(DEFAULT_LIMIT);
+    let entries = journal_entries(&state, &journal_filter(&query)?).await?;
+    let count = entries.len();
+    Ok(Json(json!({"value": entries, "totalCount": count})).into_response())
+}
+
+/// The journal filter of a query (`limit`, `path`, `status`, `clientId`; names in any
+/// letter case, empty values ignored), checked: the admin API's and the dashboard's.
+pub fn journal_filter(query: &HashMap<String, String>) -> ApiResult<JournalFilter> {
+    let limit = parsed::<u32>(query, "limit")?.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid(
             format!("limit must be 1-{MAX_LIMIT}"),
             "limit",
         ));
     }
-    let status = parsed::<u16>(&query, "status")?;
+    let status = parsed::<u16>(query, "status")?;
     if status.is_some_and(|status| !(100..=599).contains(&status)) {
         return Err(ApiError::invalid("status must be 100-599", "status"));
     }
-    let path = parsed::<String>(&query, "path")?.filter(|path| !path.is_empty());
+    let path = parsed::<String>(query, "path")?.filter(|path| !path.is_empty());
     if let Some(path) = &path {
         Glob::parse(path).map_err(|message| ApiError::invalid(message, "path"))?;
     }
-    let client_id = parsed::<String>(&query, "clientId")?.filter(|id| !id.is_empty());
-    let filter = JournalFilter {
+    let client_id = parsed::<String>(query, "clientId")?.filter(|id| !id.is_empty());
+    Ok(JournalFilter {
         limit,
         path,
         status,
         client_id,
-    };
-    let entries = stored(state.opsstate.journal.query(&filter).await)?;
-    let count = entries.len();
-    Ok(Json(json!({"value": entries, "totalCount": count})).into_response())
+    })
 }
 
-/// A rule as a client sends it.
-#[derive(Deserialize, utoipa::ToSchema)]
+/// The stored entries `filter` selects, newest first.
+pub async fn journal_entries(
+    state: &AppState,
+    filter: &JournalFilter,
+) -> ApiResult<Vec<JournalEntry>> {
+    stored(state.opsstate.journal.query(filter).await)
+}
+
+/// A rule as a client sends it (the admin API's JSON, the dashboard's form).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct NewFault {
-    method: Option<String>,
-    path: Option<String>,
-    client_id: Option<String>,
-    status: Option<u16>,
-    body: Option<serde_json::Value>,
-    retry_after: Option<u32>,
-    delay_ms: Option<u64>,
+pub struct NewFault {
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub client_id: Option<String>,
+    pub status: Option<u16>,
+    pub body: Option<serde_json::Value>,
+    pub retry_after: Option<u32>,
+    pub delay_ms: Option<u64>,
     #[serde(default)]
-    after_side_effect: bool,
-    times: Option<u32>,
-    probability: Option<f64>,
+    pub after_side_effect: bool,
+    pub times: Option<u32>,
+    pub probability: Option<f64>,
     #[serde(default)]
-    zombie: bool,
+    pub zombie: bool,
 }
 
 #[utoipa::path(post, path = "/admin/v1/faults", operation_id = "adminCreateFault",
@@ -129,6 +144,12 @@ async fn create_fault(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let input: NewFault = lenient::from_slice(&body?)?;
+    let rule = add_fault(&state, input).await?;
+    Ok((StatusCode::CREATED, Json(rule)).into_response())
+}
+
+/// Checks and stores a new rule, in force on this instance at once.
+pub async fn add_fault(state: &AppState, input: NewFault) -> ApiResult<FaultRule> {
     let rule = FaultRule {
         id: storeroom_domain::ids::guid(),
         created: state.clock.now(),
@@ -150,16 +171,33 @@ async fn create_fault(
     let faults = &state.opsstate.faults;
     stored(faults.store().insert_fault(&rule).await)?;
     stored(faults.reload().await)?;
-    Ok((StatusCode::CREATED, Json(rule)).into_response())
+    Ok(rule)
+}
+
+/// The rules in force, as stored.
+pub async fn fault_rules(state: &AppState) -> ApiResult<Vec<FaultRule>> {
+    Ok(stored(state.opsstate.faults.store().fault_set().await)?.rules)
+}
+
+/// Removes a rule, out of force on this instance at once.
+pub async fn remove_fault(state: &AppState, fault_id: &str) -> ApiResult<()> {
+    let faults = &state.opsstate.faults;
+    if !stored(faults.store().delete_fault(fault_id).await)? {
+        return Err(ApiError::not_found(
+            format!("No fault rule has the id '{fault_id}'"),
+            "faultId",
+        ));
+    }
+    stored(faults.reload().await)
 }
 
 #[utoipa::path(get, path = "/admin/v1/faults", operation_id = "adminListFaults",
     summary = "The fault rules in force",
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn list_faults(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
-    let set = stored(state.opsstate.faults.store().fault_set().await)?;
-    let count = set.rules.len();
-    Ok(Json(json!({"value": set.rules, "totalCount": count})).into_response())
+    let rules = fault_rules(&state).await?;
+    let count = rules.len();
+    Ok(Json(json!({"value": rules, "totalCount": count})).into_response())
 }
 
 #[utoipa::path(delete, path = "/admin/v1/faults/{fault_id}", operation_id = "adminDeleteFault",
@@ -170,14 +208,7 @@ async fn delete_fault(
     _: Admin,
     Path(fault_id): Path<String>,
 ) -> ApiResult<Response> {
-    let faults = &state.opsstate.faults;
-    if !stored(faults.store().delete_fault(&fault_id).await)? {
-        return Err(ApiError::not_found(
-            format!("No fault rule has the id '{fault_id}'"),
-            "faultId",
-        ));
-    }
-    stored(faults.reload().await)?;
+    remove_fault(&state, &fault_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -230,14 +261,19 @@ async fn refreshed(state: &AppState) -> ApiResult<()> {
     summary = "Returns storeroom to a fresh state, keeping the accounts and their keys",
     responses((status = 204, description = "Reset")))]
 async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+    reset_all(&state).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Returns storeroom to a fresh state (accounts and keys kept).
+pub async fn reset_all(state: &AppState) -> ApiResult<()> {
     // Entries of requests answered before the reset go with the journal it clears: stored
     // now, so that no flush running behind stores them after it.
     if let Err(err) = state.opsstate.journal.flush().await {
         tracing::warn!(error = %err, "reset: cannot store the waiting journal entries");
     }
-    snapshots(&state).reset().await?;
-    refreshed(&state).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    snapshots(state).reset().await?;
+    refreshed(state).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -258,18 +294,28 @@ async fn save_snapshot(
     let name = input
         .name
         .ok_or_else(|| ApiError::invalid("name is required", "name"))?;
-    checked_name(&name)?;
-    let info = snapshots(&state).save(&name, state.clock.now()).await?;
+    let info = snapshot_save(&state, &name).await?;
     Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+/// Saves everything under `name` (checked).
+pub async fn snapshot_save(state: &AppState, name: &str) -> ApiResult<SnapshotInfo> {
+    checked_name(name)?;
+    Ok(snapshots(state).save(name, state.clock.now()).await?)
 }
 
 #[utoipa::path(get, path = "/admin/v1/snapshots", operation_id = "adminListSnapshots",
     summary = "The saved snapshots",
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
 async fn list_snapshots(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
-    let listed = stored(state.opsstate.faults.store().snapshots().await)?;
+    let listed = snapshot_list(&state).await?;
     let count = listed.len();
     Ok(Json(json!({"value": listed, "totalCount": count})).into_response())
+}
+
+/// The snapshots saved.
+pub async fn snapshot_list(state: &AppState) -> ApiResult<Vec<SnapshotInfo>> {
+    stored(state.opsstate.faults.store().snapshots().await)
 }
 
 #[utoipa::path(post, path = "/admin/v1/snapshots/{name}/restore", operation_id = "adminRestoreSnapshot",
@@ -280,10 +326,15 @@ async fn restore_snapshot(
     _: Admin,
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
-    checked_name(&name)?;
-    let info = snapshots(&state).restore(&name, state.clock.now()).await?;
-    refreshed(&state).await?;
-    Ok(Json(info).into_response())
+    Ok(Json(snapshot_restore(&state, &name).await?).into_response())
+}
+
+/// Puts everything back as the snapshot `name` saved it.
+pub async fn snapshot_restore(state: &AppState, name: &str) -> ApiResult<SnapshotInfo> {
+    checked_name(name)?;
+    let info = snapshots(state).restore(name, state.clock.now()).await?;
+    refreshed(state).await?;
+    Ok(info)
 }
 
 #[utoipa::path(delete, path = "/admin/v1/snapshots/{name}", operation_id = "adminDeleteSnapshot",
@@ -294,7 +345,12 @@ async fn delete_snapshot(
     _: Admin,
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
-    checked_name(&name)?;
-    snapshots(&state).delete(&name).await?;
+    snapshot_delete(&state, &name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes the snapshot `name`.
+pub async fn snapshot_delete(state: &AppState, name: &str) -> ApiResult<()> {
+    checked_name(name)?;
+    Ok(snapshots(state).delete(name).await?)
 }

@@ -24,7 +24,15 @@ function follow(region) {
       return;
     }
     if (region.innerHTML !== event.data) {
+      // Entries the user opened (a <details> with an id) stay open in the new HTML.
+      const open = [...region.querySelectorAll("details[id][open]")].map((d) => d.id);
       region.innerHTML = event.data;
+      for (const id of open) {
+        const details = document.getElementById(id);
+        if (details && region.contains(details)) {
+          details.open = true;
+        }
+      }
     }
     region.dataset.liveState = "open";
   };
