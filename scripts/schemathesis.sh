@@ -19,7 +19,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-tags=${SCHEMATHESIS_TAGS:-token devcenter msi ingestion blob admin store}
+# The admin surface runs last: its cases add fault rules (which make other surfaces' calls
+# fail on purpose), reset the catalogue and restore snapshots.
+tags=${SCHEMATHESIS_TAGS:-token devcenter msi ingestion blob store admin}
 max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-10}
 seed=${SCHEMATHESIS_SEED:-20261203}
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
