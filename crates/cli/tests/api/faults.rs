@@ -99,9 +99,10 @@ async fn a_429_with_retry_after_is_ridden_out_by_a_retrying_client() {
                "retryAfter": 1, "times": 2}),
     )
     .await;
-    let started = Instant::now();
     let mut throttled = 0;
-    // A client that honours Retry-After, as the VSTS task does since its PR #50.
+    // A client that retries on 429 and reads Retry-After, as the VSTS task does since its PR
+    // #50. The rule counts calls, not time, so the client retries at once; waiting out the
+    // header is the client's part (the CLI's retries test times it).
     let apps = loop {
         let response = app.dc(Method::GET, "applications").send().await.unwrap();
         if response.status() != StatusCode::TOO_MANY_REQUESTS {
@@ -117,10 +118,9 @@ async fn a_429_with_retry_after_is_ridden_out_by_a_retrying_client() {
         let (_, body) = json(response).await;
         assert_eq!(body["code"], "TooManyRequests", "{body}");
         assert!(body["message"].as_str().is_some());
-        tokio::time::sleep(Duration::from_secs(wait)).await;
+        assert_eq!(wait, 1);
     };
     assert_eq!(throttled, 2);
-    assert!(started.elapsed() >= Duration::from_secs(2));
     assert_eq!(apps.0, StatusCode::OK);
     assert_eq!(apps.1["value"][0]["id"], app.app_id.as_str());
     assert!(
