@@ -13,7 +13,9 @@
 //! only its prefix is matched here.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
+
+use utoipa::openapi::OpenApi;
 
 /// One segment of a route template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +110,17 @@ fn matches(template: &[Segment], sent: &[&str]) -> bool {
         })
 }
 
-/// The templates of every route the API router serves.
-static SERVED: LazyLock<Templates> = LazyLock::new(|| {
-    let (_, document) = crate::api_routes().split_for_parts();
+/// The templates of every route the API router serves, learnt from the document the router
+/// was built with ([`learn`]), or built from the declarations on first use (unit tests).
+static SERVED: OnceLock<Templates> = OnceLock::new();
+
+/// Takes the templates from `document`, the description of the routes the router serves,
+/// so that they are not built a second time.
+pub fn learn(document: &OpenApi) {
+    SERVED.get_or_init(|| served_by(document));
+}
+
+fn served_by(document: &OpenApi) -> Templates {
     let prefix = crate::ingestion::PREFIX;
     let ingestion_rest = format!("{prefix}/{{*rest}}");
     let own_paths = document
@@ -120,11 +130,13 @@ static SERVED: LazyLock<Templates> = LazyLock::new(|| {
         .map(String::as_str)
         .filter(|path| !path.starts_with(&format!("{prefix}/")));
     Templates::new(own_paths.chain([prefix, ingestion_rest.as_str()]))
-});
+}
 
 /// `path` as the router's templates spell it (see the module's documentation).
 pub fn path(path: &str) -> String {
-    SERVED.canonical(path)
+    SERVED
+        .get_or_init(|| served_by(&crate::api_routes().split_for_parts().1))
+        .canonical(path)
 }
 
 #[cfg(test)]

@@ -161,6 +161,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 /// endpoint's operations.
 pub fn api_router(state: AppState) -> Router {
     let (router, document) = api_routes().split_for_parts();
+    canonical::learn(&document);
     let document = openapi::complete(document, &state.blob.endpoint().account);
     router
         .merge(openapi::routes(&document))
@@ -350,9 +351,6 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         tokio::join!(run, follow, upkeep, operated);
     });
 
-    // The route templates paths are matched against, built now rather than by the first
-    // request (and before `storeroom serve` hands start-up's garbage back to the system).
-    canonical::path("/");
     let front = Front {
         api: with_bench_ping(api_router(state.clone()))
             .route_layer(axum::middleware::from_fn(front::remember_route)),
