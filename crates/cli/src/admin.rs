@@ -95,7 +95,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the database {}", url.describe()))?;
     let store = database.store();
     let bulk: &dyn BulkLoad = match &database {
-        Database::Sqlite(store) => store,
+        Database::Sqlite(store, _) => store,
         Database::Postgres(store) => store,
     };
     let clock = Arc::new(Clock::new());

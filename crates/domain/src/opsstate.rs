@@ -285,8 +285,11 @@ pub fn valid_snapshot_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
+/// Where the request journal is kept. On SQLite it is a file of its own beside the
+/// database, so that its flushes neither take the catalogue's write lock nor move the
+/// version the read cache checks; on PostgreSQL a table of the shared database.
 #[async_trait]
-pub trait OpsStore: Send + Sync + 'static {
+pub trait JournalStore: Send + Sync + 'static {
     /// Appends entries (ids assigned in order), then trims the oldest beyond `bounds`.
     async fn append_journal(
         &self,
@@ -302,7 +305,12 @@ pub trait OpsStore: Send + Sync + 'static {
         client_id: Option<&str>,
         count: u32,
     ) -> StoreResult<Vec<JournalEntry>>;
+    /// Removes every entry (a reset).
+    async fn clear_journal(&self) -> StoreResult<()>;
+}
 
+#[async_trait]
+pub trait OpsStore: Send + Sync + 'static {
     /// The generation of the fault rules: a cheap read that tells whether to reload them.
     async fn fault_generation(&self) -> StoreResult<Option<String>>;
     async fn fault_set(&self) -> StoreResult<FaultSet>;
@@ -329,8 +337,9 @@ pub trait OpsTransaction: Send {
     /// such snapshot.
     async fn restore_snapshot(&mut self, name: &str) -> StoreResult<Option<SnapshotInfo>>;
     async fn delete_snapshot(&mut self, name: &str) -> StoreResult<bool>;
-    /// Removes the catalogue (products, submissions, jobs, reports, flight groups), the
-    /// journal and the fault rules; keeps accounts, settings and snapshots.
+    /// Removes the catalogue (products, submissions, jobs, reports, flight groups) and the
+    /// fault rules; keeps accounts, settings and snapshots (the journal is a
+    /// [`JournalStore`]'s).
     async fn reset(&mut self) -> StoreResult<()>;
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -297,6 +297,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
     let opsstate = Arc::new(
         opsstate::OpsState::load(
             database.ops_store(),
+            database.journal_store(),
             blobs.clone(),
             config.journal,
             metrics.recorder(),

@@ -8,7 +8,9 @@ use storeroom_domain::dashboard_session::DashboardSession;
 use storeroom_domain::msi::product::MsiProduct;
 use storeroom_domain::msi::store::MsiStore;
 use storeroom_domain::msi::store::MsiTransaction;
-use storeroom_domain::opsstate::{FaultRule, JournalBounds, JournalEntry, OpsStore, SnapshotInfo};
+use storeroom_domain::opsstate::{
+    FaultRule, JournalBounds, JournalEntry, JournalStore, OpsStore, SnapshotInfo,
+};
 use storeroom_domain::store::{
     DEVCENTER_QUEUE, MSI_QUEUE, NewJob, Store, StoreError, SubmissionAccess, SubmissionReads,
 };
@@ -682,7 +684,7 @@ fn journal_entry(status: u16, client: Option<&str>, path: &str, body: usize) -> 
 }
 
 pub(crate) async fn journal_is_bounded_and_filtered<B: Backend>(store: &SqlStore<B>) {
-    let store: &dyn OpsStore = store;
+    let store: &dyn JournalStore = store;
     let roomy = JournalBounds {
         max_entries: 5,
         max_bytes: 1 << 20,
@@ -741,6 +743,43 @@ pub(crate) async fn journal_is_bounded_and_filtered<B: Backend>(store: &SqlStore
     let all = store.journal_page(None, None, None, 10).await.unwrap();
     assert_eq!(all.len(), 2, "{all:?}");
     assert_eq!(all[0].path, "/big");
+
+    // Emptied, it starts over, and both bounds still hold batch after batch.
+    store.clear_journal().await.unwrap();
+    assert!(
+        store
+            .journal_page(None, None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let small = size(&journal_entry(200, None, "/s0", 100));
+    let bounds = JournalBounds {
+        max_entries: 7,
+        max_bytes: 4 * small + small / 2,
+    };
+    for batch in 0..3 {
+        let entries: Vec<_> = (0..3)
+            .map(|i| journal_entry(200, None, &format!("/s{}", batch * 3 + i), 100))
+            .collect();
+        store.append_journal(&entries, bounds).await.unwrap();
+    }
+    let all = store.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+        ["/s8", "/s7", "/s6", "/s5"],
+        "the newest entries within the size bound"
+    );
+    let loose = JournalBounds {
+        max_entries: 3,
+        max_bytes: 1 << 20,
+    };
+    store
+        .append_journal(&[journal_entry(200, None, "/s9", 100)], loose)
+        .await
+        .unwrap();
+    let all = store.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(all.len(), 3, "the newest entries within the count bound");
 }
 
 pub(crate) async fn fault_rules_count_down_and_change_generation<B: Backend>(store: &SqlStore<B>) {
@@ -806,6 +845,7 @@ pub(crate) async fn snapshots_restore_the_catalogue_and_reset_keeps_accounts<B: 
 ) {
     let store: &dyn Store = backend_store;
     let ops: &dyn OpsStore = backend_store;
+    let journal: &dyn JournalStore = backend_store;
     let dev = DevelopmentAccount::generate();
     let now = Utc::now();
     let first = Application::reserve(&dev.seller, "First", true, now);
@@ -827,15 +867,16 @@ pub(crate) async fn snapshots_restore_the_catalogue_and_reset_keeps_accounts<B: 
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    ops.append_journal(
-        &[journal_entry(200, None, "/a", 1)],
-        JournalBounds {
-            max_entries: 10,
-            max_bytes: 1 << 20,
-        },
-    )
-    .await
-    .unwrap();
+    journal
+        .append_journal(
+            &[journal_entry(200, None, "/a", 1)],
+            JournalBounds {
+                max_entries: 10,
+                max_bytes: 1 << 20,
+            },
+        )
+        .await
+        .unwrap();
 
     let info = SnapshotInfo {
         name: "base".into(),
@@ -853,6 +894,8 @@ pub(crate) async fn snapshots_restore_the_catalogue_and_reset_keeps_accounts<B: 
     let mut tx = ops.begin_ops().await.unwrap();
     tx.reset().await.unwrap();
     tx.commit().await.unwrap();
+    // A reset clears the journal beside its transaction (the journal may be another file).
+    journal.clear_journal().await.unwrap();
     assert_eq!(store.application(&first.id).await.unwrap(), None);
     assert_eq!(store.applications(None, 0, 10).await.unwrap().1, 0);
     assert!(store.submission_doc(&sub.id).await.unwrap().is_none());
@@ -864,7 +907,8 @@ pub(crate) async fn snapshots_restore_the_catalogue_and_reset_keeps_accounts<B: 
             .is_none()
     );
     assert!(
-        ops.journal_page(None, None, None, 10)
+        journal
+            .journal_page(None, None, None, 10)
             .await
             .unwrap()
             .is_empty()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use storeroom_domain::ingestion::store::IngestionStore;
 use storeroom_domain::msi::store::MsiStore;
-use storeroom_domain::opsstate::OpsStore;
+use storeroom_domain::opsstate::{JournalStore, OpsStore};
 use storeroom_domain::store::{Store, StoreError, StoreResult};
 
 use crate::sql::Tallies;
@@ -15,7 +15,9 @@ use crate::{PgStore, SqliteStore};
 /// The store of one running server.
 #[derive(Clone)]
 pub enum Database {
-    Sqlite(SqliteStore),
+    /// The database file, and the request journal's file beside it
+    /// ([`SqliteStore::open_requests`]).
+    Sqlite(SqliteStore, SqliteStore),
     Postgres(PgStore),
 }
 
@@ -82,36 +84,47 @@ impl Database {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
         Ok(match url {
-            DatabaseUrl::Sqlite(path) => Self::Sqlite(SqliteStore::open(path).await?),
+            DatabaseUrl::Sqlite(path) => Self::Sqlite(
+                SqliteStore::open(path).await?,
+                SqliteStore::open_requests(&SqliteStore::requests_path(path)).await?,
+            ),
             DatabaseUrl::Postgres(url) => Self::Postgres(PgStore::connect(url).await?),
         })
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
         match self {
-            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Sqlite(store, _) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),
         }
     }
 
     pub fn msi_store(&self) -> Arc<dyn MsiStore> {
         match self {
-            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Sqlite(store, _) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),
         }
     }
 
-    /// The journal, fault rules and snapshots.
+    /// Where the request journal is kept.
+    pub fn journal_store(&self) -> Arc<dyn JournalStore> {
+        match self {
+            Self::Sqlite(_, requests) => Arc::new(requests.clone()),
+            Self::Postgres(store) => Arc::new(store.clone()),
+        }
+    }
+
+    /// The fault rules and snapshots.
     pub fn ops_store(&self) -> Arc<dyn OpsStore> {
         match self {
-            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Sqlite(store, _) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),
         }
     }
 
     pub fn ingestion_store(&self) -> Arc<dyn IngestionStore> {
         match self {
-            Self::Sqlite(store) => Arc::new(store.clone()),
+            Self::Sqlite(store, _) => Arc::new(store.clone()),
             Self::Postgres(store) => Arc::new(store.clone()),
         }
     }
@@ -119,7 +132,7 @@ impl Database {
     /// The job and submission counts the metrics report (see [`crate::sql::Tallies`]).
     pub async fn tallies(&self, now: chrono::DateTime<chrono::Utc>) -> StoreResult<Tallies> {
         match self {
-            Self::Sqlite(store) => store.tallies(now).await,
+            Self::Sqlite(store, _) => store.tallies(now).await,
             Self::Postgres(store) => store.tallies(now).await,
         }
     }

@@ -30,6 +30,8 @@ use crate::sql::{
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The request journal's own file (see [`SqliteStore::open_requests`]).
+static REQUESTS_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/requests");
 
 /// How long a writer waits for another (in this process, then SQLite's busy timeout).
 const LOCK_WAIT: Duration = Duration::from_secs(10);
@@ -49,27 +51,73 @@ pub type SqliteStore = SqlStore<SqliteBackend>;
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str("sqlite://")
-            .map_err(store_error)?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(LOCK_WAIT)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(2)
-            .min_connections(0)
-            .connect_with(options)
-            .await
-            .map_err(store_error)?;
+        let pool = connect(path, SqliteSynchronous::Full).await?;
         migrations::run(&MIGRATOR, &pool).await?;
-        Ok(Self::new(SqliteBackend::new(path, pool)))
+        Ok(Self::new(SqliteBackend::new(path, pool, Durability::Full)))
+    }
+
+    /// Opens (creating if needed) the request journal's file, `path`, which holds only the
+    /// `journal` table. It is a file of its own so that its flushes, several a second under
+    /// load, neither wait for nor hold the catalogue's write lock, and do not move the data
+    /// version that keeps the catalogue's read cache valid. Its commits are not synced
+    /// (`synchronous=NORMAL`): a power cut may lose the last entries, never the catalogue.
+    pub async fn open_requests(path: &Path) -> StoreResult<Self> {
+        let pool = connect(path, SqliteSynchronous::Normal).await?;
+        REQUESTS_MIGRATOR.run(&pool).await.map_err(store_error)?;
+        Ok(Self::new(SqliteBackend::new(
+            path,
+            pool,
+            Durability::Normal,
+        )))
+    }
+
+    /// The file of the request journal that goes with the database file `path`:
+    /// `storeroom.db` keeps its journal in `storeroom.requests.db`.
+    pub fn requests_path(path: &Path) -> PathBuf {
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "storeroom".into(), |stem| stem.to_string_lossy());
+        path.with_file_name(format!("{stem}.requests.db"))
     }
 
     /// The sqlx connection pool, for the bulk loads of `storeroom admin seed`.
     pub fn pool(&self) -> &SqlitePool {
         &self.backend.shared.pool
+    }
+}
+
+/// The sqlx pool of `path` (created if missing, WAL), used for migrations and bulk loads.
+async fn connect(path: &Path, synchronous: SqliteSynchronous) -> StoreResult<SqlitePool> {
+    let options = SqliteConnectOptions::from_str("sqlite://")
+        .map_err(store_error)?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(synchronous)
+        .busy_timeout(LOCK_WAIT)
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(2)
+        .min_connections(0)
+        .connect_with(options)
+        .await
+        .map_err(store_error)
+}
+
+/// When a commit is on disk: at once (`FULL`, the catalogue: a 2xx means durable), or by
+/// the next checkpoint (`NORMAL`, the request journal).
+#[derive(Clone, Copy)]
+enum Durability {
+    Full,
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
     }
 }
 
@@ -88,6 +136,7 @@ struct Shared {
     /// a second writer never blocks a thread in SQLite's busy wait on the first.
     writer: Arc<tokio::sync::Mutex<()>>,
     pool: SqlitePool,
+    durability: Durability,
     /// A read-only connection that only ever asks `PRAGMA data_version`: it never writes,
     /// so every commit, of this process or another, moves the number it sees.
     probe: Mutex<Option<Connection>>,
@@ -149,13 +198,14 @@ fn run(conn: &Connection, sql: &str, args: &[Arg<'_>]) -> StoreResult<Vec<Sqlite
 }
 
 impl SqliteBackend {
-    fn new(path: &Path, pool: SqlitePool) -> Self {
+    fn new(path: &Path, pool: SqlitePool, durability: Durability) -> Self {
         Self {
             shared: Arc::new(Shared {
                 path: path.to_path_buf(),
                 idle: Mutex::default(),
                 writer: Arc::default(),
                 pool,
+                durability,
                 probe: Mutex::default(),
             }),
         }
@@ -176,7 +226,8 @@ impl SqliteBackend {
         let conn = Connection::open(&self.shared.path).map_err(sqlite_error)?;
         conn.busy_timeout(LOCK_WAIT).map_err(sqlite_error)?;
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{PAGE_CACHE_KIB};"
+            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{PAGE_CACHE_KIB};",
+            self.shared.durability.pragma()
         ))
         .map_err(sqlite_error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -363,6 +414,16 @@ mod tests {
 
     conformance::suite!(open);
 
+    /// The request journal's own file behaves as the journal table of the database does.
+    #[tokio::test]
+    async fn the_requests_file_keeps_a_bounded_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = SqliteStore::requests_path(&dir.path().join("storeroom.db"));
+        assert_eq!(path, dir.path().join("storeroom.requests.db"));
+        let requests = SqliteStore::open_requests(&path).await.unwrap();
+        conformance::journal_is_bounded_and_filtered(&requests).await;
+    }
+
     /// A write the store did not make (another process, or the bulk loads' sqlx pool) is
     /// seen by the next read, cached or not.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -409,7 +470,7 @@ mod tests {
                 .create_if_missing(true);
             let pool = SqlitePool::connect_with(options).await.unwrap();
             MIGRATOR.run(&pool).await.unwrap();
-            SqlStore::new(SqliteBackend::new(&path, pool))
+            SqlStore::new(SqliteBackend::new(&path, pool, Durability::Full))
         };
         let open = async || SqliteStore::open(&path).await.unwrap();
         conformance::records_of_the_previous_schema_survive(old, open).await;

@@ -1,13 +1,15 @@
 //! What the journal keeps of a request's and a response's bodies: textual bodies (JSON,
-//! forms, XML, text) of a known length up to [`READ_AT_MOST`] are read, redacted and kept
-//! up to [`KEPT`] bytes, and handed on unchanged; any other body (blob uploads and
-//! downloads, archives, streamed bodies) is summarised by its size and never read here.
+//! forms, XML, text) of a known length up to [`READ_AT_MOST`] are captured as they are (the
+//! bytes are shared with the body handed on, not copied) and handed on unchanged; any other
+//! body (blob uploads and downloads, archives, streamed bodies) is summarised by its size and
+//! never read here. Redacting and cutting to [`KEPT`] bytes happen when the journal is
+//! flushed ([`Captured::kept`]), off the request's path.
 
 use std::io;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,11 +18,14 @@ use super::redact;
 
 /// Bytes of a body the journal keeps.
 pub const KEPT: usize = 16 << 10;
+/// Longest body captured as it is, to be redacted when the journal is flushed; a longer
+/// one is redacted and cut on the request's path, so that waiting entries stay small.
+const KEEP_LATER: usize = 64 << 10;
 /// Longest body read to be journaled (longer ones are summarised).
 const READ_AT_MOST: u64 = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub enum Kind {
     Json,
     Form,
     Text,
@@ -42,65 +47,81 @@ impl Kind {
     }
 }
 
-/// What was kept of a request.
+/// A body as the journal captured it.
 #[derive(Debug, Default)]
-pub struct Kept {
-    pub body: Option<String>,
+pub enum Captured {
+    /// No body, or an empty one.
+    #[default]
+    Empty,
+    /// A textual body of at most [`KEEP_LATER`] bytes, as sent.
+    Text(Kind, Bytes),
+    /// A longer textual body, already redacted and cut (so a waiting entry holds at most
+    /// [`KEEP_LATER`] or [`KEPT`] bytes of it).
+    Kept(String),
+    /// What is said of a body that is not kept.
+    Summary(&'static str, Option<u64>),
+}
+
+impl Captured {
+    /// What the journal keeps: the text redacted and cut to [`KEPT`] bytes, or the summary.
+    pub fn kept(&self) -> Option<String> {
+        match self {
+            Self::Empty => None,
+            Self::Text(kind, bytes) => Some(keep(*kind, bytes)),
+            Self::Kept(text) => Some(text.clone()),
+            Self::Summary(what, None) => Some(format!("<{what}>")),
+            Self::Summary(what, Some(size)) => Some(format!("<{size} bytes, {what}>")),
+        }
+    }
+
+    /// Bytes held until the flush.
+    pub fn weight(&self) -> usize {
+        match self {
+            Self::Text(_, bytes) => bytes.len(),
+            Self::Kept(text) => text.len(),
+            Self::Empty | Self::Summary(..) => 0,
+        }
+    }
+
     /// A token request's `client_id` (form bodies).
-    pub form_client_id: Option<String>,
+    pub fn form_client_id(&self) -> Option<String> {
+        let Self::Text(Kind::Form, bytes) = self else {
+            return None;
+        };
+        form_urlencoded::parse(bytes)
+            .find(|(name, _)| name == "client_id")
+            .map(|(_, value)| value.trim().to_string())
+    }
 }
 
-/// Reads a journaled request's body when it is kept, and hands back the request with the
-/// same body.
-pub async fn request(request: Request) -> (Request, Kept) {
+/// Captures a journaled request's body; hands back the request with the same body.
+pub async fn request(request: Request) -> (Request, Captured) {
     let (parts, body) = request.into_parts();
-    let (body, bytes, summary) = read(&parts.headers, body).await;
-    let Some(bytes) = bytes else {
-        return (
-            Request::from_parts(parts, body),
-            Kept {
-                body: summary,
-                form_client_id: None,
-            },
-        );
-    };
-    let kind = Kind::of(&parts.headers);
-    let form_client_id = (kind == Some(Kind::Form))
-        .then(|| {
-            form_urlencoded::parse(&bytes)
-                .find(|(name, _)| name == "client_id")
-                .map(|(_, value)| value.trim().to_string())
-        })
-        .flatten();
-    let kept = kind.map(|kind| keep(kind, &bytes));
-    (
-        Request::from_parts(parts, body),
-        Kept {
-            body: kept,
-            form_client_id,
-        },
-    )
+    let (body, captured) = read(&parts.headers, body).await;
+    (Request::from_parts(parts, body), captured)
 }
 
-/// Reads a response's body when it is kept; hands back the response with the same body.
-pub async fn response(response: Response) -> (Response, Option<String>) {
+/// Captures a response's body; hands back the response with the same body.
+pub async fn response(response: Response) -> (Response, Captured) {
     let (parts, body) = response.into_parts();
-    let (body, bytes, summary) = read(&parts.headers, body).await;
-    let kept = match (bytes, Kind::of(&parts.headers)) {
-        (Some(bytes), Some(kind)) => Some(keep(kind, &bytes)),
-        _ => summary,
-    };
-    (Response::from_parts(parts, body), kept)
+    let (body, captured) = read(&parts.headers, body).await;
+    (Response::from_parts(parts, body), captured)
 }
 
-/// The body to hand on, its bytes when it was read, or else a summary of it.
-async fn read(headers: &HeaderMap, body: Body) -> (Body, Option<Bytes>, Option<String>) {
+/// The body to hand on, and what the journal captured of it.
+async fn read(headers: &HeaderMap, body: Body) -> (Body, Captured) {
     let size = body.size_hint().exact();
     match (size, Kind::of(headers)) {
-        (Some(0), _) => (body, None, None),
-        (Some(size), Some(_)) if size <= READ_AT_MOST => {
+        (Some(0), _) => (body, Captured::Empty),
+        (Some(size), Some(kind)) if size <= READ_AT_MOST => {
             match axum::body::to_bytes(body, READ_AT_MOST as usize).await {
-                Ok(bytes) => (Body::from(bytes.clone()), Some(bytes), None),
+                Ok(bytes) if bytes.len() <= KEEP_LATER => {
+                    (Body::from(bytes.clone()), Captured::Text(kind, bytes))
+                }
+                Ok(bytes) => {
+                    let kept = Captured::Kept(keep(kind, &bytes));
+                    (Body::from(bytes), kept)
+                }
                 // The client went away mid-body: the handler must see the failure too,
                 // not an empty body.
                 Err(err) => {
@@ -110,14 +131,13 @@ async fn read(headers: &HeaderMap, body: Body) -> (Body, Option<Bytes>, Option<S
                     });
                     (
                         Body::from_stream(failed),
-                        None,
-                        Some("<the body could not be read>".into()),
+                        Captured::Summary("the body could not be read", None),
                     )
                 }
             }
         }
-        (Some(size), _) => (body, None, Some(format!("<{size} bytes, not kept>"))),
-        (None, _) => (body, None, Some("<streamed body, not kept>".into())),
+        (Some(size), _) => (body, Captured::Summary("not kept", Some(size))),
+        (None, _) => (body, Captured::Summary("streamed body, not kept", None)),
     }
 }
 
@@ -152,10 +172,15 @@ fn cut(mut text: String) -> String {
     text
 }
 
+/// The client a request names: its bearer token's, else its token request's `client_id`.
+pub fn client_id(authorization: Option<&HeaderValue>, body: &Captured) -> Option<String> {
+    token_client(authorization).or_else(|| body.form_client_id())
+}
+
 /// The client id a bearer token names (`appid`, or v2's `azp`). The signature is not
 /// checked here: the journal labels requests, the API's own checks decide what they may do.
-pub fn token_client(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+fn token_client(authorization: Option<&HeaderValue>) -> Option<String> {
+    let value = authorization?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
@@ -183,13 +208,14 @@ mod tests {
     #[test]
     fn a_bearer_token_names_its_client() {
         let payload = URL_SAFE_NO_PAD.encode(br#"{"appid":"abc-123"}"#);
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::AUTHORIZATION,
-            format!("Bearer eyJ0eXAiOiJKV1QifQ.{payload}.sig")
-                .parse()
-                .unwrap(),
+        let authorization = format!("Bearer eyJ0eXAiOiJKV1QifQ.{payload}.sig")
+            .parse()
+            .unwrap();
+        assert_eq!(
+            client_id(Some(&authorization), &Captured::Empty).as_deref(),
+            Some("abc-123")
         );
-        assert_eq!(token_client(&headers).as_deref(), Some("abc-123"));
+        let form = Captured::Text(Kind::Form, Bytes::from_static(b"client_id=%20xyz&x=1"));
+        assert_eq!(client_id(None, &form).as_deref(), Some("xyz"));
     }
 }

@@ -1,17 +1,23 @@
-//! The request journal: entries are buffered in memory as requests are answered (no
-//! database write on a request's path), flushed in batches by a background task, which
-//! also trims the stored journal to its bounds, and read back newest first by the admin
-//! API. Each flush announces the entries it stored on a broadcast channel, for live views.
+//! The request journal: exchanges are buffered in memory as requests are answered, as they
+//! were captured (no redaction, serialization or database write on a request's path),
+//! turned into entries and stored in batches by a background task, which also trims the
+//! stored journal to its bounds, and read back newest first by the admin API. Each flush
+//! announces the entries it stored on a broadcast channel, for live views.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::{HeaderValue, Method};
+use chrono::{DateTime, Utc};
 use metrics::Recorder;
 pub use storeroom_domain::opsstate::JournalBounds;
-use storeroom_domain::opsstate::{Glob, JournalEntry, OpsStore};
-use storeroom_domain::store::StoreResult;
+use storeroom_domain::opsstate::{Glob, JournalEntry, JournalStore};
+use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::sync::{Notify, broadcast};
+
+use super::capture::{self, Captured};
+use super::redact;
 
 /// Counter: journal entries stored.
 pub const WRITTEN: &str = "storeroom_journal_entries_written_total";
@@ -19,8 +25,10 @@ pub const WRITTEN: &str = "storeroom_journal_entries_written_total";
 /// the bounds, by `reason` (`overflow`, `failed`, `trimmed`).
 pub const DROPPED: &str = "storeroom_journal_entries_dropped_total";
 
-/// Entries waiting for a flush, at most: beyond, the oldest are dropped (and counted).
+/// Entries waiting for a flush, at most, and the bytes of body they may hold: beyond, the
+/// oldest are dropped (and counted).
 const BUFFER: usize = 4096;
+const BUFFER_BYTES: usize = 32 << 20;
 /// A flush starts once this many entries wait, else every [`FLUSH_EVERY`].
 const BATCH: usize = 256;
 const FLUSH_EVERY: Duration = Duration::from_millis(250);
@@ -46,10 +54,60 @@ pub struct JournalFilter {
     pub client_id: Option<String>,
 }
 
+/// An answered request waiting for the flush, as its path captured it.
+pub struct Exchange {
+    pub time: DateTime<Utc>,
+    /// The client, when the fault rules needed it before routing; else read from
+    /// `authorization` or the body at the flush.
+    pub client_id: Option<String>,
+    pub authorization: Option<HeaderValue>,
+    pub method: Method,
+    pub path_and_query: String,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub correlation_id: String,
+    pub request_body: Captured,
+    pub response_body: Captured,
+    pub fault_id: Option<String>,
+}
+
+impl Exchange {
+    fn weight(&self) -> usize {
+        self.request_body.weight() + self.response_body.weight()
+    }
+
+    /// The entry as stored: client named, query and bodies redacted, bodies cut.
+    fn entry(self) -> JournalEntry {
+        let client_id = self
+            .client_id
+            .or_else(|| capture::client_id(self.authorization.as_ref(), &self.request_body));
+        JournalEntry {
+            id: 0,
+            time: self.time,
+            client_id,
+            method: self.method.to_string(),
+            path: redact::path_and_query(&self.path_and_query),
+            status: self.status,
+            latency_ms: self.latency_ms,
+            correlation_id: self.correlation_id,
+            request_body: self.request_body.kept(),
+            response_body: self.response_body.kept(),
+            fault_id: self.fault_id,
+        }
+    }
+}
+
+/// The exchanges waiting for a flush, and the bytes of body they hold.
+#[derive(Default)]
+struct Waiting {
+    exchanges: VecDeque<Exchange>,
+    bytes: usize,
+}
+
 pub struct Journal {
-    store: Arc<dyn OpsStore>,
+    store: Arc<dyn JournalStore>,
     bounds: JournalBounds,
-    buffer: Mutex<VecDeque<JournalEntry>>,
+    buffer: Mutex<Waiting>,
     wake: Notify,
     /// One flush at a time, so entries are stored in the order they were answered.
     flushing: tokio::sync::Mutex<()>,
@@ -59,7 +117,7 @@ pub struct Journal {
 
 impl Journal {
     pub fn new(
-        store: Arc<dyn OpsStore>,
+        store: Arc<dyn JournalStore>,
         bounds: JournalBounds,
         recorder: Arc<dyn Recorder + Send + Sync>,
     ) -> Self {
@@ -73,7 +131,7 @@ impl Journal {
         Self {
             store,
             bounds,
-            buffer: Mutex::new(VecDeque::new()),
+            buffer: Mutex::default(),
             wake: Notify::new(),
             flushing: tokio::sync::Mutex::new(()),
             live: broadcast::channel(LIVE).0,
@@ -86,20 +144,28 @@ impl Journal {
         self.bounds.max_entries > 0 && self.bounds.max_bytes > 0
     }
 
-    /// Queues an answered request's entry for the next flush.
-    pub fn record(&self, entry: JournalEntry) {
+    /// Queues an answered request for the next flush.
+    pub fn record(&self, exchange: Exchange) {
         let waiting = {
-            let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-            if buffer.len() >= BUFFER {
-                buffer.pop_front();
+            let mut buffer = self.waiting();
+            buffer.bytes += exchange.weight();
+            buffer.exchanges.push_back(exchange);
+            while buffer.exchanges.len() > BUFFER || buffer.bytes > BUFFER_BYTES {
+                let Some(oldest) = buffer.exchanges.pop_front() else {
+                    break;
+                };
+                buffer.bytes -= oldest.weight();
                 self.count(DROPPED, "overflow", 1);
             }
-            buffer.push_back(entry);
-            buffer.len()
+            buffer.exchanges.len()
         };
         if waiting >= BATCH {
             self.wake.notify_one();
         }
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.buffer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The entries this instance stores from now on, as they are stored (with their ids).
@@ -111,13 +177,20 @@ impl Journal {
     /// Stores the buffered entries and trims the journal to its bounds.
     pub async fn flush(&self) -> StoreResult<()> {
         let _turn = self.flushing.lock().await;
-        let entries: Vec<JournalEntry> = {
-            let mut buffer = self.buffer.lock().unwrap_or_else(|p| p.into_inner());
-            buffer.drain(..).collect()
-        };
-        if entries.is_empty() {
+        let exchanges = std::mem::take(&mut *self.waiting()).exchanges;
+        if exchanges.is_empty() {
             return Ok(());
         }
+        // Redacting and serializing bodies is CPU work: on a blocking thread, so that the
+        // runtime's workers go on answering requests meanwhile.
+        let entries = tokio::task::spawn_blocking(move || {
+            exchanges
+                .into_iter()
+                .map(Exchange::entry)
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|err| StoreError::failed(format!("journal entries not prepared: {err}")))?;
         match self.store.append_journal(&entries, self.bounds).await {
             Ok(appended) => {
                 self.count(WRITTEN, "", entries.len() as u64);
@@ -144,6 +217,13 @@ impl Journal {
                 tracing::warn!(error = %err, "cannot store request journal entries: they are lost");
             }
         }
+    }
+
+    /// Empties the journal: the entries waiting and those stored (a reset).
+    pub async fn clear(&self) -> StoreResult<()> {
+        let _turn = self.flushing.lock().await;
+        *self.waiting() = Waiting::default();
+        self.store.clear_journal().await
     }
 
     /// The newest entries matching `filter`, newest first; this instance's buffered

@@ -24,16 +24,17 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
 use metrics::Recorder;
-use storeroom_domain::opsstate::{FaultRule, JournalBounds, JournalEntry, OpsStore};
+use storeroom_domain::opsstate::{FaultRule, JournalBounds, JournalEntry, JournalStore, OpsStore};
 use storeroom_domain::store::StoreResult;
 use storeroom_storage::blobs::BlobStore;
 use tokio::sync::broadcast;
 
 use crate::front::{self, Front};
 use crate::surface::{self, Surface};
+use capture::Captured;
 use failure::Target;
 use faults::Faults;
-use journal::Journal;
+use journal::{Exchange, Journal};
 
 /// The journal, the fault rules and the blob store snapshots copy.
 pub struct OpsState {
@@ -46,6 +47,7 @@ impl OpsState {
     /// Loads the fault rules.
     pub async fn load(
         store: Arc<dyn OpsStore>,
+        journal: Arc<dyn JournalStore>,
         blobs: Arc<dyn BlobStore>,
         bounds: JournalBounds,
         recorder: Arc<dyn Recorder + Send + Sync>,
@@ -53,7 +55,7 @@ impl OpsState {
         let faults = Arc::new(Faults::new(store.clone(), recorder.clone()));
         faults.reload().await?;
         Ok(Self {
-            journal: Arc::new(Journal::new(store, bounds, recorder)),
+            journal: Arc::new(Journal::new(journal, bounds, recorder)),
             faults,
             blobs,
         })
@@ -122,16 +124,17 @@ where
     let started = Instant::now();
     let time = front.state.clock.now();
     let seen = Seen::of(front, &request);
-    let path_and_query = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_string(),
-        |p| p.as_str().to_string(),
-    );
-    let (request, kept) = if seen.journaled || (!seen.operator && ops.faults.names_clients()) {
+    let names_clients = !seen.operator && ops.faults.names_clients();
+    let (request, request_body) = if seen.journaled || names_clients {
         capture::request(request).await
     } else {
-        (request, capture::Kept::default())
+        (request, Captured::Empty)
     };
-    let client_id = capture::token_client(request.headers()).or(kept.form_client_id);
+    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
+    // Decoding the token's client waits for the flush unless a rule needs it now.
+    let client_id = names_clients
+        .then(|| capture::client_id(authorization.as_ref(), &request_body))
+        .flatten();
     let rule = if seen.operator {
         None
     } else {
@@ -139,6 +142,12 @@ where
             .pick(seen.method.as_str(), &seen.path, client_id.as_deref())
             .await
     };
+    let path_and_query = seen.journaled.then(|| {
+        request.uri().path_and_query().map_or_else(
+            || request.uri().path().to_string(),
+            |p| p.as_str().to_string(),
+        )
+    });
     let response = match &rule {
         Some(rule) => faulted(front, &seen, rule, request, id, route).await,
         None => match faults::updated_submission(seen.method.as_str(), &seen.path) {
@@ -148,9 +157,9 @@ where
             _ => route(request).await,
         },
     };
-    if !seen.journaled {
+    let Some(path_and_query) = path_and_query else {
         return response;
-    }
+    };
     let latency = started.elapsed();
     let status = response.status().as_u16();
     let (response, response_body) = capture::response(response).await;
@@ -158,16 +167,16 @@ where
         found if found.is_empty() => id.to_string(),
         found => found,
     };
-    ops.journal.record(JournalEntry {
-        id: 0,
+    ops.journal.record(Exchange {
         time,
         client_id,
-        method: seen.method.to_string(),
-        path: redact::path_and_query(&path_and_query),
+        authorization,
+        method: seen.method,
+        path_and_query,
         status,
         latency_ms: (latency.as_secs_f64() * 1e6).round() / 1e3,
         correlation_id,
-        request_body: kept.body,
+        request_body,
         response_body,
         fault_id: rule.map(|rule| rule.id),
     });

@@ -267,12 +267,10 @@ async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
 
 /// Returns storeroom to a fresh state (accounts and keys kept).
 pub async fn reset_all(state: &AppState) -> ApiResult<()> {
-    // Entries of requests answered before the reset go with the journal it clears: stored
-    // now, so that no flush running behind stores them after it.
-    if let Err(err) = state.opsstate.journal.flush().await {
-        tracing::warn!(error = %err, "reset: cannot store the waiting journal entries");
-    }
     snapshots(state).reset().await?;
+    // Entries of requests answered before the reset go with the journal (the waiting ones
+    // too); the reset's own request is journaled after it.
+    stored(state.opsstate.journal.clear().await)?;
     refreshed(state).await
 }
 

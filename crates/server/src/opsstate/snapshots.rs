@@ -32,7 +32,7 @@ pub struct Snapshots<'a> {
 }
 
 impl Snapshots<'_> {
-    /// Removes the catalogue, its blobs, the journal and the fault rules.
+    /// Removes the catalogue, its blobs and the fault rules (the caller clears the journal).
     pub async fn reset(&self) -> Result<(), SnapshotError> {
         let mut tx = self.store.begin_ops().await?;
         tx.reset().await?;

@@ -39,6 +39,11 @@ const SHARED: &[(i64, &str, &str)] = &[
         "dashboard sessions",
         include_str!("../../migrations/shared/0016_dashboard_sessions.sql"),
     ),
+    (
+        17,
+        "journal running size",
+        include_str!("../../migrations/shared/0017_journal_running_size.sql"),
+    ),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared

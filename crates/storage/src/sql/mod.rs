@@ -14,6 +14,7 @@
 mod docs;
 mod driver;
 mod ingestion;
+mod journal;
 pub(crate) mod migrations;
 mod msi;
 mod opsstate;

@@ -1,4 +1,4 @@
-//! [`OpsStore`]: the request journal, fault rules and snapshots, over any [`Backend`].
+//! [`OpsStore`]: fault rules and snapshots, over any [`Backend`].
 //!
 //! Snapshots are row copies: each catalogue and account table has a `snapshot_<table>`
 //! twin (migration 0015) holding the rows of every snapshot under its name, so saving and
@@ -7,10 +7,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use storeroom_domain::opsstate::{
-    Appended, FaultRule, FaultSet, JournalBounds, JournalEntry, OpsStore, OpsTransaction,
-    SnapshotInfo,
-};
+use storeroom_domain::opsstate::{FaultRule, FaultSet, OpsStore, OpsTransaction, SnapshotInfo};
 use storeroom_domain::store::StoreResult;
 
 use super::store::{millis, required};
@@ -123,18 +120,9 @@ const CATALOGUE: &[Copied] = &[
 /// The apps' per-seller counts, rebuilt by the trigger as restored apps are inserted.
 const CLEAR_APPLICATION_COUNTS: &str = "DELETE FROM application_counts";
 
-/// What a reset removes beside the catalogue.
-const OPERATIONS: &[&str] = &[
-    "DELETE FROM journal",
-    "DELETE FROM faults",
-    "DELETE FROM fault_zombies",
-];
-
-fn entry(row: &impl RowAccess) -> StoreResult<JournalEntry> {
-    let mut entry: JournalEntry = from_doc(&required(row, 1)?)?;
-    entry.id = row.int(0)?.unwrap_or_default();
-    Ok(entry)
-}
+/// What a reset removes beside the catalogue (the journal is cleared on its own:
+/// [`storeroom_domain::opsstate::JournalStore`]).
+const OPERATIONS: &[&str] = &["DELETE FROM faults", "DELETE FROM fault_zombies"];
 
 fn rule(row: &impl RowAccess) -> StoreResult<FaultRule> {
     let mut rule: FaultRule = from_doc(&required(row, 1)?)?;
@@ -164,88 +152,6 @@ impl<B: Backend> SqlTransaction<B> {
 
 #[async_trait]
 impl<B: Backend> OpsStore for SqlStore<B> {
-    async fn append_journal(
-        &self,
-        entries: &[JournalEntry],
-        bounds: JournalBounds,
-    ) -> StoreResult<Appended> {
-        let mut tx = self.transaction().await?;
-        let mut ids = Vec::with_capacity(entries.len());
-        for entry in entries {
-            let doc = to_doc(entry)?;
-            let status = i64::from(entry.status);
-            let client = entry.client_id.as_deref().map(str::to_ascii_lowercase);
-            let inserted = tx
-                .fetch(
-                    "INSERT INTO journal (id, at, client_id, status, size, doc)
-                 VALUES ((SELECT coalesce(max(id), 0) + 1 FROM journal), $1, $2, $3, $4, $5)
-                 RETURNING id",
-                    &[
-                        Arg::Int(millis(entry.time)),
-                        Arg::from(client.as_deref()),
-                        Arg::Int(status),
-                        Arg::Int(doc.len() as i64),
-                        Arg::Text(&doc),
-                    ],
-                )
-                .await?;
-            ids.push(
-                inserted
-                    .first()
-                    .map(|row| row.int(0))
-                    .transpose()?
-                    .flatten()
-                    .unwrap_or_default(),
-            );
-        }
-        let max_entries = i64::try_from(bounds.max_entries).unwrap_or(i64::MAX);
-        let max_bytes = i64::try_from(bounds.max_bytes).unwrap_or(i64::MAX);
-        let by_count = tx
-            .fetch(
-                "DELETE FROM journal WHERE id <= (SELECT id FROM journal ORDER BY id DESC
-                 LIMIT 1 OFFSET $1) RETURNING id",
-                &[Arg::Int(max_entries)],
-            )
-            .await?;
-        let by_size = tx
-            .fetch(
-                "DELETE FROM journal WHERE id <= (SELECT max(id) FROM
-                 (SELECT id, sum(size) OVER (ORDER BY id DESC) AS total FROM journal) AS sized
-                 WHERE total > $1) RETURNING id",
-                &[Arg::Int(max_bytes)],
-            )
-            .await?;
-        tx.finish().await?;
-        Ok(Appended {
-            ids,
-            trimmed: (by_count.len() + by_size.len()) as u64,
-        })
-    }
-
-    async fn journal_page(
-        &self,
-        before: Option<i64>,
-        status: Option<u16>,
-        client_id: Option<&str>,
-        count: u32,
-    ) -> StoreResult<Vec<JournalEntry>> {
-        let client = client_id.map(str::to_ascii_lowercase);
-        let rows = self
-            .backend
-            .fetch(
-                "SELECT id, doc FROM journal WHERE id < $1 AND ($2 < 0 OR status = $2)
-                 AND ($3 IS NULL OR client_id = $3) ORDER BY id DESC LIMIT $4",
-                &[
-                    Arg::Int(before.unwrap_or(i64::MAX)),
-                    Arg::Int(status.map_or(-1, i64::from)),
-                    Arg::from(client.as_deref()),
-                    Arg::Int(i64::from(count)),
-                ],
-            )
-            .await?;
-        rows.iter().map(entry).collect()
-    }
-
     async fn fault_generation(&self) -> StoreResult<Option<String>> {
         use storeroom_domain::store::Store;
         self.setting(FAULT_GENERATION).await
