@@ -22,25 +22,10 @@ use crate::auth::DevCenterCaller;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
-/// This module's operations in the OpenAPI document.
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_flights,
-    create_flight,
-    get_flight,
-    delete_flight,
-    create_submission,
-    get_submission,
-    update_submission,
-    delete_submission,
-    commit_submission,
-    submission_status,
-    get_rollout,
-    update_rollout,
-    halt_rollout,
-    finalize_rollout,
-))]
-pub(super) struct Described;
+described!(
+    [list_flights, create_flight, get_flight, delete_flight],
+    [get_rollout, update_rollout, halt_rollout, finalize_rollout]
+);
 
 fn flight_wire(ranked: &RankedFlight) -> wire::Flight {
     super::present::flight(&ranked.flight, ranked.below.as_deref())

@@ -22,22 +22,13 @@ use crate::auth::DevCenterCaller;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
-/// This module's operations in the OpenAPI document.
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
+described!([
     list_in_app_products,
     create_in_app_product,
     list_application_in_app_products,
     get_in_app_product,
-    delete_in_app_product,
-    create_submission,
-    get_submission,
-    update_submission,
-    delete_submission,
-    commit_submission,
-    submission_status,
-))]
-pub(super) struct Described;
+    delete_in_app_product
+]);
 
 /// `GET inappproducts`: without `top`, every add-on (documented), in one page.
 #[utoipa::path(get, path = "/v1.0/my/inappproducts", operation_id = "listInAppProducts",

@@ -114,6 +114,26 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
     .into_response())
 }
 
+/// `Described`, the calling module's part of the OpenAPI document, from its handlers'
+/// declarations: its own first (`$own`), then the handlers every kind of submission has, of
+/// the same names (`create_submission`, …), then `$after` (the package rollout's).
+macro_rules! described {
+    ([$($own:ident),* $(,)?] $(, [$($after:ident),* $(,)?])?) => {
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths(
+            $($own,)*
+            create_submission,
+            get_submission,
+            update_submission,
+            delete_submission,
+            commit_submission,
+            submission_status,
+            $($($after,)*)?
+        ))]
+        pub(super) struct Described;
+    };
+}
+
 mod dispatch;
 mod flights;
 mod in_app_products;
@@ -123,24 +143,12 @@ pub(crate) mod present;
 
 pub use dispatch::{ROUTE, routes};
 
-/// The app operations in the OpenAPI document (after [`flights`]' and
-/// [`in_app_products`]', see [`routes`]).
-#[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list_applications,
-    get_application,
-    create_submission,
-    get_submission,
-    update_submission,
-    delete_submission,
-    commit_submission,
-    submission_status,
-    get_rollout,
-    update_rollout,
-    halt_rollout,
-    finalize_rollout,
-))]
-struct Described;
+// The app operations' part of the document (after the flights' and the add-ons', see
+// `routes`).
+described!(
+    [list_applications, get_application],
+    [get_rollout, update_rollout, halt_rollout, finalize_rollout]
+);
 
 /// `top` and `skip`, in any case and order.
 pub struct Paging {
