@@ -1,28 +1,20 @@
-//! The devcenter API's one route: every request under `/v1.0/my/` is authenticated once,
-//! decoded once ([`operation::decode`]) and handed to its handler from one `match`.
-//!
-//! The answers are the ones axum's per-handler routes gave: an unknown path or method is
-//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`),
-//! then the caller is authenticated, then the path's ids, the query and the body are read,
-//! in that order, with the same extractors' refusals.
-
-use std::collections::HashMap;
+//! The devcenter API's one route: every request under `/v1.0/my/` is decoded once
+//! ([`operation::ROUTES`]), its caller authenticated once ([`DevCenterCaller`]) and its
+//! operation run from one `match` ([`crate::dispatch::serve`] tells the order of checks).
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use super::operation::{self, Miss, Op};
+use super::operation::{self, Op};
 use super::post_body::SubmissionPost;
 use super::{flights, in_app_products};
 use crate::auth::DevCenterCaller;
+use crate::dispatch::{Refusal, query};
 use crate::errors::ApiError;
-use crate::ops::{Operation, UNMATCHED};
 use crate::state::AppState;
 
 /// The route of every devcenter path (listed in `openapi::UNDOCUMENTED`). Its prefix is not
@@ -42,82 +34,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
-    let decoded = operation::decode(request.method(), request.uri().path());
-    let (template, decoded) = match decoded {
-        Ok(op) => (op.template(), Ok(op)),
-        Err(Miss::NotFound) => {
-            let response = crate::front::not_found(request.uri().clone()).await;
-            return labelled(response, UNMATCHED);
-        }
-        Err(Miss::MethodNotAllowed { template, allow }) => {
-            let mut response = crate::front::method_not_allowed(request).await;
-            if let Ok(allow) = HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(header::ALLOW, allow);
-            }
-            return labelled(response, template);
-        }
-        Err(Miss::UnreadableId { template, name }) => (template, Err(name)),
-    };
-    let (mut parts, body) = request.into_parts();
-    let response = match DevCenterCaller::from_request_parts(&mut parts, &state).await {
-        Err(refusal) => refusal,
-        Ok(caller) => match decoded {
-            // axum's `Path` refusal, in its words.
-            Err(name) => (
-                StatusCode::BAD_REQUEST,
-                format!("Invalid URL: Invalid UTF-8 in `{name}`"),
-            )
-                .into_response(),
-            Ok(op) => {
-                let request = Request::from_parts(parts, body);
-                execute(&state, &caller, request, op)
-                    .await
-                    .unwrap_or_else(IntoResponse::into_response)
-            }
+    crate::dispatch::serve(
+        state,
+        request,
+        operation::ROUTES,
+        |state, caller: DevCenterCaller, request, op| async move {
+            execute(&state, &caller, request, op).await
         },
-    };
-    labelled(response, template)
-}
-
-/// The request metrics' `operation`: the route template, as when each operation had its
-/// own axum route (the Prometheus series keep their names).
-fn labelled(mut response: Response, template: &str) -> Response {
-    response
-        .extensions_mut()
-        .insert(Operation(template.to_string()));
-    response
-}
-
-/// What an extractor refused before the handler ran, answered as axum answered it.
-enum Refusal {
-    Query(QueryRejection),
-    Post(ApiError),
-}
-
-impl From<QueryRejection> for Refusal {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::Query(rejection)
-    }
-}
-
-impl From<ApiError> for Refusal {
-    fn from(error: ApiError) -> Self {
-        Self::Post(error)
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Query(rejection) => rejection.into_response(),
-            Self::Post(error) => error.into_response(),
-        }
-    }
-}
-
-/// The query string as a map, as axum's `Query` read it.
-fn query(request: &Request) -> Result<HashMap<String, String>, QueryRejection> {
-    Query::try_from_uri(request.uri()).map(|Query(query)| query)
+    )
+    .await
 }
 
 /// The body of a create or commit POST, checked as its extractor checks it.
@@ -268,55 +193,18 @@ async fn execute(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
-    use axum::http::Method;
-
     use super::*;
-
-    /// `template` with an id in each variable.
-    fn sample(template: &str) -> String {
-        template
-            .replace("{app_id}", "9NBLGGH4R315")
-            .replace("{flight_id}", "f-1")
-            .replace("{submission_id}", "1152921504621243540")
-            .replace("{iap_id}", "9P1")
-    }
 
     #[test]
     fn the_document_describes_exactly_the_operations_decoded() {
         let document = routes().into_openapi();
-        let mut documented = BTreeSet::new();
-        for (template, item) in &document.paths.paths {
-            let operations = [
-                (Method::GET, &item.get),
-                (Method::PUT, &item.put),
-                (Method::POST, &item.post),
-                (Method::DELETE, &item.delete),
-                (Method::PATCH, &item.patch),
-                (Method::HEAD, &item.head),
-            ];
-            for (method, described) in operations {
-                let Some(described) = described else { continue };
-                let path = sample(template);
-                let op = operation::decode(&method, &path)
-                    .unwrap_or_else(|miss| panic!("{method} {path}: {miss:?}"));
-                assert_eq!(op.template(), template, "{method} {path}");
-                // The variant is named as the documented operation.
-                let variant = format!("{op:?}");
-                let variant = variant.split('(').next().unwrap_or_default();
-                let id = described.operation_id.as_deref().unwrap_or_default();
-                assert!(
-                    variant.eq_ignore_ascii_case(id) && variant[1..] == id[1..],
-                    "{method} {template}: {variant} is documented as {id}"
-                );
-                documented.insert((method.to_string(), template.clone()));
-            }
-        }
-        let decoded: BTreeSet<(String, String)> = operation::served()
-            .map(|(template, method)| (method.to_string(), template.to_string()))
-            .collect();
-        assert_eq!(documented, decoded);
+        crate::dispatch::described::exactly(&document, operation::ROUTES, "", |template| {
+            template
+                .replace("{app_id}", "9NBLGGH4R315")
+                .replace("{flight_id}", "f-1")
+                .replace("{submission_id}", "1152921504621243540")
+                .replace("{iap_id}", "9P1")
+        });
     }
 
     #[test]

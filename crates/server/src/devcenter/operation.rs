@@ -1,12 +1,9 @@
-//! Every operation of the devcenter API v1.0, decoded once from the method and the path.
-//!
-//! The path is the one the front door hands on ([`crate::canonical`]): its fixed words
-//! already spelled as the templates spell them and empty segments (a trailing slash) gone,
-//! so fixed words match exactly here; ids keep their case and are percent-decoded, as
-//! axum's `Path` decoded them.
+//! Every operation of the devcenter API v1.0, and the table it is decoded by from the
+//! method and the path ([`crate::dispatch::table`]).
 
 use axum::http::Method;
-use percent_encoding::percent_decode_str;
+
+use crate::dispatch::table::{Route, route};
 
 /// A path id, percent-decoded.
 type Id = String;
@@ -53,68 +50,6 @@ pub enum Op {
     GetInAppProductSubmissionStatus(Id, Id),
 }
 
-/// Why a request names no operation, or cannot be given one yet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Miss {
-    /// No template matches the path.
-    NotFound,
-    /// `template` matches the path, not with this method; `allow` lists its methods as
-    /// axum's `Allow` header did (`GET,HEAD,PUT,DELETE`).
-    MethodNotAllowed {
-        template: &'static str,
-        allow: String,
-    },
-    /// `template` and the method match, but the id named `name` is not UTF-8 once
-    /// percent-decoded. axum's `Path` refused it after the caller's token was checked,
-    /// so it is answered after authentication.
-    UnreadableId {
-        template: &'static str,
-        name: &'static str,
-    },
-}
-
-impl Op {
-    /// The route template the operation is served at, as the OpenAPI document names it;
-    /// also the request metrics' `operation`, as when axum matched these routes itself.
-    pub fn template(&self) -> &'static str {
-        use Op::*;
-        match self {
-            ListApplications => APPLICATIONS,
-            GetApplication(..) => APPLICATION,
-            CreateSubmission(..) => SUBMISSIONS,
-            GetSubmission(..) | UpdateSubmission(..) | DeleteSubmission(..) => SUBMISSION,
-            CommitSubmission(..) => COMMIT,
-            GetSubmissionStatus(..) => STATUS,
-            GetPackageRollout(..) => ROLLOUT,
-            UpdatePackageRolloutPercentage(..) => ROLLOUT_PERCENTAGE,
-            HaltPackageRollout(..) => ROLLOUT_HALT,
-            FinalizePackageRollout(..) => ROLLOUT_FINALIZE,
-            ListFlights(..) => LIST_FLIGHTS,
-            CreateFlight(..) => FLIGHTS,
-            GetFlight(..) | DeleteFlight(..) => FLIGHT,
-            CreateFlightSubmission(..) => FLIGHT_SUBMISSIONS,
-            GetFlightSubmission(..) | UpdateFlightSubmission(..) | DeleteFlightSubmission(..) => {
-                FLIGHT_SUBMISSION
-            }
-            CommitFlightSubmission(..) => FLIGHT_COMMIT,
-            GetFlightSubmissionStatus(..) => FLIGHT_STATUS,
-            GetFlightPackageRollout(..) => FLIGHT_ROLLOUT,
-            UpdateFlightPackageRolloutPercentage(..) => FLIGHT_ROLLOUT_PERCENTAGE,
-            HaltFlightPackageRollout(..) => FLIGHT_ROLLOUT_HALT,
-            FinalizeFlightPackageRollout(..) => FLIGHT_ROLLOUT_FINALIZE,
-            ListApplicationInAppProducts(..) => APPLICATION_IN_APP_PRODUCTS,
-            ListInAppProducts | CreateInAppProduct => IN_APP_PRODUCTS,
-            GetInAppProduct(..) | DeleteInAppProduct(..) => IN_APP_PRODUCT,
-            CreateInAppProductSubmission(..) => IAP_SUBMISSIONS,
-            GetInAppProductSubmission(..)
-            | UpdateInAppProductSubmission(..)
-            | DeleteInAppProductSubmission(..) => IAP_SUBMISSION,
-            CommitInAppProductSubmission(..) => IAP_COMMIT,
-            GetInAppProductSubmissionStatus(..) => IAP_STATUS,
-        }
-    }
-}
-
 const APPLICATIONS: &str = "/v1.0/my/applications";
 const APPLICATION: &str = "/v1.0/my/applications/{app_id}";
 const SUBMISSIONS: &str = "/v1.0/my/applications/{app_id}/submissions";
@@ -151,26 +86,9 @@ const IAP_SUBMISSION: &str = "/v1.0/my/inappproducts/{iap_id}/submissions/{submi
 const IAP_COMMIT: &str = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}/commit";
 const IAP_STATUS: &str = "/v1.0/my/inappproducts/{iap_id}/submissions/{submission_id}/status";
 
-/// The most ids a template has.
-const MAX_IDS: usize = 3;
-
-/// Builds an operation from its template's ids, in order (the unused ones empty).
-type Build = fn([Id; MAX_IDS]) -> Op;
-
-/// A template and the operations served at it by method, in the order axum's `Allow`
-/// header listed them (the handlers' order in their `routes!`).
-struct Route {
-    template: &'static str,
-    methods: &'static [(Method, Build)],
-}
-
-const fn route(template: &'static str, methods: &'static [(Method, Build)]) -> Route {
-    Route { template, methods }
-}
-
 /// Every template of the API and its operations. No two templates match one path: where
 /// one has a fixed word, every other of its length has a fixed word or nothing.
-const ROUTES: &[Route] = {
+pub const ROUTES: &[Route<Op>] = {
     use Method as M;
     use Op::*;
     &[
@@ -288,99 +206,13 @@ const ROUTES: &[Route] = {
     ]
 };
 
-/// The operation `method` names at `path` (the whole path, `/v1.0/my/…`).
-pub fn decode(method: &Method, path: &str) -> Result<Op, Miss> {
-    let mut raw = [""; MAX_IDS];
-    let route = ROUTES
-        .iter()
-        .find(|route| matches(route.template, path, &mut raw))
-        .ok_or(Miss::NotFound)?;
-    // A GET route answers HEAD, as axum's did (the body is dropped on the way out).
-    let wanted = if method == Method::HEAD {
-        &Method::GET
-    } else {
-        method
-    };
-    let Some((_, build)) = route.methods.iter().find(|(m, _)| m == wanted) else {
-        return Err(Miss::MethodNotAllowed {
-            template: route.template,
-            allow: allow(route.methods),
-        });
-    };
-    let mut ids: [Id; MAX_IDS] = Default::default();
-    for (index, sent) in raw.iter().enumerate() {
-        let Ok(decoded) = percent_decode_str(sent).decode_utf8() else {
-            return Err(Miss::UnreadableId {
-                template: route.template,
-                name: id_name(route.template, index),
-            });
-        };
-        ids[index] = decoded.into_owned();
-    }
-    Ok(build(ids))
-}
-
-/// Whether `path` matches `template` segment by segment, its ids (as sent) put in `ids`.
-fn matches<'a>(template: &str, path: &'a str, ids: &mut [&'a str; MAX_IDS]) -> bool {
-    let mut sent = path.split('/');
-    let mut count = 0;
-    for word in template.split('/') {
-        let Some(segment) = sent.next() else {
-            return false;
-        };
-        if word.starts_with('{') {
-            // As in axum, an id is never empty (the front door drops empty segments anyway).
-            if segment.is_empty() {
-                return false;
-            }
-            ids[count] = segment;
-            count += 1;
-        } else if word != segment {
-            return false;
-        }
-    }
-    sent.next().is_none()
-}
-
-/// The name of the `index`th id of `template` (`app_id`).
-fn id_name(template: &'static str, index: usize) -> &'static str {
-    template
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .nth(index)
-        .unwrap_or_default()
-}
-
-/// The `Allow` header of a template's methods, as axum wrote it (GET brings HEAD).
-fn allow(methods: &[(Method, Build)]) -> String {
-    let mut names: Vec<&str> = Vec::new();
-    for (method, _) in methods {
-        names.push(method.as_str());
-        if method == Method::GET {
-            names.push("HEAD");
-        }
-    }
-    names.join(",")
-}
-
-/// Every template with its methods, for the tests that hold the decoder and the OpenAPI
-/// document together.
-#[cfg(test)]
-pub fn served() -> impl Iterator<Item = (&'static str, &'static Method)> {
-    ROUTES.iter().flat_map(|route| {
-        route
-            .methods
-            .iter()
-            .map(move |(method, _)| (route.template, method))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dispatch::table::{self, Miss};
 
     fn op(method: Method, path: &str) -> Result<Op, Miss> {
-        decode(&method, path)
+        table::decode(ROUTES, &method, path).map(|(_, op)| op)
     }
 
     const SUB: &str = "/v1.0/my/applications/9NBLGGH4R315/submissions/1152921504621243540";
@@ -565,7 +397,11 @@ mod tests {
                 GetInAppProductSubmissionStatus(i, s),
             ),
         ];
-        assert_eq!(cases.len(), served().count(), "one case per operation");
+        assert_eq!(
+            cases.len(),
+            table::served(ROUTES).count(),
+            "one case per operation"
+        );
         for (method, path, expected) in cases {
             assert_eq!(op(method.clone(), &path), Ok(expected), "{method} {path}");
         }
@@ -690,15 +526,15 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_names_its_template() {
-        for (template, method) in served() {
+    fn every_operation_is_matched_by_its_template() {
+        for (template, method) in table::served(ROUTES) {
             let path = template
                 .replace("{app_id}", "a")
                 .replace("{flight_id}", "f")
                 .replace("{submission_id}", "s")
                 .replace("{iap_id}", "i");
-            let decoded = op(method.clone(), &path).unwrap();
-            assert_eq!(decoded.template(), template, "{method} {path}");
+            let (matched, _) = table::decode(ROUTES, method, &path).unwrap();
+            assert_eq!(matched, template, "{method} {path}");
         }
     }
 }
