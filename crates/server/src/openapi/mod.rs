@@ -61,6 +61,11 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
          handlers' declarations, and devcenter::operation decodes exactly those",
     ),
     (
+        crate::admin::ROUTE,
+        "the admin API's dispatcher: its operations are documented one by one from the \
+         handlers' declarations, and admin::operation decodes exactly those",
+    ),
+    (
         "/v1.0/ingestion",
         "the ingestion API's root: no operation, its 404 body",
     ),
