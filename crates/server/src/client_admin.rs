@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,20 +14,20 @@ use serde_json::{Value, json};
 use storeroom_domain::accounts::ClientKey;
 use storeroom_domain::service::ClientWithKeys;
 use storeroom_wire::{dates, lenient};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use crate::auth::Admin;
 use crate::errors::ApiResult;
 use crate::state::AppState;
 
+/// This module's part of the admin API's OpenAPI document; `crate::admin` serves it.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(create_client, list_clients))
-        .routes(routes!(change_role))
-        .routes(routes!(add_key))
-        .routes(routes!(delete_key))
+    OpenApiRouter::with_openapi(Described::openapi())
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create_client, list_clients, change_role, add_key, delete_key))]
+struct Described;
 
 /// A key as listed: never its secret.
 fn key(key: &ClientKey) -> Value {
@@ -66,9 +65,8 @@ struct CreateClient {
     summary = "Adds an Azure AD application to a seller account, with a role and a first key",
     request_body(content = CreateClient),
     responses((status = 201, description = "The client, with its first key's secret", body = serde_json::Value)))]
-async fn create_client(
-    State(state): State<AppState>,
-    _: Admin,
+pub(crate) async fn create_client(
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: CreateClient = lenient::from_slice(&body?)?;
@@ -86,10 +84,9 @@ async fn create_client(
     summary = "The clients (of one seller with sellerId), without secrets",
     params(("sellerId" = Option<String>, Query)),
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
-async fn list_clients(
-    State(state): State<AppState>,
-    _: Admin,
-    Query(query): Query<HashMap<String, String>>,
+pub(crate) async fn list_clients(
+    state: &AppState,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
     let listed = state
         .service
@@ -109,16 +106,15 @@ struct ChangeRole {
     summary = "Changes a client's role",
     request_body(content = ChangeRole),
     responses((status = 200, description = "The client", body = serde_json::Value)))]
-async fn change_role(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(client_id): Path<String>,
+pub(crate) async fn change_role(
+    state: &AppState,
+    client_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: ChangeRole = lenient::from_slice(&body?)?;
     let changed = state
         .service
-        .set_client_role(&client_id, request.role.as_deref())
+        .set_client_role(client_id, request.role.as_deref())
         .await?;
     Ok(Json(client(&changed)).into_response())
 }
@@ -134,16 +130,15 @@ struct AddKey {
     summary = "Adds a key to a client: its secret is answered once, here",
     request_body(content = AddKey),
     responses((status = 201, description = "The key, with its secret", body = serde_json::Value)))]
-async fn add_key(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(client_id): Path<String>,
+pub(crate) async fn add_key(
+    state: &AppState,
+    client_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: AddKey = lenient::from_slice(&body?)?;
     let (created, secret) = state
         .service
-        .add_client_key(&client_id, request.expires_in_days)
+        .add_client_key(client_id, request.expires_in_days)
         .await?;
     let mut body = key(&created);
     body["clientId"] = json!(created.client_id);
@@ -154,11 +149,11 @@ async fn add_key(
 #[utoipa::path(delete, path = "/admin/v1/clients/{client_id}/keys/{key_id}", operation_id = "adminDeleteClientKey",
     summary = "Deletes a client's key",
     responses((status = 204, description = "Deleted")))]
-async fn delete_key(
-    State(state): State<AppState>,
-    _: Admin,
-    Path((client_id, key_id)): Path<(String, String)>,
+pub(crate) async fn delete_key(
+    state: &AppState,
+    client_id: &str,
+    key_id: &str,
 ) -> ApiResult<Response> {
-    state.service.delete_client_key(&client_id, &key_id).await?;
+    state.service.delete_client_key(client_id, key_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

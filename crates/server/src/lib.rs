@@ -12,6 +12,7 @@ pub mod config;
 pub mod correlation;
 pub mod dashboard;
 pub mod devcenter;
+pub mod dispatch;
 pub mod errors;
 pub mod front;
 pub mod ingestion;

@@ -1,4 +1,4 @@
-//! The admin routes of a product's own pipeline policy, the same for every kind of product
+//! The admin operations of a product's own pipeline policy, the same for every kind of product
 //! (devcenter apps, MSI/EXE products, Azure Marketplace offers): `GET` the policy in force
 //! and whose it is, `PUT` the product's own, `DELETE` it to fall back to the server's.
 
@@ -7,17 +7,14 @@ use std::future::Future;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get};
 use storeroom_domain::pipeline::PipelinePolicy;
+use utoipa::openapi::OpenApi;
 
 use crate::admin::{effective_policy, policy_from};
-use crate::auth::Admin;
 use crate::errors::ApiResult;
 use crate::state::AppState;
-use utoipa_axum::router::UtoipaMethodRouter;
 
 /// A kind of product that may carry its own pipeline policy.
 pub(crate) trait PolicyOwner: Send + Sync + 'static {
@@ -37,38 +34,32 @@ pub(crate) trait PolicyOwner: Send + Sync + 'static {
     ) -> impl Future<Output = ApiResult<()>> + Send;
 }
 
-/// `GET`/`PUT`/`DELETE` of the route's `{id}` product's policy.
-pub(crate) fn policy_routes<T: PolicyOwner>() -> MethodRouter<AppState> {
-    get(
-        |State(state): State<AppState>, _: Admin, Path(id): Path<String>| async move {
-            let own = T::own_policy(&state, &id).await?;
-            ApiResult::Ok(effective_policy(&state, own.as_ref(), T::LABEL))
-        },
-    )
-    .put(
-        |State(state): State<AppState>,
-         _: Admin,
-         Path(id): Path<String>,
-         body: Result<Bytes, BytesRejection>| async move {
-            let policy = policy_from(&body?)?;
-            T::set_policy(&state, &id, Some(policy.clone())).await?;
-            ApiResult::Ok(Json(policy).into_response())
-        },
-    )
-    .delete(
-        |State(state): State<AppState>, _: Admin, Path(id): Path<String>| async move {
-            T::set_policy(&state, &id, None).await?;
-            ApiResult::<Response>::Ok(StatusCode::NO_CONTENT.into_response())
-        },
-    )
+/// `GET`: the policy in force for product `id` and whose it is.
+pub(crate) async fn get<T: PolicyOwner>(state: &AppState, id: &str) -> ApiResult<Response> {
+    let own = T::own_policy(state, id).await?;
+    Ok(effective_policy(state, own.as_ref(), T::LABEL))
 }
 
-/// [`policy_routes`] at `path` with its description: the three operations of the route,
-/// named after `kind` (`Application`, `MsiProduct`, `Offer`).
-pub(crate) fn described_policy_routes<T: PolicyOwner>(
-    path: &str,
-    kind: &str,
-) -> UtoipaMethodRouter<AppState> {
+/// `PUT`: the product's own policy.
+pub(crate) async fn put<T: PolicyOwner>(
+    state: &AppState,
+    id: &str,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let policy = policy_from(&body?)?;
+    T::set_policy(state, id, Some(policy.clone())).await?;
+    Ok(Json(policy).into_response())
+}
+
+/// `DELETE`: the server's policy applies again.
+pub(crate) async fn delete<T: PolicyOwner>(state: &AppState, id: &str) -> ApiResult<Response> {
+    T::set_policy(state, id, None).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The description of the policy operations at `path`: the three operations, named after
+/// `kind` (`Application`, `MsiProduct`, `Offer`).
+pub(crate) fn described(path: &str, kind: &str) -> OpenApi {
     use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, Paths};
     use utoipa::openapi::request_body::RequestBodyBuilder;
     use utoipa::openapi::{ContentBuilder, ResponseBuilder};
@@ -124,5 +115,7 @@ pub(crate) fn described_policy_routes<T: PolicyOwner>(
     ));
     let mut paths = Paths::new();
     paths.paths.insert(path.to_string(), item);
-    (Vec::new(), paths, policy_routes::<T>())
+    let mut document = OpenApi::default();
+    document.paths = paths;
+    document
 }

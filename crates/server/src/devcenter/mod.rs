@@ -1,12 +1,16 @@
 //! The devcenter API v1.0 (`/v1.0/my/…`): apps and app submissions.
 //! Handlers translate between the wire and the domain service; they hold no rules.
+//!
+//! Modules, one job each: `operation` (method + path → the operation), `dispatch` (the one
+//! route: authentication, then the operation's handler from one `match`), `flights` and
+//! `in_app_products` (their handlers), `post_body` (the body of a create or commit POST)
+//! and `present` (domain records as the wire shows them). The app handlers are here.
 
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
@@ -17,8 +21,6 @@ use storeroom_wire::devcenter::{
     AppSubmission, AppSubmissionContent, Application, CommitResponse, MinimalAppSubmission,
     PackageRollout, Page, SubmissionStatusResponse,
 };
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::auth::DevCenterCaller;
 use crate::errors::{ApiError, ApiResult};
@@ -112,46 +114,41 @@ pub(super) fn page_or_not_found<T: serde::Serialize>(
     .into_response())
 }
 
-/// The routes every kind of submission has, from the calling module's handlers of the same
-/// names (`create_submission`, `get_submission`, …), added to `$router`.
-macro_rules! submission_routes {
-    ($router:expr) => {
-        $router
-            .routes(routes!(create_submission))
-            .routes(routes!(
-                get_submission,
-                update_submission,
-                delete_submission
-            ))
-            .routes(routes!(commit_submission))
-            .routes(routes!(submission_status))
+/// `Described`, the calling module's part of the OpenAPI document, from its handlers'
+/// declarations: its own first (`$own`), then the handlers every kind of submission has, of
+/// the same names (`create_submission`, …), then `$after` (the package rollout's).
+macro_rules! described {
+    ([$($own:ident),* $(,)?] $(, [$($after:ident),* $(,)?])?) => {
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths(
+            $($own,)*
+            create_submission,
+            get_submission,
+            update_submission,
+            delete_submission,
+            commit_submission,
+            submission_status,
+            $($($after,)*)?
+        ))]
+        pub(super) struct Described;
     };
 }
 
-/// The package rollout routes of a submission, from the calling module's handlers.
-macro_rules! rollout_routes {
-    ($router:expr) => {
-        $router
-            .routes(routes!(get_rollout))
-            .routes(routes!(update_rollout))
-            .routes(routes!(halt_rollout))
-            .routes(routes!(finalize_rollout))
-    };
-}
-
+mod dispatch;
 mod flights;
 mod in_app_products;
+mod operation;
 mod post_body;
 pub(crate) mod present;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    let router = OpenApiRouter::new()
-        .merge(flights::routes())
-        .merge(in_app_products::routes())
-        .routes(routes!(list_applications))
-        .routes(routes!(get_application));
-    rollout_routes!(submission_routes!(router))
-}
+pub use dispatch::{ROUTE, routes};
+
+// The app operations' part of the document (after the flights' and the add-ons', see
+// `routes`).
+described!(
+    [list_applications, get_application],
+    [get_rollout, update_rollout, halt_rollout, finalize_rollout]
+);
 
 /// `top` and `skip`, in any case and order.
 pub struct Paging {
@@ -196,11 +193,11 @@ impl Paging {
     params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
     responses((status = 200, description = "A page of apps", body = Page<Application>)))]
 async fn list_applications(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Query(query): Query<HashMap<String, String>>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let paging = Paging::parse(&query, DEFAULT_PAGE_SIZE)?;
+    let paging = Paging::parse(query, DEFAULT_PAGE_SIZE)?;
     let (apps, total) = state
         .service
         .applications(Some(&caller.seller_id), paging.skip, paging.top)
@@ -218,14 +215,11 @@ async fn list_applications(
     summary = "An app",
     responses((status = 200, description = "The app", body = Application)))]
 async fn get_application(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path(app_id): Path<String>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
 ) -> ApiResult<Response> {
-    let app = state
-        .service
-        .application(&caller.seller_id, &app_id)
-        .await?;
+    let app = state.service.application(&caller.seller_id, app_id).await?;
     Ok(Json(present::application(&app)).into_response())
 }
 
@@ -276,19 +270,19 @@ pub(super) fn is_true(query: &HashMap<String, String>, name: &str) -> bool {
     summary = "Creates the app's pending submission, a copy of the last published one",
     responses((status = 201, description = "The new submission, with its upload URL", body = AppSubmission)))]
 async fn create_submission(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path(app_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    query: &HashMap<String, String>,
     post: SubmissionPost,
 ) -> ApiResult<Response> {
-    post.ensure_create(&state, "applicationSubmission")?;
+    post.ensure_create(state, "applicationSubmission")?;
     let submission = state
         .service
-        .create_submission(&caller.seller_id, &app_id)
+        .create_submission(&caller.seller_id, app_id)
         .await?;
-    Ok(created(&state, &query, &submission, || {
-        submission_json(&state, &submission)
+    Ok(created(state, query, &submission, || {
+        submission_json(state, &submission)
     }))
 }
 
@@ -297,16 +291,17 @@ async fn create_submission(
     responses((status = 200, description = "The submission", body = AppSubmission,
         example = crate::openapi::examples::app_submission)))]
 async fn get_submission(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     let (app, submission) = state
         .service
-        .submission(&caller.seller_id, &app_id, &submission_id)
+        .submission(&caller.seller_id, app_id, submission_id)
         .await?;
-    note_status_read(&state, &app.product(), &submission).await?;
-    Ok(submission_json(&state, &submission))
+    note_status_read(state, &app.product(), &submission).await?;
+    Ok(submission_json(state, &submission))
 }
 
 #[utoipa::path(put, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "updateSubmission",
@@ -314,31 +309,33 @@ async fn get_submission(
     request_body(content = AppSubmissionContent, description = "The submission; read-only fields are ignored"),
     responses((status = 200, description = "The updated submission", body = AppSubmission)))]
 async fn update_submission(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let value = json_body(body, "applicationSubmission")?;
     let submission = state
         .service
-        .update_submission(&caller.seller_id, &app_id, &submission_id, value)
+        .update_submission(&caller.seller_id, app_id, submission_id, value)
         .await?;
-    Ok(submission_json(&state, &submission))
+    Ok(submission_json(state, &submission))
 }
 
 #[utoipa::path(post, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}/commit", operation_id = "commitSubmission",
     summary = "Commits the submission: its upload is read and the pipeline starts",
     responses((status = 202, description = "Commit started", body = CommitResponse)))]
 async fn commit_submission(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
     _post: SubmissionPost,
 ) -> ApiResult<Response> {
     let submission = state
         .service
-        .commit_submission(&caller.seller_id, &app_id, &submission_id)
+        .commit_submission(&caller.seller_id, app_id, submission_id)
         .await?;
     Ok(commit_accepted(&submission))
 }
@@ -347,28 +344,30 @@ async fn commit_submission(
     summary = "The submission's status and its details",
     responses((status = 200, description = "The status", body = SubmissionStatusResponse)))]
 async fn submission_status(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     let (app, submission) = state
         .service
-        .submission(&caller.seller_id, &app_id, &submission_id)
+        .submission(&caller.seller_id, app_id, submission_id)
         .await?;
-    status_read(&state, &app.product(), &submission).await
+    status_read(state, &app.product(), &submission).await
 }
 
 #[utoipa::path(delete, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "deleteSubmission",
     summary = "Deletes a pending submission",
     responses((status = 204, description = "Deleted")))]
 async fn delete_submission(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<StatusCode> {
     state
         .service
-        .delete_submission(&caller.seller_id, &app_id, &submission_id)
+        .delete_submission(&caller.seller_id, app_id, submission_id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -381,13 +380,14 @@ pub(super) fn rollout_json<C: SubmissionContent>(submission: &Submission<C>) -> 
     summary = "The submission's gradual rollout",
     responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn get_rollout(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     let (_, submission) = state
         .service
-        .submission(&caller.seller_id, &app_id, &submission_id)
+        .submission(&caller.seller_id, app_id, submission_id)
         .await?;
     Ok(rollout_json(&submission))
 }
@@ -415,15 +415,16 @@ pub(super) fn percentage(query: &HashMap<String, String>) -> ApiResult<f64> {
     params(("percentage" = f64, Query, minimum = 0, maximum = 100)),
     responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn update_rollout(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let percentage = percentage(&query)?;
+    let percentage = percentage(query)?;
     let submission = state
         .service
-        .change_rollout(&caller.seller_id, &app_id, &submission_id, |s| {
+        .change_rollout(&caller.seller_id, app_id, submission_id, |s| {
             rollout::update_percentage(s, percentage)
         })
         .await?;
@@ -434,13 +435,14 @@ async fn update_rollout(
     summary = "Halts the rollout",
     responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn halt_rollout(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     let submission = state
         .service
-        .change_rollout(&caller.seller_id, &app_id, &submission_id, rollout::halt)
+        .change_rollout(&caller.seller_id, app_id, submission_id, rollout::halt)
         .await?;
     Ok(rollout_json(&submission))
 }
@@ -449,18 +451,14 @@ async fn halt_rollout(
     summary = "Finalizes the rollout: every customer gets the submission's packages",
     responses((status = 200, description = "The rollout", body = PackageRollout)))]
 async fn finalize_rollout(
-    State(state): State<AppState>,
-    caller: DevCenterCaller,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    caller: &DevCenterCaller,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     let submission = state
         .service
-        .change_rollout(
-            &caller.seller_id,
-            &app_id,
-            &submission_id,
-            rollout::finalize,
-        )
+        .change_rollout(&caller.seller_id, app_id, submission_id, rollout::finalize)
         .await?;
     Ok(rollout_json(&submission))
 }

@@ -3,31 +3,34 @@
 //! "publish now" that `/admin/v1/submissions/{id}/…` also take for offer submissions.
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use storeroom_domain::ingestion::IngestionError;
 use storeroom_domain::ingestion::offer::Offer;
 use storeroom_domain::ingestion::submission::OfferSubmission;
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::query::Query;
-use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
-use crate::policy_routes::{PolicyOwner, described_policy_routes};
+use crate::policy_routes::{self, PolicyOwner};
 use crate::state::AppState;
 use storeroom_domain::pipeline::PipelinePolicy;
 
+/// Where the policy operations of an offer are.
+pub(crate) const PIPELINE: &str = "/admin/v1/offers/{product_id}/pipeline";
+
+/// This module's part of the admin API's OpenAPI document; `crate::admin` serves it.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_offers))
-        .routes(described_policy_routes::<Offers>(
-            "/admin/v1/offers/{product_id}/pipeline",
-            "Offer",
-        ))
+    OpenApiRouter::with_openapi(
+        Described::openapi().merge_from(policy_routes::described(PIPELINE, "Offer")),
+    )
 }
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_offers))]
+struct Described;
 
 pub(crate) fn admin_error(err: IngestionError) -> ApiError {
     match err {
@@ -66,12 +69,8 @@ fn offer_json(offer: &Offer, submissions: &[OfferSubmission]) -> Value {
     summary = "Every Azure Marketplace offer (or a seller's), with its submissions",
     params(("sellerId" = Option<String>, Query)),
     responses((status = 200, description = "The offers", body = serde_json::Value)))]
-async fn list_offers(
-    State(state): State<AppState>,
-    _: Admin,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Response> {
-    let query = Query::parse(query.as_deref());
+pub(crate) async fn list_offers(state: &AppState, query: Option<&str>) -> ApiResult<Response> {
+    let query = Query::parse(query);
     let service = &state.ingestion.service;
     let offers = service
         .all(query.get("sellerid"))
@@ -91,7 +90,7 @@ async fn list_offers(
 }
 
 /// Azure Marketplace offers.
-struct Offers;
+pub(crate) struct Offers;
 
 impl PolicyOwner for Offers {
     const LABEL: &'static str = "offer";

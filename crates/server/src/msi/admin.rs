@@ -3,11 +3,10 @@
 //! their pipeline policy, manual certification decisions, and the API's rate limit.
 
 use crate::admin::Reject;
-use crate::policy_routes::{PolicyOwner, described_policy_routes};
+use crate::policy_routes::{self, PolicyOwner};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,25 +15,34 @@ use storeroom_domain::msi::MsiError;
 use storeroom_domain::msi::product::{MsiProduct, MsiSubmission};
 use storeroom_domain::pipeline::PipelinePolicy;
 use storeroom_wire::lenient;
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::input::query_param;
-use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
 use crate::state::AppState;
 
+/// Where the policy operations of a product are.
+pub(crate) const PIPELINE: &str = "/admin/v1/msi/products/{product_id}/pipeline";
+
+/// This module's part of the admin API's OpenAPI document; `crate::admin` serves it.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_products))
-        .routes(described_policy_routes::<MsiProducts>(
-            "/admin/v1/msi/products/{product_id}/pipeline",
-            "MsiProduct",
-        ))
-        .routes(routes!(approve))
-        .routes(routes!(reject))
-        .routes(routes!(get_throttle, put_throttle))
+    OpenApiRouter::with_openapi(
+        Before::openapi()
+            .merge_from(policy_routes::described(PIPELINE, "MsiProduct"))
+            .merge_from(After::openapi()),
+    )
 }
+
+/// The operations before the policy's, in the document's order.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_products))]
+struct Before;
+
+/// The operations after the policy's.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(approve, reject, get_throttle, put_throttle))]
+struct After;
 
 fn admin_error(err: MsiError) -> ApiError {
     match err {
@@ -98,12 +106,8 @@ pub async fn reserve(
     summary = "Every MSI/EXE product, of every seller",
     params(("sellerId" = Option<String>, Query)),
     responses((status = 200, description = "The products", body = serde_json::Value)))]
-async fn list_products(
-    State(state): State<AppState>,
-    _: Admin,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Response> {
-    let seller = query_param(query.as_deref(), "sellerId");
+pub(crate) async fn list_products(state: &AppState, query: Option<&str>) -> ApiResult<Response> {
+    let seller = query_param(query, "sellerId");
     let products = state
         .msi
         .service
@@ -115,7 +119,7 @@ async fn list_products(
 }
 
 /// MSI/EXE products.
-struct MsiProducts;
+pub(crate) struct MsiProducts;
 
 impl PolicyOwner for MsiProducts {
     const LABEL: &'static str = "product";
@@ -158,15 +162,11 @@ fn decision_json(submission: &MsiSubmission) -> Response {
 #[utoipa::path(post, path = "/admin/v1/msi/submissions/{submission_id}/approve", operation_id = "adminApproveMsiSubmission",
     summary = "Approves an MSI/EXE submission held for manual certification",
     responses((status = 200, description = "The decision", body = serde_json::Value)))]
-async fn approve(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(submission_id): Path<String>,
-) -> ApiResult<Response> {
+pub(crate) async fn approve(state: &AppState, submission_id: &str) -> ApiResult<Response> {
     let submission = state
         .msi
         .service
-        .decide_certification(&submission_id, None)
+        .decide_certification(submission_id, None)
         .await
         .map_err(admin_error)?;
     Ok(decision_json(&submission))
@@ -176,17 +176,16 @@ async fn approve(
     summary = "Rejects an MSI/EXE submission held for manual certification",
     request_body(content = Reject),
     responses((status = 200, description = "The decision", body = serde_json::Value)))]
-async fn reject(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(submission_id): Path<String>,
+pub(crate) async fn reject(
+    state: &AppState,
+    submission_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: Reject = lenient::from_slice(&body?)?;
     let submission = state
         .msi
         .service
-        .decide_certification(&submission_id, Some(&request.reason))
+        .decide_certification(submission_id, Some(&request.reason))
         .await
         .map_err(admin_error)?;
     Ok(decision_json(&submission))
@@ -199,8 +198,8 @@ fn throttle_json(state: &AppState) -> Response {
 #[utoipa::path(get, path = "/admin/v1/msi/throttle", operation_id = "adminGetMsiThrottle",
     summary = "The MSI/EXE API's rate limit per seller",
     responses((status = 200, description = "requestsPerMinute", body = serde_json::Value)))]
-async fn get_throttle(State(state): State<AppState>, _: Admin) -> Response {
-    throttle_json(&state)
+pub(crate) async fn get_throttle(state: &AppState) -> Response {
+    throttle_json(state)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -214,12 +213,11 @@ struct SetThrottle {
     summary = "Sets the MSI/EXE API's rate limit per seller (0 turns it off; until restart)",
     request_body(content = SetThrottle),
     responses((status = 200, description = "requestsPerMinute", body = serde_json::Value)))]
-async fn put_throttle(
-    State(state): State<AppState>,
-    _: Admin,
+pub(crate) async fn put_throttle(
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: SetThrottle = lenient::from_slice(&body?)?;
     state.msi.throttle.set_limit(request.requests_per_minute);
-    Ok(throttle_json(&state))
+    Ok(throttle_json(state))
 }

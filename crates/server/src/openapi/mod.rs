@@ -56,6 +56,16 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         "the MSI/EXE API's catch-all: any other path under it answers its 404 envelope",
     ),
     (
+        crate::devcenter::ROUTE,
+        "the devcenter API's dispatcher: its operations are documented one by one from the \
+         handlers' declarations, and devcenter::operation decodes exactly those",
+    ),
+    (
+        crate::admin::ROUTE,
+        "the admin API's dispatcher: its operations are documented one by one from the \
+         handlers' declarations, and admin::operation decodes exactly those",
+    ),
+    (
         "/v1.0/ingestion",
         "the ingestion API's root: no operation, its 404 body",
     ),

@@ -1,55 +1,78 @@
 //! The admin API (ours, under `/admin/v1/`): what Partner Center's dashboard does and the
 //! real API cannot, such as reserving apps, plus the server clock.
+//!
+//! One route serves it ([`dispatch`]): `operation` decodes the method and path, and one
+//! `match` runs the handlers, these and those of `crate::client_admin`,
+//! `crate::msi::admin`, `crate::ingestion::admin` and `crate::policy_routes`. The ops
+//! state's admin routes (journal, faults, reset, snapshots) are `crate::opsstate`'s own.
 
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use serde::Deserialize;
 use serde_json::json;
 use storeroom_domain::DomainError;
 use storeroom_domain::application::Identity;
 use storeroom_domain::flight_group::GroupRequest;
 use storeroom_domain::pipeline::PipelinePolicy;
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::ingestion::admin::{Decision, decide};
-use crate::policy_routes::{PolicyOwner, described_policy_routes};
+use crate::policy_routes::{self, PolicyOwner};
 use storeroom_wire::{dates, lenient};
 
-use crate::auth::Admin;
 use crate::devcenter::Paging;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
+mod dispatch;
+mod operation;
+
+pub use dispatch::ROUTE;
+
+/// Where the policy operations of an app are.
+pub(crate) const PIPELINE: &str = "/admin/v1/applications/{app_id}/pipeline";
+
+/// The admin API's one route ([`dispatch`]; the ops state's routes, `crate::opsstate`, are
+/// their own), and this module's part of its document.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(reserve_application, list_applications))
-        .routes(routes!(put_application))
-        .routes(routes!(start_dashboard_submission))
-        .routes(routes!(delete_dashboard_submission))
-        .routes(routes!(create_seller))
-        .routes(routes!(create_flight_group, list_flight_groups))
-        .routes(routes!(
-            get_flight_group,
-            put_flight_group,
-            delete_flight_group
-        ))
-        .routes(routes!(get_default_pipeline, put_default_pipeline))
-        .routes(described_policy_routes::<Applications>(
-            "/admin/v1/applications/{app_id}/pipeline",
-            "Application",
-        ))
-        .routes(routes!(approve))
-        .routes(routes!(reject))
-        .routes(routes!(publish_now))
-        .routes(routes!(get_clock, advance_clock))
+    OpenApiRouter::with_openapi(
+        Before::openapi()
+            .merge_from(policy_routes::described(PIPELINE, "Application"))
+            .merge_from(After::openapi()),
+    )
+    .route(ROUTE, any(dispatch::dispatch))
 }
+
+/// The operations before the policy's, in the document's order.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    reserve_application,
+    list_applications,
+    put_application,
+    start_dashboard_submission,
+    delete_dashboard_submission,
+    create_seller,
+    create_flight_group,
+    list_flight_groups,
+    get_flight_group,
+    put_flight_group,
+    delete_flight_group,
+    get_default_pipeline,
+    put_default_pipeline,
+))]
+struct Before;
+
+/// The operations after the policy's.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(approve, reject, publish_now, get_clock, advance_clock))]
+struct After;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 struct CreateSeller {
@@ -62,8 +85,7 @@ struct CreateSeller {
     request_body(content = CreateSeller),
     responses((status = 201, description = "sellerId, name, publisherName, tenantId, clientId, clientSecret", body = serde_json::Value)))]
 async fn create_seller(
-    State(state): State<AppState>,
-    _: Admin,
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: CreateSeller = lenient::from_slice(&body?)?;
@@ -118,8 +140,7 @@ fn yes() -> bool {
     request_body(content = ReserveApplication),
     responses((status = 201, description = "The reserved app", body = serde_json::Value)))]
 async fn reserve_application(
-    State(state): State<AppState>,
-    _: Admin,
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: ReserveApplication = lenient::from_slice(&body?)?;
@@ -128,7 +149,7 @@ async fn reserve_application(
         .unwrap_or_else(|| state.account.seller.id.clone());
     if request.kind.eq_ignore_ascii_case("win32") {
         return crate::msi::admin::reserve(
-            &state,
+            state,
             &seller_id,
             &request.name,
             request.product_id.as_deref(),
@@ -193,9 +214,8 @@ struct ApplicationSettings {
     request_body(content = ApplicationSettings),
     responses((status = 200, description = "The app", body = serde_json::Value)))]
 async fn put_application(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(app_id): Path<String>,
+    state: &AppState,
+    app_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: ApplicationSettings = lenient::from_slice(&body?)?;
@@ -205,7 +225,7 @@ async fn put_application(
             "usesUnsupportedFeatures",
         ));
     };
-    let app = state.service.set_unsupported_features(&app_id, on).await?;
+    let app = state.service.set_unsupported_features(app_id, on).await?;
     let mut json =
         serde_json::to_value(crate::devcenter::present::application(&app)).unwrap_or_default();
     json["sellerId"] = json!(app.seller_id);
@@ -218,13 +238,9 @@ async fn put_application(
 #[utoipa::path(post, path = "/admin/v1/applications/{app_id}/submissions", operation_id = "adminStartDashboardSubmission",
     summary = "Starts a submission as Partner Center's dashboard would (the API then sees it in progress)",
     responses((status = 201, description = "The submission", body = serde_json::Value)))]
-async fn start_dashboard_submission(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(app_id): Path<String>,
-) -> ApiResult<Response> {
-    let submission = state.service.start_dashboard_submission(&app_id).await?;
-    let mut response = crate::devcenter::submission_json(&state, &submission);
+async fn start_dashboard_submission(state: &AppState, app_id: &str) -> ApiResult<Response> {
+    let submission = state.service.start_dashboard_submission(app_id).await?;
+    let mut response = crate::devcenter::submission_json(state, &submission);
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
 }
@@ -233,13 +249,13 @@ async fn start_dashboard_submission(
     summary = "Deletes a submission started in the dashboard",
     responses((status = 204, description = "Deleted")))]
 async fn delete_dashboard_submission(
-    State(state): State<AppState>,
-    _: Admin,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: &AppState,
+    app_id: &str,
+    submission_id: &str,
 ) -> ApiResult<Response> {
     state
         .service
-        .delete_dashboard_submission(&app_id, &submission_id)
+        .delete_dashboard_submission(app_id, submission_id)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -249,11 +265,10 @@ async fn delete_dashboard_submission(
     params(("skip" = Option<u64>, Query), ("top" = Option<u64>, Query, minimum = 1)),
     responses((status = 200, description = "A page of apps", body = serde_json::Value)))]
 async fn list_applications(
-    State(state): State<AppState>,
-    _: Admin,
-    Query(query): Query<HashMap<String, String>>,
+    state: &AppState,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let paging = Paging::parse(&query, 100)?;
+    let paging = Paging::parse(query, 100)?;
     let (apps, total) = state
         .service
         .applications(None, paging.skip, paging.top)
@@ -284,8 +299,8 @@ fn clock_json(state: &AppState) -> Response {
 #[utoipa::path(get, path = "/admin/v1/clock", operation_id = "adminGetClock",
     summary = "The server clock and its offset",
     responses((status = 200, description = "now and offsetSeconds", body = serde_json::Value)))]
-async fn get_clock(State(state): State<AppState>, _: Admin) -> Response {
-    clock_json(&state)
+async fn get_clock(state: &AppState) -> Response {
+    clock_json(state)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -299,13 +314,12 @@ struct AdvanceClock {
     request_body(content = AdvanceClock),
     responses((status = 200, description = "now and offsetSeconds", body = serde_json::Value)))]
 async fn advance_clock(
-    State(state): State<AppState>,
-    _: Admin,
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: AdvanceClock = lenient::from_slice(&body?)?;
-    advance_clock_by(&state, request.advance_seconds).await?;
-    Ok(clock_json(&state))
+    advance_clock_by(state, request.advance_seconds).await?;
+    Ok(clock_json(state))
 }
 
 /// Moves the server clock forward by `advance_seconds` (the admin API's and the dashboard's
@@ -370,7 +384,7 @@ pub(crate) fn policy_from(body: &[u8]) -> ApiResult<PipelinePolicy> {
 #[utoipa::path(get, path = "/admin/v1/pipeline", operation_id = "adminGetPipeline",
     summary = "The server's default pipeline policy",
     responses((status = 200, description = "The policy", body = serde_json::Value)))]
-async fn get_default_pipeline(State(state): State<AppState>, _: Admin) -> Response {
+async fn get_default_pipeline(state: &AppState) -> Response {
     Json(state.service.policies.default_policy()).into_response()
 }
 
@@ -380,8 +394,7 @@ async fn get_default_pipeline(State(state): State<AppState>, _: Admin) -> Respon
     request_body(content = serde_json::Value, description = "A pipeline policy"),
     responses((status = 200, description = "The policy", body = serde_json::Value)))]
 async fn put_default_pipeline(
-    State(state): State<AppState>,
-    _: Admin,
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let policy = policy_from(&body?)?;
@@ -390,7 +403,7 @@ async fn put_default_pipeline(
 }
 
 /// Devcenter apps (their flights and add-ons follow the app's policy).
-struct Applications;
+pub(crate) struct Applications;
 
 impl PolicyOwner for Applications {
     const LABEL: &'static str = "application";
@@ -446,15 +459,11 @@ fn decision_json(
 #[utoipa::path(post, path = "/admin/v1/submissions/{submission_id}/approve", operation_id = "adminApprove",
     summary = "Approves a submission held for manual certification",
     responses((status = 200, description = "The decision", body = serde_json::Value)))]
-async fn approve(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(submission_id): Path<String>,
-) -> ApiResult<Response> {
-    if let Some(decided) = decide(&state, &submission_id, Decision::Approve).await {
+async fn approve(state: &AppState, submission_id: &str) -> ApiResult<Response> {
+    if let Some(decided) = decide(state, submission_id, Decision::Approve).await {
         return decided;
     }
-    let submission = state.service.approve_certification(&submission_id).await?;
+    let submission = state.service.approve_certification(submission_id).await?;
     Ok(decision_json(&submission))
 }
 
@@ -469,18 +478,17 @@ pub(crate) struct Reject {
     request_body(content = Reject),
     responses((status = 200, description = "The decision", body = serde_json::Value)))]
 async fn reject(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(submission_id): Path<String>,
+    state: &AppState,
+    submission_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: Reject = lenient::from_slice(&body?)?;
-    if let Some(decided) = decide(&state, &submission_id, Decision::Reject(&request.reason)).await {
+    if let Some(decided) = decide(state, submission_id, Decision::Reject(&request.reason)).await {
         return decided;
     }
     let submission = state
         .service
-        .reject_certification(&submission_id, &request.reason)
+        .reject_certification(submission_id, &request.reason)
         .await?;
     Ok(decision_json(&submission))
 }
@@ -490,8 +498,7 @@ async fn reject(
     request_body(content = serde_json::Value, description = "name, members"),
     responses((status = 201, description = "The group", body = serde_json::Value)))]
 async fn create_flight_group(
-    State(state): State<AppState>,
-    _: Admin,
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: GroupRequest = lenient::from_slice(&body?)?;
@@ -502,7 +509,7 @@ async fn create_flight_group(
 #[utoipa::path(get, path = "/admin/v1/flightgroups", operation_id = "adminListFlightGroups",
     summary = "Every flight group",
     responses((status = 200, description = "The groups", body = serde_json::Value)))]
-async fn list_flight_groups(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
+async fn list_flight_groups(state: &AppState) -> ApiResult<Response> {
     let groups = state.service.flight_groups().await?;
     let total = groups.len();
     Ok(Json(json!({"value": groups, "totalCount": total})).into_response())
@@ -511,12 +518,8 @@ async fn list_flight_groups(State(state): State<AppState>, _: Admin) -> ApiResul
 #[utoipa::path(get, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminGetFlightGroup",
     summary = "A flight group",
     responses((status = 200, description = "The group", body = serde_json::Value)))]
-async fn get_flight_group(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(group_id): Path<String>,
-) -> ApiResult<Response> {
-    Ok(Json(state.service.flight_group(&group_id).await?).into_response())
+async fn get_flight_group(state: &AppState, group_id: &str) -> ApiResult<Response> {
+    Ok(Json(state.service.flight_group(group_id).await?).into_response())
 }
 
 #[utoipa::path(put, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminPutFlightGroup",
@@ -524,16 +527,15 @@ async fn get_flight_group(
     request_body(content = serde_json::Value, description = "name, members"),
     responses((status = 200, description = "The group", body = serde_json::Value)))]
 async fn put_flight_group(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(group_id): Path<String>,
+    state: &AppState,
+    group_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let request: GroupRequest = lenient::from_slice(&body?)?;
     Ok(Json(
         state
             .service
-            .replace_flight_group(&group_id, request)
+            .replace_flight_group(group_id, request)
             .await?,
     )
     .into_response())
@@ -542,12 +544,8 @@ async fn put_flight_group(
 #[utoipa::path(delete, path = "/admin/v1/flightgroups/{group_id}", operation_id = "adminDeleteFlightGroup",
     summary = "Deletes a flight group",
     responses((status = 204, description = "Deleted")))]
-async fn delete_flight_group(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(group_id): Path<String>,
-) -> ApiResult<StatusCode> {
-    state.service.delete_flight_group(&group_id).await?;
+async fn delete_flight_group(state: &AppState, group_id: &str) -> ApiResult<StatusCode> {
+    state.service.delete_flight_group(group_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -555,14 +553,10 @@ async fn delete_flight_group(
 #[utoipa::path(post, path = "/admin/v1/submissions/{submission_id}/publish", operation_id = "adminPublishNow",
     summary = "Publishes a submission waiting for a manual or dated release",
     responses((status = 200, description = "The decision", body = serde_json::Value)))]
-async fn publish_now(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(submission_id): Path<String>,
-) -> ApiResult<Response> {
-    if let Some(decided) = decide(&state, &submission_id, Decision::PublishNow).await {
+async fn publish_now(state: &AppState, submission_id: &str) -> ApiResult<Response> {
+    if let Some(decided) = decide(state, submission_id, Decision::PublishNow).await {
         return decided;
     }
-    let submission = state.service.publish_now(&submission_id).await?;
+    let submission = state.service.publish_now(submission_id).await?;
     Ok(decision_json(&submission))
 }

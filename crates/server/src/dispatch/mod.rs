@@ -1,0 +1,164 @@
+//! The surfaces that route their own paths (the devcenter API, the admin API) have one
+//! catch-all route each: [`serve`] decodes the operation once ([`table::decode`]), checks
+//! the caller once, and hands both to the surface's one `match` over its operations.
+//!
+//! The answers are the ones axum's per-handler routes gave: an unknown path or method is
+//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`),
+//! then the caller is checked, then the path's ids, the query and the body are read, in
+//! that order, with the same extractors' refusals.
+
+pub mod table;
+
+use std::collections::HashMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::errors::ApiError;
+use crate::ops::{Operation, UNMATCHED};
+use crate::state::AppState;
+use table::{Miss, Route};
+
+/// Answers `request` with the operation of `routes` it names, run by `run` for the caller
+/// `Caller` authenticates.
+pub async fn serve<Op, Caller, Run, Fut>(
+    state: AppState,
+    request: Request,
+    routes: &'static [Route<Op>],
+    run: Run,
+) -> Response
+where
+    Caller: FromRequestParts<AppState>,
+    Caller::Rejection: IntoResponse,
+    Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
+    Fut: Future<Output = Result<Response, Refusal>>,
+{
+    let (template, decoded) = match table::decode(routes, request.method(), request.uri().path()) {
+        Ok((template, op)) => (template, Ok(op)),
+        Err(Miss::NotFound) => {
+            let response = crate::front::not_found(request.uri().clone()).await;
+            return labelled(response, UNMATCHED);
+        }
+        Err(Miss::MethodNotAllowed { template, allow }) => {
+            let mut response = crate::front::method_not_allowed(request).await;
+            if let Ok(allow) = HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, allow);
+            }
+            return labelled(response, template);
+        }
+        Err(Miss::UnreadableId { template, name }) => (template, Err(name)),
+    };
+    let (mut parts, body) = request.into_parts();
+    let response = match Caller::from_request_parts(&mut parts, &state).await {
+        Err(refusal) => refusal.into_response(),
+        Ok(caller) => match decoded {
+            // axum's `Path` refusal, in its words.
+            Err(name) => (
+                StatusCode::BAD_REQUEST,
+                format!("Invalid URL: Invalid UTF-8 in `{name}`"),
+            )
+                .into_response(),
+            Ok(op) => run(state, caller, Request::from_parts(parts, body), op)
+                .await
+                .unwrap_or_else(IntoResponse::into_response),
+        },
+    };
+    labelled(response, template)
+}
+
+/// The request metrics' `operation`: the route template, as when each operation had its
+/// own axum route (the Prometheus series keep their names).
+fn labelled(mut response: Response, template: &str) -> Response {
+    response
+        .extensions_mut()
+        .insert(Operation(template.to_string()));
+    response
+}
+
+/// What an extractor refused before the handler ran, answered as axum answered it.
+pub enum Refusal {
+    Query(QueryRejection),
+    Api(ApiError),
+}
+
+impl From<QueryRejection> for Refusal {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::Query(rejection)
+    }
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Query(rejection) => rejection.into_response(),
+            Self::Api(error) => error.into_response(),
+        }
+    }
+}
+
+/// The query string as a map, as axum's `Query` read it.
+pub fn query(request: &Request) -> Result<HashMap<String, String>, QueryRejection> {
+    Query::try_from_uri(request.uri()).map(|Query(query)| query)
+}
+
+/// Tests that hold a surface's decoder and its part of the OpenAPI document together.
+#[cfg(test)]
+pub mod described {
+    use std::collections::BTreeSet;
+    use std::fmt::Debug;
+
+    use axum::http::Method;
+    use utoipa::openapi::OpenApi;
+
+    use super::table::{self, Route};
+
+    /// Every documented method and path of `document` (`sample` puts ids in a template)
+    /// decodes, by that template, to the operation of its `operationId` (the variant of
+    /// the same name after `prefix`), and `routes` serve nothing else.
+    pub fn exactly<Op: Debug>(
+        document: &OpenApi,
+        routes: &'static [Route<Op>],
+        prefix: &str,
+        sample: impl Fn(&str) -> String,
+    ) {
+        let mut documented = BTreeSet::new();
+        for (template, item) in &document.paths.paths {
+            let operations = [
+                (Method::GET, &item.get),
+                (Method::PUT, &item.put),
+                (Method::POST, &item.post),
+                (Method::DELETE, &item.delete),
+                (Method::PATCH, &item.patch),
+                (Method::HEAD, &item.head),
+            ];
+            for (method, described) in operations {
+                let Some(described) = described else { continue };
+                let path = sample(template);
+                let (matched, op) = table::decode(routes, &method, &path)
+                    .unwrap_or_else(|miss| panic!("{method} {path}: {miss:?}"));
+                assert_eq!(matched, template, "{method} {path}");
+                let variant = format!("{op:?}");
+                let variant = variant.split('(').next().unwrap_or_default();
+                let id = described.operation_id.as_deref().unwrap_or_default();
+                let named = id.strip_prefix(prefix).unwrap_or_default();
+                assert!(
+                    named.eq_ignore_ascii_case(variant) && named[1..] == variant[1..],
+                    "{method} {template}: {variant} is documented as {id}"
+                );
+                documented.insert((method.to_string(), template.clone()));
+            }
+        }
+        let decoded: BTreeSet<(String, String)> = table::served(routes)
+            .map(|(template, method)| (method.to_string(), template.to_string()))
+            .collect();
+        assert_eq!(documented, decoded);
+    }
+}
