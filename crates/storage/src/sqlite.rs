@@ -248,7 +248,8 @@ impl SqliteBackend {
         }
         let version = probe
             .as_ref()?
-            .query_row("PRAGMA data_version", [], |row| row.get::<_, i64>(0));
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut statement| statement.query_row([], |row| row.get::<_, i64>(0)));
         match version {
             Ok(version) => Some(version as u64),
             Err(err) => {

@@ -145,13 +145,15 @@ async fn read(headers: &HeaderMap, body: Body) -> (Body, Captured) {
 fn keep(kind: Kind, bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let redacted = match kind {
-        Kind::Json => match serde_json::from_slice::<serde_json::Value>(bytes) {
-            Ok(mut value) => {
-                redact::json(&mut value);
-                value.to_string()
+        Kind::Json => redact::json_text(&text).unwrap_or_else(|| {
+            match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(mut value) => {
+                    redact::json(&mut value);
+                    value.to_string()
+                }
+                Err(_) => redact::signatures(&text),
             }
-            Err(_) => redact::signatures(&text),
-        },
+        }),
         Kind::Form => redact::form(&text),
         Kind::Text => redact::signatures(&text),
     };

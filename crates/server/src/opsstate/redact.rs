@@ -32,6 +32,40 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_NAMES.contains(&folded.as_str())
 }
 
+/// What a JSON text holding a secret contains once folded as [`is_secret_name`] folds
+/// (lower case, `_` and `-` left out): every name of [`SECRET_NAMES`] contains one of the first five, a token
+/// starts with `eyJ`, and a name or value spelled with `\u` escapes could be any of them.
+const SECRET_FRAGMENTS: &[&str] = &[
+    "secret",
+    "token",
+    "password",
+    "assertion",
+    "\"sig\"",
+    "eyj",
+    "\\u",
+];
+
+/// A JSON text with every secret replaced, without parsing it, when it can hold none but
+/// signed URLs (most bodies: submissions, listings, errors); None when it must be parsed
+/// ([`json`]). The text keeps its own spelling (order, spacing).
+pub fn json_text(text: &str) -> Option<String> {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| *c != '_' && *c != '-') {
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
+        } else {
+            folded.extend(c.to_lowercase());
+        }
+    }
+    if SECRET_FRAGMENTS
+        .iter()
+        .any(|fragment| folded.contains(fragment))
+    {
+        return None;
+    }
+    Some(signatures(text))
+}
+
 /// A JSON document with every secret replaced.
 pub fn json(value: &mut Value) {
     match value {
@@ -116,6 +150,27 @@ fn decode(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_text_without_secret_names_is_redacted_unparsed() {
+        let text = r#"{"fileUploadUrl": "https://x.blob/c/b?sv=2019&sig=abc%2Bdef&se=1", "b": 1}"#;
+        assert_eq!(
+            json_text(text).as_deref(),
+            Some(r#"{"fileUploadUrl": "https://x.blob/c/b?sv=2019&sig=REDACTED&se=1", "b": 1}"#)
+        );
+        for parsed in [
+            r#"{"client_secret": "x"}"#,
+            r#"{"Access-Token": "x"}"#,
+            r#"{"SIG": "x"}"#,
+            r#"{"s_i-g": "x"}"#,
+            r#"{"v": "eyJa.eyJb.c"}"#,
+            r#"{"\u0073ecret": "x"}"#,
+            r#"{"PassWord": "x"}"#,
+            "{\"to\u{212A}en\": \"x\"}",
+        ] {
+            assert_eq!(json_text(parsed), None, "{parsed}");
+        }
+    }
 
     #[test]
     fn secrets_in_json_forms_queries_and_urls_are_replaced() {
