@@ -28,7 +28,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures::FutureExt;
 
-use crate::blob::BlobService;
+use crate::blob::{BlobAddress, BlobService};
 use crate::correlation;
 use crate::listen::Refusal;
 use crate::ops::{self, Endpoint, Ops, RequestTimer};
@@ -71,23 +71,44 @@ async fn serve(front: Front, request: Request, id: Arc<str>) -> Response {
     if let Some(refusal) = request.extensions().get::<Arc<Refusal>>() {
         return refused(&front, refusal, &method, &id);
     }
-    // Fault rules and the request journal (`crate::opsstate`).
-    let routed = |request| route(&front, request, &id);
-    crate::opsstate::around(&front, request, &id, routed).await
+    // Fault rules and the request journal (`crate::opsstate`), then the route.
+    let destination = Destination::of(&front, &request);
+    let routed = |request| route(&front, request, &destination, &id);
+    crate::opsstate::around(&front, request, &destination, &id, routed).await
+}
+
+/// Where a request goes, worked out once for the fault rules, the journal and the routing.
+pub struct Destination {
+    /// The blob a request to the blob endpoint names (by its path or `Host`).
+    pub blob: Option<BlobAddress>,
+    /// The path as routed: fixed words spelled as the route's template, no trailing slash.
+    pub path: String,
+}
+
+impl Destination {
+    fn of(front: &Front, request: &Request) -> Self {
+        Self {
+            blob: front
+                .state
+                .blob
+                .route(request.method(), request.uri(), request.headers()),
+            path: normalize_path(request.uri().path()),
+        }
+    }
 }
 
 /// Routes a request to the blob endpoint or the surface its path names.
-async fn route(front: &Front, request: Request, id: &str) -> Response {
+async fn route(front: &Front, request: Request, destination: &Destination, id: &str) -> Response {
     let method = request.method().clone();
     let metrics = &front.ops.metrics;
     let blob = &front.state.blob;
-    if let Some(address) = blob.route(&method, request.uri(), request.headers()) {
+    if let Some(address) = &destination.blob {
         let timer = metrics.request("blob");
         let operation = BlobService::operation_label(&method, request.uri());
-        let response = blob.handle(address, request).await;
+        let response = blob.handle(address.clone(), request).await;
         return answered(timer, &method, operation, response);
     }
-    let request = normalize(request);
+    let request = routed_as(request, &destination.path);
     let surface = Surface::of(request.uri().path());
     let timer = metrics.request(surface.label());
     let path = request.uri().path().to_string();
@@ -227,13 +248,13 @@ pub(crate) async fn guarded(
     }
 }
 
-fn normalize(mut request: Request) -> Request {
+/// `request` with its path spelled as routed (`path`, from [`normalize_path`]).
+fn routed_as(mut request: Request, path: &str) -> Request {
     let uri = request.uri();
-    let path = normalize_path(uri.path());
     if path != uri.path() {
         let path_and_query = match uri.query() {
             Some(query) => format!("{path}?{query}"),
-            None => path,
+            None => path.to_string(),
         };
         let mut parts = uri.clone().into_parts();
         if let Ok(value) = path_and_query.parse() {

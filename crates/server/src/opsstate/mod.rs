@@ -29,7 +29,7 @@ use storeroom_domain::store::StoreResult;
 use storeroom_storage::blobs::BlobStore;
 use tokio::sync::broadcast;
 
-use crate::front::{self, Front};
+use crate::front::{self, Destination, Front};
 use crate::surface::{self, Surface};
 use capture::Captured;
 use failure::Target;
@@ -92,21 +92,16 @@ struct Seen {
 }
 
 impl Seen {
-    fn of(front: &Front, request: &Request) -> Self {
-        let method = request.method().clone();
-        let path = front::normalize_path(request.uri().path());
-        let blob = front
-            .state
-            .blob
-            .route(&method, request.uri(), request.headers())
-            .is_some();
+    fn of(front: &Front, request: &Request, destination: &Destination) -> Self {
+        let path = destination.path.clone();
+        let blob = destination.blob.is_some();
         let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
         let dashboard = !blob && under("/dashboard");
         let journal_route = !blob && path == routes::JOURNAL_ROUTE;
         Self {
             operator: !blob && (under("/admin") || dashboard),
             journaled: front.state.opsstate.journal.enabled() && !dashboard && !journal_route,
-            method,
+            method: request.method().clone(),
             path,
             blob,
         }
@@ -115,7 +110,13 @@ impl Seen {
 
 /// Serves `request` through `route` (the rest of the front door), applying the fault rule
 /// that matches and journaling the exchange.
-pub async fn around<F, Fut>(front: &Front, request: Request, id: &str, route: F) -> Response
+pub async fn around<F, Fut>(
+    front: &Front,
+    request: Request,
+    destination: &Destination,
+    id: &str,
+    route: F,
+) -> Response
 where
     F: FnOnce(Request) -> Fut,
     Fut: Future<Output = Response>,
@@ -123,7 +124,7 @@ where
     let ops = front.state.opsstate.clone();
     let started = Instant::now();
     let time = front.state.clock.now();
-    let seen = Seen::of(front, &request);
+    let seen = Seen::of(front, &request, destination);
     let names_clients = !seen.operator && ops.faults.names_clients();
     let (request, request_body) = if seen.journaled || names_clients {
         capture::request(request).await
