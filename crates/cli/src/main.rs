@@ -292,8 +292,9 @@ struct ServeArgs {
     leniency: storeroom_server::Leniency,
 
     /// Request journal (GET /admin/v1/journal): the newest entries kept, at most. 0 turns
-    /// the journal off. Kept in the database: across restarts, shared by every instance of
-    /// a shared database.
+    /// the journal off. Kept across restarts: with SQLite in its own file beside the
+    /// database (storeroom.requests.db), with PostgreSQL in the database, shared by every
+    /// instance.
     #[arg(long, env = "STOREROOM_JOURNAL_MAX_ENTRIES", default_value_t = JOURNAL.max_entries)]
     journal_max_entries: u64,
 
