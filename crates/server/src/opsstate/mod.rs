@@ -131,7 +131,9 @@ where
     } else {
         (request, Captured::Empty)
     };
-    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
+    let authorization = (seen.journaled || names_clients)
+        .then(|| request.headers().get(header::AUTHORIZATION).cloned())
+        .flatten();
     // Decoding the token's client waits for the flush unless a rule needs it now.
     let client_id = names_clients
         .then(|| capture::client_id(authorization.as_ref(), &request_body))
