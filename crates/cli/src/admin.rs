@@ -109,6 +109,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         policies: Arc::new(Policies::new(PipelinePolicy::default())),
         report_base: "".into(),
         leniency: Default::default(),
+        parsed: Default::default(),
     };
     let account = service
         .bootstrap()

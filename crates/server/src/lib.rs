@@ -213,6 +213,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         policies: policies.clone(),
         report_base: report_base.clone(),
         leniency: config.leniency,
+        parsed: Default::default(),
     };
 
     let account = service

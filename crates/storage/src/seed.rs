@@ -160,6 +160,7 @@ mod tests {
             policies: Arc::new(Policies::new(PipelinePolicy::default())),
             report_base: "http://localhost/ui/reports".into(),
             leniency: Default::default(),
+            parsed: Default::default(),
         }
     }
 

@@ -45,6 +45,7 @@ impl TempStore {
             policies: Arc::new(Policies::new(PipelinePolicy::default())),
             report_base: Arc::from("http://127.0.0.1/reports"),
             leniency: Default::default(),
+            parsed: Default::default(),
         }
     }
 }

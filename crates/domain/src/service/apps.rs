@@ -1,7 +1,10 @@
 //! App submissions (devcenter §2.4) and their gradual rollout (§2.7).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use super::memo::Parsed;
 use super::submissions::{self, submission_of};
 use super::{Service, owned_app, owned_by, submission_not_found};
 use crate::application::Application;
@@ -39,12 +42,14 @@ impl Service {
             .await?)
     }
 
+    /// A submission of the seller's app, parsed once per stored version ([`super::memo`]):
+    /// polling clients read the same one again and again.
     pub async fn submission(
         &self,
         seller_id: &str,
         app_id: &str,
         submission_id: &str,
-    ) -> DomainResult<(Application, Submission)> {
+    ) -> DomainResult<(Application, Arc<Parsed<Submission>>)> {
         let (app, doc) = self
             .store
             .application_with_submission_doc(app_id, submission_id)
@@ -52,8 +57,20 @@ impl Service {
             .unzip();
         let app = owned_by(app, seller_id, app_id)?;
         let doc = doc.flatten().ok_or_else(submission_not_found)?;
-        let submission = submissions::of_product(&doc, &app.product(), seller_id, submission_id)?;
-        Ok((app, submission))
+        let product = app.product();
+        let parsed = self.parsed.parsed(submission_id, doc, |doc| {
+            submissions::of_product(doc, &product, seller_id, submission_id)
+        })?;
+        // The memo's entry was parsed for whoever read it first.
+        let read = &parsed.value;
+        submissions::belongs(
+            &read.seller_id,
+            &read.product,
+            &product,
+            seller_id,
+            submission_id,
+        )?;
+        Ok((app, parsed))
     }
 
     pub async fn create_submission(

@@ -9,6 +9,7 @@ mod clients;
 mod dashboard;
 mod flights;
 mod in_app_products;
+pub mod memo;
 mod sessions;
 mod steps;
 mod storefront;
@@ -42,6 +43,8 @@ pub struct Service {
     pub report_base: Arc<str>,
     /// Whether the real service's refusals of requests clients avoid are modelled.
     pub leniency: crate::Leniency,
+    /// App submissions as last parsed from their stored documents (see [`memo`]).
+    pub parsed: Arc<memo::Memo<submission::Submission>>,
 }
 
 pub(crate) fn app_not_found(app_id: &str) -> DomainError {

@@ -53,13 +53,26 @@ pub(crate) fn of_product<C: SubmissionContent>(
     id: &str,
 ) -> DomainResult<Submission<C>> {
     let header: SubmissionHeader = store::parse(doc)?;
-    if header.seller_id != seller_id {
+    belongs(&header.seller_id, &header.product, product, seller_id, id)?;
+    Ok(store::parse(doc)?)
+}
+
+/// The check of [`of_product`] on a submission already parsed (of seller `owner`, for
+/// `owned`): unknown to any other seller, and another product's 409.
+pub(crate) fn belongs(
+    owner: &str,
+    owned: &ProductRef,
+    product: &ProductRef,
+    seller_id: &str,
+    id: &str,
+) -> DomainResult<()> {
+    if owner != seller_id {
         return Err(submission_not_found());
     }
-    if &header.product != product {
+    if owned != product {
         return Err(wrong_product(id, product));
     }
-    Ok(store::parse(doc)?)
+    Ok(())
 }
 
 /// The same check outside a transaction, for reads.

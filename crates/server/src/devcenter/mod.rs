@@ -11,11 +11,12 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use storeroom_domain::content::SubmissionContent;
 use storeroom_domain::rollout;
+use storeroom_domain::service::memo::Parsed;
 use storeroom_domain::submission::{Submission, UPLOAD_CONTAINER};
 use storeroom_wire::devcenter::{
     AppSubmission, AppSubmissionContent, Application, CommitResponse, MinimalAppSubmission,
@@ -249,15 +250,32 @@ pub(super) fn upload_url<C>(state: &AppState, submission: &Submission<C>) -> Opt
 }
 
 pub(crate) fn submission_json(state: &AppState, submission: &Submission) -> Response {
-    Json(AppSubmission {
+    Json(app_submission(state, submission)).into_response()
+}
+
+fn app_submission<'a>(state: &AppState, submission: &'a Submission) -> AppSubmission<'a> {
+    AppSubmission {
         id: &submission.id,
         content: &submission.content,
         status: submission.status,
         status_details: &submission.status_details,
         file_upload_url: upload_url(state, submission),
         friendly_name: submission.friendly_name(),
-    })
-    .into_response()
+    }
+}
+
+/// The body [`submission_json`] answers for a submission as parsed from one stored
+/// document, rendered once for every read of that document: it depends on nothing else
+/// (the upload URL's expiry is the submission's creation time plus a fixed lifetime).
+fn memoized_submission_json(state: &AppState, parsed: &Parsed<Submission>) -> Response {
+    let body = parsed.rendered(|submission| {
+        // Serializing these wire types cannot fail: no map has non-string keys.
+        serde_json::to_vec(&app_submission(state, submission))
+            .unwrap_or_default()
+            .into()
+    });
+    let json = HeaderValue::from_static("application/json");
+    ([(header::CONTENT_TYPE, json)], body).into_response()
 }
 
 pub(super) fn is_true(query: &HashMap<String, String>, name: &str) -> bool {
@@ -296,12 +314,12 @@ async fn get_submission(
     app_id: &str,
     submission_id: &str,
 ) -> ApiResult<Response> {
-    let (app, submission) = state
+    let (app, parsed) = state
         .service
         .submission(&caller.seller_id, app_id, submission_id)
         .await?;
-    note_status_read(state, &app.product(), &submission).await?;
-    Ok(submission_json(state, &submission))
+    note_status_read(state, &app.product(), &parsed.value).await?;
+    Ok(memoized_submission_json(state, &parsed))
 }
 
 #[utoipa::path(put, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "updateSubmission",
@@ -349,11 +367,11 @@ async fn submission_status(
     app_id: &str,
     submission_id: &str,
 ) -> ApiResult<Response> {
-    let (app, submission) = state
+    let (app, parsed) = state
         .service
         .submission(&caller.seller_id, app_id, submission_id)
         .await?;
-    status_read(state, &app.product(), &submission).await
+    status_read(state, &app.product(), &parsed.value).await
 }
 
 #[utoipa::path(delete, path = "/v1.0/my/applications/{app_id}/submissions/{submission_id}", operation_id = "deleteSubmission",
@@ -385,11 +403,11 @@ async fn get_rollout(
     app_id: &str,
     submission_id: &str,
 ) -> ApiResult<Response> {
-    let (_, submission) = state
+    let (_, parsed) = state
         .service
         .submission(&caller.seller_id, app_id, submission_id)
         .await?;
-    Ok(rollout_json(&submission))
+    Ok(rollout_json(&parsed.value))
 }
 
 /// `?percentage=<float>` (query string, no body), in any key case.

@@ -5,6 +5,7 @@
 //! never read here. Redacting and cutting to [`KEPT`] bytes happen when the journal is
 //! flushed ([`Captured::kept`]), off the request's path.
 
+use std::collections::HashMap;
 use std::io;
 
 use axum::body::{Body, Bytes, HttpBody};
@@ -24,7 +25,7 @@ const KEEP_LATER: usize = 64 << 10;
 /// Longest body read to be journaled (longer ones are summarised).
 const READ_AT_MOST: u64 = 1 << 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Json,
     Form,
@@ -62,12 +63,25 @@ pub enum Captured {
     Summary(&'static str, Option<u64>),
 }
 
+/// The bodies of one flush already kept, by the memory they were captured in: a body
+/// rendered once and answered many times (a polled submission, see
+/// `storeroom_domain::service::memo`) is redacted once per flush. Its keys are addresses:
+/// it serves one batch, whose bodies were all alive at once.
+#[derive(Default)]
+pub struct KeptBodies(HashMap<(Kind, usize, usize), String>);
+
 impl Captured {
     /// What the journal keeps: the text redacted and cut to [`KEPT`] bytes, or the summary.
-    pub fn kept(&self) -> Option<String> {
+    pub fn kept(&self, bodies: &mut KeptBodies) -> Option<String> {
         match self {
             Self::Empty => None,
-            Self::Text(kind, bytes) => Some(keep(*kind, bytes)),
+            Self::Text(kind, bytes) => Some(
+                bodies
+                    .0
+                    .entry((*kind, bytes.as_ptr() as usize, bytes.len()))
+                    .or_insert_with(|| keep(*kind, bytes))
+                    .clone(),
+            ),
             Self::Kept(text) => Some(text.clone()),
             Self::Summary(what, None) => Some(format!("<{what}>")),
             Self::Summary(what, Some(size)) => Some(format!("<{size} bytes, {what}>")),

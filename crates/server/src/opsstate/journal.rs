@@ -16,7 +16,7 @@ use storeroom_domain::opsstate::{Glob, JournalEntry, JournalStore};
 use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::sync::{Notify, broadcast};
 
-use super::capture::{self, Captured};
+use super::capture::{self, Captured, KeptBodies};
 use super::redact;
 
 /// Counter: journal entries stored.
@@ -76,8 +76,9 @@ impl Exchange {
         self.request_body.weight() + self.response_body.weight()
     }
 
-    /// The entry as stored: client named, query and bodies redacted, bodies cut.
-    fn entry(self) -> JournalEntry {
+    /// The entry as stored: client named, query and bodies redacted, bodies cut (`bodies`:
+    /// those of the same batch already kept).
+    fn entry(self, bodies: &mut KeptBodies) -> JournalEntry {
         let client_id = self
             .client_id
             .or_else(|| capture::client_id(self.authorization.as_ref(), &self.request_body));
@@ -90,8 +91,8 @@ impl Exchange {
             status: self.status,
             latency_ms: self.latency_ms,
             correlation_id: self.correlation_id,
-            request_body: self.request_body.kept(),
-            response_body: self.response_body.kept(),
+            request_body: self.request_body.kept(bodies),
+            response_body: self.response_body.kept(bodies),
             fault_id: self.fault_id,
         }
     }
@@ -184,9 +185,13 @@ impl Journal {
         // Redacting and serializing bodies is CPU work: on a blocking thread, so that the
         // runtime's workers go on answering requests meanwhile.
         let entries = tokio::task::spawn_blocking(move || {
+            // Every body of the batch was alive at once (all were captured before this
+            // flush took them), so no two different bodies share an address, even once
+            // the entries made first have dropped theirs.
+            let mut bodies = KeptBodies::default();
             exchanges
                 .into_iter()
-                .map(Exchange::entry)
+                .map(|exchange| exchange.entry(&mut bodies))
                 .collect::<Vec<_>>()
         })
         .await
