@@ -48,12 +48,13 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         "bench/run's ceiling, routed only with STOREROOM_BENCH_PING=1",
     ),
     (
-        "/submission",
-        "the MSI/EXE API's catch-all: any other path under it answers its 404 envelope",
+        crate::msi::ROOT,
+        "the MSI/EXE API's root: no operation, its 404 envelope",
     ),
     (
-        "/submission/{*rest}",
-        "the MSI/EXE API's catch-all: any other path under it answers its 404 envelope",
+        crate::msi::ROUTE,
+        "the MSI/EXE API's dispatcher: its operations are documented one by one from the \
+         handlers' declarations, and msi::operation decodes exactly those",
     ),
     (
         crate::devcenter::ROUTE,
