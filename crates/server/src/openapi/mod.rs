@@ -57,6 +57,12 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
          handlers' declarations, and msi::operation decodes exactly those",
     ),
     (
+        crate::aad::TENANT,
+        "the token endpoint's and OpenID discovery's dispatcher, one route per AAD path word: \
+         its operations are documented one by one from the handlers' declarations, and \
+         aad::operation decodes exactly those",
+    ),
+    (
         crate::devcenter::ROUTE,
         "the devcenter API's dispatcher: its operations are documented one by one from the \
          handlers' declarations, and devcenter::operation decodes exactly those",
