@@ -79,10 +79,8 @@ mod tests {
             ("/t/oauth2/v2.0/token", "POST,GET,HEAD"),
             ("/t/discovery/keys", "GET,HEAD"),
         ] {
-            let Err(Miss::MethodNotAllowed { allow: listed, .. }) = op(Method::DELETE, path) else {
-                panic!("{path}");
-            };
-            assert_eq!(listed, allow, "{path}");
+            let listed = table::allowed(ROUTES, path);
+            assert_eq!(listed.as_deref(), Some(allow), "{path}");
         }
     }
 

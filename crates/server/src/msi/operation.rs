@@ -143,10 +143,8 @@ mod tests {
             ("/submission/v1/product/p/packages/k", "GET,HEAD,PATCH"),
             ("/submission/v1/product/p/listings/assets/commit", "PUT"),
         ] {
-            let Err(Miss::MethodNotAllowed { allow: listed, .. }) = op(Method::DELETE, path) else {
-                panic!("{path}");
-            };
-            assert_eq!(listed, allow, "{path}");
+            let listed = table::allowed(ROUTES, path);
+            assert_eq!(listed.as_deref(), Some(allow), "{path}");
         }
     }
 
