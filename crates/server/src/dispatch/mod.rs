@@ -219,4 +219,19 @@ pub mod described {
             .collect();
         assert_eq!(documented, decoded);
     }
+
+    /// Every documented path of `document` is under one of the dispatcher's `routes`
+    /// (`/v1.0/my/{*rest}`), so that the dispatcher is the one to serve it.
+    pub fn under(document: &OpenApi, routes: &[&str]) {
+        let prefixes: Vec<&str> = routes
+            .iter()
+            .map(|route| route.trim_end_matches("{*rest}"))
+            .collect();
+        for template in document.paths.paths.keys() {
+            assert!(
+                prefixes.iter().any(|prefix| template.starts_with(prefix)),
+                "{template}"
+            );
+        }
+    }
 }

@@ -147,9 +147,6 @@ mod tests {
 
     #[test]
     fn the_dispatcher_serves_every_documented_path() {
-        let prefix = ROUTE.trim_end_matches("{*rest}");
-        for template in routes().into_openapi().paths.paths.keys() {
-            assert!(template.starts_with(prefix), "{template}");
-        }
+        crate::dispatch::described::under(&routes().into_openapi(), &[ROUTE]);
     }
 }

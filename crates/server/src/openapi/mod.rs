@@ -73,6 +73,16 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
          handlers' declarations, and admin::operation decodes exactly those",
     ),
     (
+        crate::public::REPORTS,
+        "the certification reports' dispatcher: its operation is documented from the \
+         handler's declaration, and public::operation decodes exactly that",
+    ),
+    (
+        crate::public::STORE,
+        "the store front's dispatcher: its operation is documented from the handler's \
+         declaration, and public::operation decodes exactly that",
+    ),
+    (
         "/v1.0/ingestion",
         "the ingestion API's root: no operation, its 404 body",
     ),
