@@ -23,6 +23,7 @@ pub mod openapi;
 pub mod ops;
 pub mod opsstate;
 mod policy_routes;
+pub mod public;
 pub mod reports;
 pub mod state;
 pub mod storefront;
@@ -150,8 +151,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(devcenter::routes())
         .merge(admin::routes())
         .merge(client_admin::routes())
-        .merge(reports::routes())
-        .merge(storefront::routes())
+        .merge(public::routes())
         .merge(msi::routes())
         .merge(ingestion::routes())
         .merge(opsstate::routes::routes())

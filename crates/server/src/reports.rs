@@ -2,21 +2,19 @@
 //! for tools (`Accept: application/json` or `/ui/reports/{id}.json`). No token is needed, as
 //! with the links Partner Center hands out; report ids are unguessable.
 
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use storeroom_domain::DomainError;
 use storeroom_domain::report::{CertificationReport, Verdict};
 use storeroom_wire::dates;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(report))
-}
+/// This module's part of the document; `crate::public` serves its operation.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(report))]
+pub(crate) struct Described;
 
 #[utoipa::path(get, path = "/ui/reports/{file}", operation_id = "getCertificationReport",
     summary = "A certification report: HTML, or JSON for {id}.json or Accept: application/json",
@@ -24,14 +22,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
         (serde_json::Value = "application/json"),
         (String = "text/html")
     ))))]
-async fn report(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
+pub(crate) async fn report(
+    state: &AppState,
+    file: &str,
+    headers: &HeaderMap,
 ) -> ApiResult<Response> {
     let (id, json_suffix) = match file.strip_suffix(".json") {
         Some(id) => (id, true),
-        None => (file.as_str(), false),
+        None => (file, false),
     };
     let report = state
         .service

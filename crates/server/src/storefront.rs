@@ -5,18 +5,16 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::errors::{ApiError, ApiResult};
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(product))
-}
+/// This module's part of the document; `crate::public` serves its operation.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(product))]
+pub(crate) struct Described;
 
 fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
     query
@@ -41,19 +39,19 @@ pub(crate) fn market_code(market: &str) -> ApiResult<String> {
     summary = "What a customer's Store would install for the product",
     params(("userId" = String, Query), ("market" = String, Query, description = "Two-letter market code"), ("language" = Option<String>, Query)),
     responses((status = 200, description = "The product as the customer sees it", body = serde_json::Value)))]
-async fn product(
-    State(state): State<AppState>,
-    Path(store_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+pub(crate) async fn product(
+    state: &AppState,
+    store_id: &str,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let user = param(&query, "userId")
+    let user = param(query, "userId")
         .ok_or_else(|| ApiError::invalid("The query parameter 'userId' is required", "userId"))?;
-    let market = param(&query, "market")
+    let market = param(query, "market")
         .ok_or_else(|| ApiError::invalid("The query parameter 'market' is required", "market"))?;
     let market = market_code(market)?;
     let offer = state
         .service
-        .store_offer(&store_id, user, &market, param(&query, "language"))
+        .store_offer(store_id, user, &market, param(query, "language"))
         .await?;
     let mut listing = serde_json::to_value(&offer.listing).unwrap_or_default();
     listing["language"] = json!(offer.listing_language);

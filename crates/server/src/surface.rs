@@ -30,7 +30,7 @@ pub enum Surface {
 const REJECTION_TEXT_MAX: usize = 16 << 10;
 
 /// Second path segments of the AAD routes (`/{tenant}/oauth2/...`).
-const AAD_SEGMENTS: &[&str] = &["oauth2", ".well-known", "v2.0", "discovery"];
+pub(crate) const AAD_SEGMENTS: &[&str] = &["oauth2", ".well-known", "v2.0", "discovery"];
 
 impl Surface {
     /// The surface of a path, in any letter case (one no route matched keeps its case).

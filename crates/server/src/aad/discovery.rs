@@ -1,6 +1,5 @@
 //! OpenID discovery documents and the JWKS that verifies issued tokens.
 
-use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -9,6 +8,11 @@ use storeroom_domain::accounts::Tenant;
 use super::failure::{aad_error_response, bad_request};
 use super::issuer;
 use crate::state::AppState;
+
+/// This module's part of the document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(openid_v1, openid_v2, jwks))]
+pub(super) struct Described;
 
 async fn discovery_tenant(
     state: &AppState,
@@ -45,36 +49,23 @@ enum Flavor {
 #[utoipa::path(get, path = "/{tenant}/.well-known/openid-configuration", operation_id = "openidConfigurationV1",
     summary = "OpenID configuration (v1)",
     responses((status = 200, description = "The configuration", body = serde_json::Value)))]
-pub(super) async fn openid_v1(
-    state: State<AppState>,
-    tenant: Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub(super) async fn openid_v1(state: &AppState, tenant: &str, headers: &HeaderMap) -> Response {
     openid(state, tenant, headers, Flavor::V1).await
 }
 
 #[utoipa::path(get, path = "/{tenant}/v2.0/.well-known/openid-configuration", operation_id = "openidConfigurationV2",
     summary = "OpenID configuration (v2)",
     responses((status = 200, description = "The configuration", body = serde_json::Value)))]
-pub(super) async fn openid_v2(
-    state: State<AppState>,
-    tenant: Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub(super) async fn openid_v2(state: &AppState, tenant: &str, headers: &HeaderMap) -> Response {
     openid(state, tenant, headers, Flavor::V2).await
 }
 
-async fn openid(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    flavor: Flavor,
-) -> Response {
-    let tenant = match discovery_tenant(&state, &tenant, &headers).await {
+async fn openid(state: &AppState, tenant: &str, headers: &HeaderMap, flavor: Flavor) -> Response {
+    let tenant = match discovery_tenant(state, tenant, headers).await {
         Ok(t) => t,
         Err(response) => return response,
     };
-    let base = base_url(&state);
+    let base = base_url(state);
     let tid = &tenant.id;
     let (oauth, keys, issuer, response_types) = match flavor {
         Flavor::V1 => (
@@ -114,12 +105,8 @@ async fn openid(
 #[utoipa::path(get, path = "/{tenant}/discovery/keys", operation_id = "signingKeys",
     summary = "The token signing keys (JWKS)",
     responses((status = 200, description = "The keys", body = serde_json::Value)))]
-pub(super) async fn jwks(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let tenant = match discovery_tenant(&state, &tenant, &headers).await {
+pub(super) async fn jwks(state: &AppState, tenant: &str, headers: &HeaderMap) -> Response {
+    let tenant = match discovery_tenant(state, tenant, headers).await {
         Ok(t) => t,
         Err(response) => return response,
     };

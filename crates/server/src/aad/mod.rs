@@ -2,17 +2,19 @@
 //! (notes/auth-blob-ingestion.md §A).
 
 mod discovery;
+mod dispatch;
 mod failure;
+mod operation;
 mod token;
 
-use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
+use utoipa::OpenApi;
 
 use crate::state::AppState;
+
+pub use dispatch::{TENANT, routes};
 
 /// AAD's error body for a failure no handler answered (a panic, a rejected request):
 /// `server_error` AADSTS50000 for a 5xx, else `invalid_request` AADSTS9002313 ("Invalid
@@ -42,29 +44,39 @@ pub const TOKEN_LIFETIME: i64 = 3599;
 /// AAD back-dates `nbf` by five minutes to allow for clock skew.
 const NOT_BEFORE_SKEW: i64 = 300;
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(token::token_v1, token::token_get))
-        .routes(routes!(token::token_v2, token_get_v2))
-        .routes(routes!(discovery::openid_v1))
-        .routes(routes!(discovery::openid_v2))
-        .routes(routes!(discovery::jwks))
-        .routes(routes!(jwks_v2))
+/// The endpoints' part of the document, from the handlers' own declarations, in the order
+/// they were once routed. Each module declares its own (`paths(token::token_v1)` would tag
+/// the operations with the module's name).
+fn described() -> utoipa::openapi::OpenApi {
+    token::Described::openapi()
+        .merge_from(Described::openapi())
+        .merge_from(discovery::Described::openapi())
+        .merge_from(Keys::openapi())
 }
+
+/// The v2 token endpoint's GET (its POST is `token`'s).
+#[derive(OpenApi)]
+#[openapi(paths(token_get_v2))]
+struct Described;
+
+/// The signing keys at their v2 path, after discovery's.
+#[derive(OpenApi)]
+#[openapi(paths(jwks_v2))]
+struct Keys;
 
 /// `GET` of the v2 token endpoint, refused as the v1 one is (each route its own operation).
 #[utoipa::path(get, path = "/{tenant}/oauth2/v2.0/token", operation_id = "tokenV2Get",
     summary = "GET is refused as AAD refuses it (AADSTS900561)",
     responses((status = 400, description = "Only POST is accepted", body = storeroom_wire::aad::AadError)))]
-async fn token_get_v2(state: State<AppState>, headers: HeaderMap) -> Response {
-    token::token_get(state, headers).await
+fn token_get_v2(state: &AppState, headers: &HeaderMap) -> Response {
+    token::token_get(state, headers)
 }
 
 /// The signing keys at their v2 path.
 #[utoipa::path(get, path = "/{tenant}/discovery/v2.0/keys", operation_id = "signingKeysV2",
     summary = "The token signing keys (JWKS), v2 path",
     responses((status = 200, description = "The keys", body = serde_json::Value)))]
-async fn jwks_v2(state: State<AppState>, tenant: Path<String>, headers: HeaderMap) -> Response {
+async fn jwks_v2(state: &AppState, tenant: &str, headers: &HeaderMap) -> Response {
     discovery::jwks(state, tenant, headers).await
 }
 

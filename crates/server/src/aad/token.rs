@@ -1,8 +1,6 @@
 //! `POST /{tenant}/oauth2/token` (v1, `resource=`) and `/{tenant}/oauth2/v2.0/token` (v2,
 //! `scope=…/.default`): the client-credentials grant.
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -19,6 +17,11 @@ use super::failure::{
 };
 use super::{Claims, KNOWN_RESOURCES, NOT_BEFORE_SKEW, TOKEN_LIFETIME, issuer};
 use crate::state::AppState;
+
+/// This module's part of the document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(token_v1, token_get, token_v2))]
+pub(super) struct Described;
 
 /// Form fields with surrounding whitespace (clients send CRLF-padded values) removed.
 struct Form(Vec<(String, String)>);
@@ -52,10 +55,10 @@ enum Version {
     request_body(content = crate::openapi::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The token", body = storeroom_wire::aad::TokenResponseV1)))]
 pub(super) async fn token_v1(
-    state: State<AppState>,
-    tenant: Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &[u8],
 ) -> Response {
     token(state, tenant, headers, body, Version::V1).await
 }
@@ -65,10 +68,10 @@ pub(super) async fn token_v1(
     request_body(content = crate::openapi::schemas::TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "The token", body = storeroom_wire::aad::TokenResponseV2)))]
 pub(super) async fn token_v2(
-    state: State<AppState>,
-    tenant: Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &[u8],
 ) -> Response {
     token(state, tenant, headers, body, Version::V2).await
 }
@@ -76,7 +79,7 @@ pub(super) async fn token_v2(
 #[utoipa::path(get, path = "/{tenant}/oauth2/token", operation_id = "tokenV1Get",
     summary = "GET is refused as AAD refuses it (AADSTS900561)",
     responses((status = 400, description = "Only POST is accepted", body = storeroom_wire::aad::AadError)))]
-pub(super) async fn token_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) fn token_get(state: &AppState, headers: &HeaderMap) -> Response {
     aad_error_response(
         bad_request(
             "invalid_request",
@@ -84,21 +87,21 @@ pub(super) async fn token_get(State(state): State<AppState>, headers: HeaderMap)
             "The endpoint only accepts POST requests. Received a GET request.",
         ),
         state.clock.now(),
-        &headers,
+        headers,
     )
 }
 
 async fn token(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &[u8],
     version: Version,
 ) -> Response {
     let now = state.clock.now();
-    match issue(&state, &tenant, &headers, &body, version, now).await {
+    match issue(state, tenant, headers, body, version, now).await {
         Ok(response) => response,
-        Err(failure) => aad_error_response(failure, now, &headers),
+        Err(failure) => aad_error_response(failure, now, headers),
     }
 }
 

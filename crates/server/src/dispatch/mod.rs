@@ -1,11 +1,13 @@
-//! The surfaces that route their own paths (the devcenter API, the admin API) have one
-//! catch-all route each: [`serve`] decodes the operation once ([`table::decode`]), checks
-//! the caller once, and hands both to the surface's one `match` over its operations.
+//! The surfaces that route their own paths (the devcenter, admin, MSI/EXE and AAD APIs, the
+//! public report and store front pages) have one catch-all route each: [`serve`] decodes
+//! the operation once ([`table::decode`]), checks the caller once, and hands both to the
+//! surface's one `match` over its operations.
 //!
 //! The answers are the ones axum's per-handler routes gave: an unknown path or method is
-//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`),
-//! then the caller is checked, then the path's ids, the query and the body are read, in
-//! that order, with the same extractors' refusals.
+//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`,
+//! unless the surface answers them in its own shape: [`Misses`]), then the caller is
+//! checked, then the path's ids, the query and the body are read, in that order, with the
+//! same extractors' refusals.
 
 pub mod table;
 
@@ -13,6 +15,7 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -21,9 +24,67 @@ use crate::ops::{Operation, UNMATCHED};
 use crate::state::AppState;
 use table::{Miss, Route};
 
+/// How a surface answers a request its table names no operation for, or whose ids it
+/// cannot read: the answers its routes gave before they were one dispatcher.
+pub struct Misses {
+    /// No template matches the path: the answer, and its metrics label.
+    pub not_found: fn(&Request) -> (Response, String),
+    /// A template matches the path, not with this method ([`serve`] adds `Allow`).
+    pub method_not_allowed: fn(&Request) -> Response,
+    /// The id `name` of `template` is not UTF-8 once percent-decoded: answered after the
+    /// caller is checked, as the extractor that read the ids answered it.
+    pub unreadable_id: fn(&AppState, &Parts, Unreadable) -> Response,
+}
+
+/// An id of a matched template that is not UTF-8 once percent-decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Unreadable {
+    pub template: &'static str,
+    pub name: &'static str,
+}
+
+/// The front door's answers (its JSON 404 and 405, labelled as unmatched or by template)
+/// and axum's `Path` refusal, in its words: what the router answered the devcenter and
+/// admin APIs' requests with.
+pub const FRONT_DOOR: Misses = Misses {
+    not_found: |request| {
+        let response = crate::front::unknown_path(request.uri());
+        (response, UNMATCHED.to_string())
+    },
+    method_not_allowed: crate::front::unsupported_method,
+    unreadable_id: |_, _, unreadable| path_refusal(unreadable),
+};
+
+/// axum's `Path` refusal of an id that is not UTF-8, in its words (text, which the front
+/// door gives the surface's error shape: `crate::surface`).
+pub fn path_refusal(unreadable: Unreadable) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        format!("Invalid URL: Invalid UTF-8 in `{}`", unreadable.name),
+    )
+        .into_response()
+}
+
 /// Answers `request` with the operation of `routes` it names, run by `run` for the caller
-/// `Caller` authenticates.
+/// `Caller` authenticates; what names none is answered as the front door does.
 pub async fn serve<Op, Caller, Run, Fut>(
+    state: AppState,
+    request: Request,
+    routes: &'static [Route<Op>],
+    run: Run,
+) -> Response
+where
+    Caller: FromRequestParts<AppState>,
+    Caller::Rejection: IntoResponse,
+    Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
+    Fut: Future<Output = Result<Response, Refusal>>,
+{
+    serve_with(&FRONT_DOOR, state, request, routes, run).await
+}
+
+/// [`serve`], with the surface's own answers (`misses`) to what names no operation.
+pub async fn serve_with<Op, Caller, Run, Fut>(
+    misses: &Misses,
     state: AppState,
     request: Request,
     routes: &'static [Route<Op>],
@@ -38,28 +99,25 @@ where
     let (template, decoded) = match table::decode(routes, request.method(), request.uri().path()) {
         Ok((template, op)) => (template, Ok(op)),
         Err(Miss::NotFound) => {
-            let response = crate::front::not_found(request.uri().clone()).await;
-            return labelled(response, UNMATCHED);
+            let (response, label) = (misses.not_found)(&request);
+            return labelled(response, &label);
         }
         Err(Miss::MethodNotAllowed { template, allow }) => {
-            let mut response = crate::front::method_not_allowed(request).await;
+            let mut response = (misses.method_not_allowed)(&request);
             if let Ok(allow) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, allow);
             }
             return labelled(response, template);
         }
-        Err(Miss::UnreadableId { template, name }) => (template, Err(name)),
+        Err(Miss::UnreadableId { template, name }) => {
+            (template, Err(Unreadable { template, name }))
+        }
     };
     let (mut parts, body) = request.into_parts();
     let response = match Caller::from_request_parts(&mut parts, &state).await {
         Err(refusal) => refusal.into_response(),
         Ok(caller) => match decoded {
-            // axum's `Path` refusal, in its words.
-            Err(name) => (
-                StatusCode::BAD_REQUEST,
-                format!("Invalid URL: Invalid UTF-8 in `{name}`"),
-            )
-                .into_response(),
+            Err(unreadable) => (misses.unreadable_id)(&state, &parts, unreadable),
             Ok(op) => run(state, caller, Request::from_parts(parts, body), op)
                 .await
                 .unwrap_or_else(IntoResponse::into_response),
@@ -160,5 +218,20 @@ pub mod described {
             .map(|(template, method)| (method.to_string(), template.to_string()))
             .collect();
         assert_eq!(documented, decoded);
+    }
+
+    /// Every documented path of `document` is under one of the dispatcher's `routes`
+    /// (`/v1.0/my/{*rest}`), so that the dispatcher is the one to serve it.
+    pub fn under(document: &OpenApi, routes: &[&str]) {
+        let prefixes: Vec<&str> = routes
+            .iter()
+            .map(|route| route.trim_end_matches("{*rest}"))
+            .collect();
+        for template in document.paths.paths.keys() {
+            assert!(
+                prefixes.iter().any(|prefix| template.starts_with(prefix)),
+                "{template}"
+            );
+        }
     }
 }

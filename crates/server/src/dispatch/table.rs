@@ -142,3 +142,14 @@ pub fn served<Op>(
             .map(move |(method, _)| (route.template, method))
     })
 }
+
+/// The `Allow` header of the 405 a method `path`'s template does not serve answers, for the
+/// tables' tests (`None` when no template matches `path`).
+#[cfg(test)]
+pub fn allowed<Op>(routes: &'static [Route<Op>], path: &str) -> Option<String> {
+    let unserved = Method::from_bytes(b"UNSERVED").ok()?;
+    match decode(routes, &unserved, path) {
+        Err(Miss::MethodNotAllowed { allow, .. }) => Some(allow),
+        _ => None,
+    }
+}

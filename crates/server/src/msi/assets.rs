@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
 use chrono::Duration;
 use storeroom_domain::media::ImageFacts;
 use storeroom_domain::msi::assets::{
@@ -23,8 +22,13 @@ use storeroom_wire::msi::{
 
 use super::auth::MsiCaller;
 use super::envelope::{MsiFailure, MsiResponse, success};
-use super::input::{Ids, json, languages_filter, selected};
+use super::input::{json, languages_filter, selected};
 use crate::state::AppState;
+
+/// This module's part of the API's document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get, create, commit))]
+pub(super) struct Described;
 
 /// Upload URLs are short-lived, as the seed says; read URLs of committed images last a day.
 const UPLOAD_URL_HOURS: i64 = 1;
@@ -49,16 +53,16 @@ fn read_url(state: &AppState, asset: &Asset) -> ListingAsset {
     params(("languages" = Option<String>, Query)),
     responses((status = 200, description = "The assets", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::ListingAssetsResponse>)))]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
-    RawQuery(query): RawQuery,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    query: Option<&str>,
 ) -> MsiResponse {
-    let filter = languages_filter(query.as_deref())?;
+    let filter = languages_filter(query)?;
     let product = state
         .msi
         .service
-        .product(&caller.seller_id, &ids.product_id)
+        .product(&caller.seller_id, product_id)
         .await?;
     let listing_assets = product
         .draft
@@ -70,12 +74,12 @@ pub async fn get(
             store_logos: entry
                 .store_logos
                 .iter()
-                .map(|a| read_url(&state, a))
+                .map(|a| read_url(state, a))
                 .collect(),
             screenshots: entry
                 .screenshots
                 .iter()
-                .map(|a| read_url(&state, a))
+                .map(|a| read_url(state, a))
                 .collect(),
         })
         .collect();
@@ -99,9 +103,9 @@ fn upload_slot(state: &AppState, slot: &PendingAsset) -> UploadSlot {
     request_body(content = storeroom_wire::msi::CreateAssetsRequest),
     responses((status = 200, description = "The upload slots", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::CreateAssetsResponse>)))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
     let request: CreateAssetsRequest = json(body)?;
@@ -110,7 +114,7 @@ pub async fn create(
         .service
         .create_assets(
             &caller.seller_id,
-            &ids.product_id,
+            product_id,
             request.language.as_deref(),
             request.create_asset_request.as_ref(),
         )
@@ -119,7 +123,7 @@ pub async fn create(
         slots
             .iter()
             .filter(|slot| slot.kind == kind)
-            .map(|slot| upload_slot(&state, slot))
+            .map(|slot| upload_slot(state, slot))
             .collect()
     };
     let language = slots
@@ -141,9 +145,9 @@ pub async fn create(
     request_body(content = storeroom_wire::msi::CommitAssetsRequest),
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn commit(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
     let request: CommitAssetsRequest = json(body)?;
@@ -156,13 +160,13 @@ pub async fn commit(
     let product = state
         .msi
         .service
-        .product(&caller.seller_id, &ids.product_id)
+        .product(&caller.seller_id, product_id)
         .await?;
     let uploads = read_uploads(state.msi.blobs.clone(), slots_to_read(&product, &assets)).await?;
     let product = state
         .msi
         .service
-        .commit_assets(&caller.seller_id, &ids.product_id, assets, &uploads)
+        .commit_assets(&caller.seller_id, product_id, assets, &uploads)
         .await?;
     Ok(success(PollingResponse {
         polling_url: status_url(&product.id),

@@ -1,49 +1,15 @@
-//! Reading requests of the MSI/EXE API: path ids, query filters and JSON bodies, each
-//! failure answered in the API's envelope.
+//! Reading requests of the MSI/EXE API: query filters and JSON bodies, each failure
+//! answered in the API's envelope (path ids are decoded with the operation: `operation`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use storeroom_wire::lenient::{self, InputError};
 use storeroom_wire::msi::{ListingPatch, codes};
 
 use super::envelope::MsiFailure;
-
-/// The ids in the path: `{product_id}` and, on some routes, one more (package, submission,
-/// module name).
-pub struct Ids {
-    pub product_id: String,
-    pub other: String,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Ids {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| {
-                MsiFailure::bad_request("The path is not valid UTF-8", "path").into_response()
-            })?;
-        let mut ids = Self {
-            product_id: String::new(),
-            other: String::new(),
-        };
-        for (name, value) in &params {
-            if name == "product_id" {
-                ids.product_id = value.to_string();
-            } else {
-                ids.other = value.to_string();
-            }
-        }
-        Ok(ids)
-    }
-}
 
 /// A query parameter by name, ignoring the name's case.
 pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {

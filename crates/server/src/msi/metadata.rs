@@ -2,7 +2,6 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use storeroom_domain::msi::draft::{Draft, MetadataChange, UpdateMode};
 use storeroom_domain::msi::product::status_url;
@@ -10,8 +9,13 @@ use storeroom_wire::msi::{MetadataResponse, MetadataUpdate, PollingResponse, cod
 
 use super::auth::MsiCaller;
 use super::envelope::{MsiFailure, MsiResponse, success};
-use super::input::{Ids, json, languages_filter, listing_patches, query_param, selected};
+use super::input::{json, languages_filter, listing_patches, query_param, selected};
 use crate::state::AppState;
+
+/// This module's part of the API's document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_all, put, patch, get_module))]
+pub(super) struct Described;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Module {
@@ -37,19 +41,12 @@ impl Module {
     params(("languages" = Option<String>, Query, description = "Comma-separated listing languages"), ("includeAvailableLanguages" = Option<bool>, Query)),
     responses((status = 200, description = "The metadata", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::MetadataResponse>)))]
 pub async fn get_all(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
-    RawQuery(query): RawQuery,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    query: Option<&str>,
 ) -> MsiResponse {
-    read(
-        &state,
-        &caller,
-        &ids.product_id,
-        Module::All,
-        query.as_deref(),
-    )
-    .await
+    read(state, caller, product_id, Module::All, query).await
 }
 
 #[utoipa::path(get, path = "/submission/v1/product/{product_id}/metadata/{module}", operation_id = "msiGetMetadataModule",
@@ -57,23 +54,22 @@ pub async fn get_all(
     params(("languages" = Option<String>, Query), ("includeAvailableLanguages" = Option<bool>, Query)),
     responses((status = 200, description = "The module", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::MetadataResponse>)))]
 pub async fn get_module(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
-    RawQuery(query): RawQuery,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    module: &str,
+    query: Option<&str>,
 ) -> MsiResponse {
-    let module = Module::parse(&ids.other).ok_or_else(|| {
+    let name = module;
+    let module = Module::parse(name).ok_or_else(|| {
         MsiFailure::new(
             StatusCode::NOT_FOUND,
             codes::NOT_FOUND,
-            format!(
-                "Module '{}' does not exist: use listings, properties or availability",
-                ids.other
-            ),
+            format!("Module '{name}' does not exist: use listings, properties or availability"),
             "moduleName",
         )
     })?;
-    read(&state, &caller, &ids.product_id, module, query.as_deref()).await
+    read(state, caller, product_id, module, query).await
 }
 
 async fn read(
@@ -126,12 +122,12 @@ fn metadata(
     request_body(content = storeroom_wire::msi::MetadataUpdate),
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn put(
-    state: State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
-    update(state, caller, ids, body, UpdateMode::Full).await
+    update(state, caller, product_id, body, UpdateMode::Full).await
 }
 
 #[utoipa::path(patch, path = "/submission/v1/product/{product_id}/metadata", operation_id = "msiPatchMetadata",
@@ -139,18 +135,18 @@ pub async fn put(
     request_body(content = storeroom_wire::msi::MetadataUpdate),
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn patch(
-    state: State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
-    update(state, caller, ids, body, UpdateMode::Partial).await
+    update(state, caller, product_id, body, UpdateMode::Partial).await
 }
 
 async fn update(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
     mode: UpdateMode,
 ) -> MsiResponse {
@@ -161,7 +157,7 @@ async fn update(
         .service
         .update_metadata(
             &caller.seller_id,
-            &ids.product_id,
+            product_id,
             MetadataChange::new(update, listings),
             mode,
         )

@@ -1,7 +1,6 @@
 //! `/packages`: the draft's installers, and their commit.
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use storeroom_domain::msi::product::status_url;
@@ -9,8 +8,13 @@ use storeroom_wire::msi::{PackagePatch, PackagesResponse, PackagesUpdate, Pollin
 
 use super::auth::MsiCaller;
 use super::envelope::{MsiFailure, MsiResponse, success};
-use super::input::{Ids, json};
+use super::input::json;
 use crate::state::AppState;
+
+/// This module's part of the API's document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_all, put, commit, get_one, patch))]
+pub(super) struct Described;
 
 fn polling(product_id: &str) -> PollingResponse {
     PollingResponse {
@@ -22,11 +26,11 @@ fn polling(product_id: &str) -> PollingResponse {
 #[utoipa::path(get, path = "/submission/v1/product/{product_id}/packages", operation_id = "msiGetPackages",
     summary = "The draft's packages",
     responses((status = 200, description = "The packages", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PackagesResponse>)))]
-pub async fn get_all(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
+pub async fn get_all(state: &AppState, caller: &MsiCaller, product_id: &str) -> MsiResponse {
     let product = state
         .msi
         .service
-        .product(&caller.seller_id, &ids.product_id)
+        .product(&caller.seller_id, product_id)
         .await?;
     Ok(success(PackagesResponse {
         packages: product.draft.packages,
@@ -36,22 +40,27 @@ pub async fn get_all(State(state): State<AppState>, caller: MsiCaller, ids: Ids)
 #[utoipa::path(get, path = "/submission/v1/product/{product_id}/packages/{package_id}", operation_id = "msiGetPackage",
     summary = "One package of the draft",
     responses((status = 200, description = "The package", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PackagesResponse>)))]
-pub async fn get_one(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
+pub async fn get_one(
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    package_id: &str,
+) -> MsiResponse {
     let product = state
         .msi
         .service
-        .product(&caller.seller_id, &ids.product_id)
+        .product(&caller.seller_id, product_id)
         .await?;
     let package = product
         .draft
         .packages
         .into_iter()
-        .find(|p| p.package_id == ids.other)
+        .find(|p| p.package_id == package_id)
         .ok_or_else(|| {
             MsiFailure::new(
                 StatusCode::NOT_FOUND,
                 codes::NOT_FOUND,
-                format!("Package {} is not in the draft", ids.other),
+                format!("Package {package_id} is not in the draft"),
                 "packages",
             )
         })?;
@@ -66,9 +75,9 @@ pub async fn get_one(State(state): State<AppState>, caller: MsiCaller, ids: Ids)
     request_body(content = storeroom_wire::msi::PackagesUpdate),
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn put(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
     let update: PackagesUpdate = json(body)?;
@@ -81,7 +90,7 @@ pub async fn put(
     let product = state
         .msi
         .service
-        .replace_packages(&caller.seller_id, &ids.product_id, packages)
+        .replace_packages(&caller.seller_id, product_id, packages)
         .await?;
     Ok(success(polling(&product.id)))
 }
@@ -91,16 +100,17 @@ pub async fn put(
     request_body(content = storeroom_wire::msi::PackagePatch),
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    package_id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> MsiResponse {
     let patch: PackagePatch = json(body)?;
     let product = state
         .msi
         .service
-        .patch_package(&caller.seller_id, &ids.product_id, &ids.other, patch)
+        .patch_package(&caller.seller_id, product_id, package_id, patch)
         .await?;
     Ok(success(polling(&product.id)))
 }
@@ -108,11 +118,11 @@ pub async fn patch(
 #[utoipa::path(post, path = "/submission/v1/product/{product_id}/packages/commit", operation_id = "msiCommitPackages",
     summary = "Commits the package changes: the packages are checked",
     responses((status = 200, description = "Where to poll", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::PollingResponse>)))]
-pub async fn commit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
+pub async fn commit(state: &AppState, caller: &MsiCaller, product_id: &str) -> MsiResponse {
     let product = state
         .msi
         .service
-        .commit_packages(&caller.seller_id, &ids.product_id)
+        .commit_packages(&caller.seller_id, product_id)
         .await?;
     Ok(success(polling(&product.id)))
 }

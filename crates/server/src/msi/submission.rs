@@ -1,6 +1,5 @@
 //! Module status, submit and submission status.
 
-use axum::extract::State;
 use storeroom_domain::msi::lifecycle::readiness;
 use storeroom_domain::msi::product::submission_status_url;
 use storeroom_domain::msi::service::SubmitOutcome;
@@ -10,23 +9,23 @@ use storeroom_wire::msi::{
 
 use super::auth::MsiCaller;
 use super::envelope::{MsiResponse, entries, entry, success, success_with};
-use super::input::Ids;
 use crate::state::AppState;
+
+/// This module's part of the API's document (`super::described`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(module_status, submit, submission_status))]
+pub(super) struct Described;
 
 /// Readiness of the draft. Not being ready is not a failed request: `isSuccess` stays true
 /// and `errors` says what waiting will not fix (processing in progress is no error).
 #[utoipa::path(get, path = "/submission/v1/product/{product_id}/status", operation_id = "msiGetModuleStatus",
     summary = "Whether the draft is ready to submit, and the problems if not",
     responses((status = 200, description = "The readiness", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::ModuleStatus>)))]
-pub async fn module_status(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
-) -> MsiResponse {
+pub async fn module_status(state: &AppState, caller: &MsiCaller, product_id: &str) -> MsiResponse {
     let product = state
         .msi
         .service
-        .product(&caller.seller_id, &ids.product_id)
+        .product(&caller.seller_id, product_id)
         .await?;
     let status = readiness(&product);
     Ok(success_with(
@@ -44,13 +43,13 @@ pub async fn module_status(
 #[utoipa::path(post, path = "/submission/v1/product/{product_id}/submit", operation_id = "msiSubmit",
     summary = "Submits the draft",
     responses((status = 200, description = "The submission, or the one in progress", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::SubmitResponse>)))]
-pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) -> MsiResponse {
+pub async fn submit(state: &AppState, caller: &MsiCaller, product_id: &str) -> MsiResponse {
     let outcome = state
         .msi
         .service
-        .submit(&caller.seller_id, &ids.product_id)
+        .submit(&caller.seller_id, product_id)
         .await?;
-    let product_id = storeroom_domain::msi::service::normalize_id(&ids.product_id);
+    let product_id = storeroom_domain::msi::service::normalize_id(product_id);
     match outcome {
         SubmitOutcome::Created(submission) => Ok(success(SubmitResponse {
             polling_url: submission_status_url(&product_id, &submission.id),
@@ -78,14 +77,15 @@ pub async fn submit(State(state): State<AppState>, caller: MsiCaller, ids: Ids) 
     summary = "A submission's publishing status",
     responses((status = 200, description = "The status", body = storeroom_wire::msi::Envelope<storeroom_wire::msi::SubmissionStatus>)))]
 pub async fn submission_status(
-    State(state): State<AppState>,
-    caller: MsiCaller,
-    ids: Ids,
+    state: &AppState,
+    caller: &MsiCaller,
+    product_id: &str,
+    submission_id: &str,
 ) -> MsiResponse {
     let submission = state
         .msi
         .service
-        .submission_status(&caller.seller_id, &ids.product_id, &ids.other)
+        .submission_status(&caller.seller_id, product_id, submission_id)
         .await?;
     let failed = submission.status == PublishingStatus::Failed;
     let errors = submission

@@ -48,12 +48,19 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         "bench/run's ceiling, routed only with STOREROOM_BENCH_PING=1",
     ),
     (
-        "/submission",
-        "the MSI/EXE API's catch-all: any other path under it answers its 404 envelope",
+        crate::msi::ROOT,
+        "the MSI/EXE API's root: no operation, its 404 envelope",
     ),
     (
-        "/submission/{*rest}",
-        "the MSI/EXE API's catch-all: any other path under it answers its 404 envelope",
+        crate::msi::ROUTE,
+        "the MSI/EXE API's dispatcher: its operations are documented one by one from the \
+         handlers' declarations, and msi::operation decodes exactly those",
+    ),
+    (
+        crate::aad::TENANT,
+        "the token endpoint's and OpenID discovery's dispatcher, one route per AAD path word: \
+         its operations are documented one by one from the handlers' declarations, and \
+         aad::operation decodes exactly those",
     ),
     (
         crate::devcenter::ROUTE,
@@ -64,6 +71,16 @@ pub const UNDOCUMENTED: &[(&str, &str)] = &[
         crate::admin::ROUTE,
         "the admin API's dispatcher: its operations are documented one by one from the \
          handlers' declarations, and admin::operation decodes exactly those",
+    ),
+    (
+        crate::public::REPORTS,
+        "the certification reports' dispatcher: its operation is documented from the \
+         handler's declaration, and public::operation decodes exactly that",
+    ),
+    (
+        crate::public::STORE,
+        "the store front's dispatcher: its operation is documented from the handler's \
+         declaration, and public::operation decodes exactly that",
     ),
     (
         "/v1.0/ingestion",
