@@ -1,11 +1,13 @@
-//! The surfaces that route their own paths (the devcenter API, the admin API) have one
-//! catch-all route each: [`serve`] decodes the operation once ([`table::decode`]), checks
-//! the caller once, and hands both to the surface's one `match` over its operations.
+//! The surfaces that route their own paths (the devcenter API, the admin API, the
+//! dashboard) have one catch-all route each: [`serve`] decodes the operation once
+//! ([`table::decode`]), checks the caller once, and hands both to the surface's one `match`
+//! over its operations.
 //!
 //! The answers are the ones axum's per-handler routes gave: an unknown path or method is
-//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`),
-//! then the caller is checked, then the path's ids, the query and the body are read, in
-//! that order, with the same extractors' refusals.
+//! refused before the token is read (for the APIs, the front door's 404 and 405, with
+//! axum's `Allow`; a surface may answer them its own way, [`Misses`]), then the caller is
+//! checked, then the path's ids, the query and the body are read, in that order, with the
+//! same extractors' refusals.
 
 pub mod table;
 
@@ -22,7 +24,7 @@ use crate::state::AppState;
 use table::{Miss, Route};
 
 /// Answers `request` with the operation of `routes` it names, run by `run` for the caller
-/// `Caller` authenticates.
+/// `Caller` authenticates; an API surface's misses ([`Api`]).
 pub async fn serve<Op, Caller, Run, Fut>(
     state: AppState,
     request: Request,
@@ -35,14 +37,32 @@ where
     Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
     Fut: Future<Output = Result<Response, Refusal>>,
 {
+    serve_as::<Api, _, _, _, _>(state, request, routes, run).await
+}
+
+/// [`serve`] for a surface that answers what its table names no operation for in its own
+/// way (`Surface`'s [`Misses`]).
+pub async fn serve_as<Surface, Op, Caller, Run, Fut>(
+    state: AppState,
+    request: Request,
+    routes: &'static [Route<Op>],
+    run: Run,
+) -> Response
+where
+    Surface: Misses,
+    Caller: FromRequestParts<AppState>,
+    Caller::Rejection: IntoResponse,
+    Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
+    Fut: Future<Output = Result<Response, Refusal>>,
+{
     let (template, decoded) = match table::decode(routes, request.method(), request.uri().path()) {
         Ok((template, op)) => (template, Ok(op)),
         Err(Miss::NotFound) => {
-            let response = crate::front::not_found(request.uri().clone()).await;
-            return labelled(response, UNMATCHED);
+            let response = Surface::not_found(&state, request).await;
+            return labelled(response, Surface::UNMATCHED);
         }
         Err(Miss::MethodNotAllowed { template, allow }) => {
-            let mut response = crate::front::method_not_allowed(request).await;
+            let mut response = Surface::method_not_allowed(&state, request).await;
             if let Ok(allow) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, allow);
             }
@@ -53,19 +73,70 @@ where
     let (mut parts, body) = request.into_parts();
     let response = match Caller::from_request_parts(&mut parts, &state).await {
         Err(refusal) => refusal.into_response(),
-        Ok(caller) => match decoded {
-            // axum's `Path` refusal, in its words.
-            Err(name) => (
-                StatusCode::BAD_REQUEST,
-                format!("Invalid URL: Invalid UTF-8 in `{name}`"),
-            )
-                .into_response(),
-            Ok(op) => run(state, caller, Request::from_parts(parts, body), op)
-                .await
-                .unwrap_or_else(IntoResponse::into_response),
-        },
+        Ok(caller) => {
+            let request = Request::from_parts(parts, body);
+            match decoded {
+                Err(name) => Surface::unreadable_id(&state, request, name).await,
+                Ok(op) => run(state, caller, request, op)
+                    .await
+                    .unwrap_or_else(IntoResponse::into_response),
+            }
+        }
     };
     labelled(response, template)
+}
+
+/// How a surface answers a request its table names no operation for.
+pub trait Misses {
+    /// The request metrics' `operation` of a path no template matches.
+    const UNMATCHED: &'static str;
+
+    /// A path no template matches.
+    fn not_found(state: &AppState, request: Request) -> impl Future<Output = Response> + Send;
+
+    /// A template's path asked with a method it does not take ([`serve_as`] adds axum's
+    /// `Allow` header).
+    fn method_not_allowed(
+        state: &AppState,
+        request: Request,
+    ) -> impl Future<Output = Response> + Send;
+
+    /// A template's path and method whose id `name` is not UTF-8 once percent-decoded,
+    /// asked by a caller already checked.
+    fn unreadable_id(
+        state: &AppState,
+        request: Request,
+        name: &str,
+    ) -> impl Future<Output = Response> + Send;
+}
+
+/// The APIs' answers: the front door's 404 and 405 (the surface's error body is given on
+/// the way out), and axum's `Path` refusal.
+pub struct Api;
+
+impl Misses for Api {
+    const UNMATCHED: &'static str = UNMATCHED;
+
+    async fn not_found(_: &AppState, request: Request) -> Response {
+        crate::front::not_found(request.uri().clone()).await
+    }
+
+    async fn method_not_allowed(_: &AppState, request: Request) -> Response {
+        crate::front::method_not_allowed(request).await
+    }
+
+    async fn unreadable_id(_: &AppState, _: Request, name: &str) -> Response {
+        unreadable_id(name)
+    }
+}
+
+/// axum's `Path` refusal of an id that is not UTF-8, in its words.
+pub fn unreadable_id(name: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        format!("Invalid URL: Invalid UTF-8 in `{name}`"),
+    )
+        .into_response()
 }
 
 /// The request metrics' `operation`: the route template, as when each operation had its
@@ -81,6 +152,8 @@ fn labelled(mut response: Response, template: &str) -> Response {
 pub enum Refusal {
     Query(QueryRejection),
     Api(ApiError),
+    /// Already answered by the extractor (the dashboard's session and form checks).
+    Answered(Response),
 }
 
 impl From<QueryRejection> for Refusal {
@@ -95,11 +168,18 @@ impl From<ApiError> for Refusal {
     }
 }
 
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Self::Answered(response)
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Self::Query(rejection) => rejection.into_response(),
             Self::Api(error) => error.into_response(),
+            Self::Answered(response) => response,
         }
     }
 }
