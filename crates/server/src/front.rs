@@ -274,11 +274,6 @@ pub fn normalize_path(path: &str) -> String {
 
 /// JSON 404 for any path no surface serves.
 pub async fn not_found(uri: Uri) -> Response {
-    unknown_path(&uri)
-}
-
-/// [`not_found`]'s answer, for the dispatchers that answer it themselves.
-pub fn unknown_path(uri: &Uri) -> Response {
     (
         StatusCode::NOT_FOUND,
         Json(ErrorBody::new(
@@ -292,11 +287,6 @@ pub fn unknown_path(uri: &Uri) -> Response {
 
 /// JSON 405 for a known path with a method it does not support.
 pub async fn method_not_allowed(request: Request) -> Response {
-    unsupported_method(&request)
-}
-
-/// [`method_not_allowed`]'s answer, for the dispatchers that answer it themselves.
-pub fn unsupported_method(request: &Request) -> Response {
     (
         StatusCode::METHOD_NOT_ALLOWED,
         Json(ErrorBody::new(

@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::operation::{self, Op, TOKEN_V1, TOKEN_V2};
 use super::{discovery, token};
-use crate::dispatch::{FRONT_DOOR, Misses, path_refusal};
+use crate::dispatch::{Api, Misses, Unreadable, unreadable_id};
 use crate::state::AppState;
 use crate::surface::AAD_SEGMENTS;
 
@@ -39,8 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
-    crate::dispatch::serve_with(
-        &MISSES,
+    crate::dispatch::serve_as::<Endpoints, _, _, _, _>(
         state,
         request,
         operation::ROUTES,
@@ -54,17 +53,30 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// The front door's answers, but for the token endpoints' GET, which reads no tenant.
-const MISSES: Misses = Misses {
-    unreadable_id: |state, parts, unreadable| {
+struct Endpoints;
+
+impl Misses for Endpoints {
+    fn unmatched(request: &Request) -> String {
+        Api::unmatched(request)
+    }
+
+    async fn not_found(state: &AppState, request: Request) -> Response {
+        Api::not_found(state, request).await
+    }
+
+    async fn method_not_allowed(state: &AppState, request: Request) -> Response {
+        Api::method_not_allowed(state, request).await
+    }
+
+    async fn unreadable_id(state: &AppState, request: Request, unreadable: Unreadable) -> Response {
         let token = [TOKEN_V1, TOKEN_V2].contains(&unreadable.template);
-        if token && parts.method != Method::POST {
-            token::token_get(state, &parts.headers)
+        if token && request.method() != Method::POST {
+            token::token_get(state, request.headers())
         } else {
-            path_refusal(unreadable)
+            unreadable_id(unreadable.name)
         }
-    },
-    ..FRONT_DOOR
-};
+    }
+}
 
 /// Runs `op`: every operation of the endpoints, each read as its handler reads it. The
 /// only refusal is of a token request's body that cannot be read, in axum's words.

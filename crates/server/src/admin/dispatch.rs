@@ -1,7 +1,7 @@
-//! The admin API's one route: every request under `/admin/v1/` that is not the ops
-//! state's is decoded once ([`operation::ROUTES`]), its admin token checked once
-//! ([`Admin`]) and its operation run from one `match` ([`crate::dispatch::serve`] tells
-//! the order of checks).
+//! The admin API's one route: every request under `/admin/v1/` (the ops state's journal,
+//! faults, reset and snapshots included) is decoded once ([`operation::ROUTES`]), its
+//! admin token checked once ([`Admin`]) and its operation run from one `match`
+//! ([`crate::dispatch::serve`] tells the order of checks).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
@@ -12,14 +12,14 @@ use crate::auth::Admin;
 use crate::dispatch::{Refusal, query};
 use crate::ingestion::admin::{self as offers, Offers};
 use crate::msi::admin::{self as msi, MsiProducts};
+use crate::opsstate::routes as opsstate;
 use crate::policy_routes as policy;
 use crate::state::AppState;
 use crate::{admin as apps, client_admin as clients};
 
-/// The route of the admin paths (listed in `openapi::UNDOCUMENTED`). The ops state's own
-/// routes (`/admin/v1/journal`, …) are matched before it, as fixed words are. Its prefix is
-/// not a template of the front door's ([`crate::canonical`]): a path no operation matches
-/// keeps its spelling in the 404, as before.
+/// The route of the admin paths (listed in `openapi::UNDOCUMENTED`). Its prefix is not a
+/// template of the front door's ([`crate::canonical`]): a path no operation matches keeps
+/// its spelling in the 404, as before.
 pub const ROUTE: &str = "/admin/v1/{*rest}";
 
 pub(super) async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
@@ -123,6 +123,21 @@ async fn execute(state: &AppState, request: Request, op: Op) -> Result<Response,
             .await
             .into_response(),
         DeleteOfferPipeline(p) => policy::delete::<Offers>(s, &p).await.into_response(),
+        Journal => opsstate::journal(s, &query(&request)?)
+            .await
+            .into_response(),
+        CreateFault => opsstate::create_fault(s, bytes(request).await)
+            .await
+            .into_response(),
+        ListFaults => opsstate::list_faults(s).await.into_response(),
+        DeleteFault(f) => opsstate::delete_fault(s, &f).await.into_response(),
+        Reset => opsstate::reset(s).await.into_response(),
+        SaveSnapshot => opsstate::save_snapshot(s, bytes(request).await)
+            .await
+            .into_response(),
+        ListSnapshots => opsstate::list_snapshots(s).await.into_response(),
+        DeleteSnapshot(n) => opsstate::delete_snapshot(s, &n).await.into_response(),
+        RestoreSnapshot(n) => opsstate::restore_snapshot(s, &n).await.into_response(),
     })
 }
 
@@ -137,6 +152,7 @@ mod tests {
             .merge(crate::client_admin::routes())
             .merge(crate::msi::admin::routes())
             .merge(crate::ingestion::admin::routes())
+            .merge(crate::opsstate::routes::routes())
             .into_openapi()
     }
 
@@ -149,6 +165,8 @@ mod tests {
                 .replace("{client_id}", "c-1")
                 .replace("{key_id}", "k-1")
                 .replace("{product_id}", "p-1")
+                .replace("{fault_id}", "f-1")
+                .replace("{name}", "snap-1")
         });
     }
 

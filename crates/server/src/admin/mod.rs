@@ -3,8 +3,8 @@
 //!
 //! One route serves it ([`dispatch`]): `operation` decodes the method and path, and one
 //! `match` runs the handlers, these and those of `crate::client_admin`,
-//! `crate::msi::admin`, `crate::ingestion::admin` and `crate::policy_routes`. The ops
-//! state's admin routes (journal, faults, reset, snapshots) are `crate::opsstate`'s own.
+//! `crate::msi::admin`, `crate::ingestion::admin`, `crate::policy_routes` and the ops
+//! state's (journal, faults, reset, snapshots: `crate::opsstate::routes`).
 
 use std::collections::HashMap;
 
@@ -39,8 +39,7 @@ pub use dispatch::ROUTE;
 /// Where the policy operations of an app are.
 pub(crate) const PIPELINE: &str = "/admin/v1/applications/{app_id}/pipeline";
 
-/// The admin API's one route ([`dispatch`]; the ops state's routes, `crate::opsstate`, are
-/// their own), and this module's part of its document.
+/// The admin API's one route ([`dispatch`]), and this module's part of its document.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(
         Before::openapi()

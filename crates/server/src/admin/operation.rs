@@ -50,6 +50,16 @@ pub enum Op {
     GetOfferPipeline(Id),
     PutOfferPipeline(Id),
     DeleteOfferPipeline(Id),
+    // The ops state's (`crate::opsstate::routes`).
+    Journal,
+    CreateFault,
+    ListFaults,
+    DeleteFault(Id),
+    Reset,
+    SaveSnapshot,
+    ListSnapshots,
+    DeleteSnapshot(Id),
+    RestoreSnapshot(Id),
 }
 
 /// Every template the dispatcher serves and its operations. No two templates match one
@@ -167,6 +177,31 @@ pub const ROUTES: &[Route<Op>] = {
                 (M::DELETE, |[p, ..]| DeleteOfferPipeline(p)),
             ],
         ),
+        route(
+            crate::opsstate::routes::JOURNAL_ROUTE,
+            &[(M::GET, |_| Journal)],
+        ),
+        route(
+            "/admin/v1/faults",
+            &[(M::POST, |_| CreateFault), (M::GET, |_| ListFaults)],
+        ),
+        route(
+            "/admin/v1/faults/{fault_id}",
+            &[(M::DELETE, |[f, ..]| DeleteFault(f))],
+        ),
+        route("/admin/v1/reset", &[(M::POST, |_| Reset)]),
+        route(
+            "/admin/v1/snapshots",
+            &[(M::POST, |_| SaveSnapshot), (M::GET, |_| ListSnapshots)],
+        ),
+        route(
+            "/admin/v1/snapshots/{name}",
+            &[(M::DELETE, |[n, ..]| DeleteSnapshot(n))],
+        ),
+        route(
+            "/admin/v1/snapshots/{name}/restore",
+            &[(M::POST, |[n, ..]| RestoreSnapshot(n))],
+        ),
     ]
 };
 
@@ -202,6 +237,8 @@ mod tests {
             ("/admin/v1/applications/a/pipeline", "GET,HEAD,PUT,DELETE"),
             ("/admin/v1/clock", "GET,HEAD,POST"),
             ("/admin/v1/sellers", "POST"),
+            ("/admin/v1/faults", "POST,GET,HEAD"),
+            ("/admin/v1/snapshots/s", "DELETE"),
         ] {
             let Err(Miss::MethodNotAllowed { allow: listed, .. }) = op(Method::PATCH, path) else {
                 panic!("{path}");
@@ -211,12 +248,24 @@ mod tests {
     }
 
     #[test]
-    fn the_ops_states_paths_and_unknown_ones_are_not_decoded() {
+    fn the_ops_states_paths_are_decoded() {
+        assert_eq!(op(Method::GET, "/admin/v1/journal"), Ok(Op::Journal));
+        assert_eq!(
+            op(Method::POST, "/admin/v1/snapshots/restore/restore"),
+            Ok(Op::RestoreSnapshot("restore".into()))
+        );
+        assert_eq!(
+            op(Method::DELETE, "/admin/v1/faults/f%201"),
+            Ok(Op::DeleteFault("f 1".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_not_decoded() {
         for path in [
-            "/admin/v1/journal",
-            "/admin/v1/faults",
-            "/admin/v1/snapshots/s/restore",
-            "/admin/v1/reset",
+            "/admin/v1/journal/1",
+            "/admin/v1/faults/f/x",
+            "/admin/v1/snapshots/s/other",
             "/admin/v1",
             "/admin/v1/msi",
             "/admin/v1/applications/a/foo",

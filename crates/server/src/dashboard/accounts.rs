@@ -3,7 +3,6 @@
 //! is shown once, on the page that answers its creation. The same domain service as
 //! `/admin/v1/clients`.
 
-use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -124,7 +123,7 @@ fn client_card(
     }
 }
 
-pub async fn page(signed: Signed, State(state): State<AppState>) -> Response {
+pub async fn page(signed: Signed, state: AppState) -> Response {
     render(&state, &signed, None).await
 }
 
@@ -139,7 +138,7 @@ pub struct CreateForm {
     role: String,
 }
 
-pub async fn create_client(State(state): State<AppState>, posted: Posted<CreateForm>) -> Response {
+pub async fn create_client(state: AppState, posted: Posted<CreateForm>) -> Response {
     let form = posted.form;
     let seller = match form.seller_id.trim() {
         "" => state.account.seller.id.clone(),
@@ -160,11 +159,7 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn change_role(
-    State(state): State<AppState>,
-    Path(client_id): Path<String>,
-    posted: Posted<RoleForm>,
-) -> Response {
+pub async fn change_role(state: AppState, client_id: String, posted: Posted<RoleForm>) -> Response {
     super::done_or(
         state
             .service
@@ -183,11 +178,7 @@ pub struct KeyForm {
 
 /// `POST …/keys`: answers the page itself, with the secret, rather than a redirect: the
 /// secret is never stored, so no later page could show it.
-pub async fn add_key(
-    State(state): State<AppState>,
-    Path(client_id): Path<String>,
-    posted: Posted<KeyForm>,
-) -> Response {
+pub async fn add_key(state: AppState, client_id: String, posted: Posted<KeyForm>) -> Response {
     let days = match posted.form.expires_in_days.trim() {
         "" => None,
         text => match text.parse::<i64>() {
@@ -220,8 +211,9 @@ pub async fn add_key(
 }
 
 pub async fn delete_key(
-    State(state): State<AppState>,
-    Path((client_id, key_id)): Path<(String, String)>,
+    state: AppState,
+    client_id: String,
+    key_id: String,
     _: Posted<NoFields>,
 ) -> Response {
     super::done_or(

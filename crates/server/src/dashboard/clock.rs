@@ -1,7 +1,6 @@
 //! The server clock: what time it is for tokens, SAS expiry and the pipeline, and moving it
 //! forward (the admin API's `POST /admin/v1/clock`).
 
-use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
@@ -13,7 +12,7 @@ use crate::state::AppState;
 
 const PATH: &str = "/dashboard/clock";
 
-pub async fn page(signed: Signed, State(state): State<AppState>) -> Response {
+pub async fn page(signed: Signed, state: AppState) -> Response {
     let now = dates::format_seven(&state.clock.now());
     let offset = state.clock.offset().num_seconds();
     let body = html! {
@@ -41,7 +40,7 @@ pub struct AdvanceForm {
     advance_seconds: String,
 }
 
-pub async fn advance(State(state): State<AppState>, posted: Posted<AdvanceForm>) -> Response {
+pub async fn advance(state: AppState, posted: Posted<AdvanceForm>) -> Response {
     let text = posted.form.advance_seconds.trim();
     let Ok(seconds) = text.parse::<i64>() else {
         return layout::domain_error(storeroom_domain::DomainError::invalid(

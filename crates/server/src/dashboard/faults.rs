@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
@@ -159,7 +158,7 @@ async fn render(state: &AppState, signed: &Signed, filled: Filled) -> Response {
     response
 }
 
-pub async fn page(signed: Signed, State(state): State<AppState>) -> Response {
+pub async fn page(signed: Signed, state: AppState) -> Response {
     render(&state, &signed, Filled::default()).await
 }
 
@@ -208,10 +207,7 @@ fn new_fault(values: &HashMap<String, String>) -> Result<NewFault, (String, Stri
 
 /// `POST /dashboard/faults`: the admin API's rule creation; a refused rule answers the
 /// form again, filled in, with the message at its field.
-pub async fn create(
-    State(state): State<AppState>,
-    posted: Posted<HashMap<String, String>>,
-) -> Response {
+pub async fn create(state: AppState, posted: Posted<HashMap<String, String>>) -> Response {
     let values = posted.form;
     let error = match new_fault(&values) {
         Ok(input) => match add_fault(&state, input).await {
@@ -234,10 +230,6 @@ pub async fn create(
     render(&state, &posted.signed, filled).await
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    Path(fault_id): Path<String>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn delete(state: AppState, fault_id: String, _: Posted<NoFields>) -> Response {
     super::api_done_or(remove_fault(&state, &fault_id).await, PATH)
 }

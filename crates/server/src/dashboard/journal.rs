@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
@@ -107,11 +106,7 @@ fn body(text: Option<&str>) -> Markup {
     }
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, query: HashMap<String, String>) -> Response {
     let query = filled(&query);
     let value = |name: &str| query.get(name).cloned().unwrap_or_default();
     let (filter, error) = match journal_filter(&query) {
@@ -170,11 +165,7 @@ pub async fn page(
 }
 
 /// `GET /dashboard/journal/events?…`: the table, as entries are stored.
-pub async fn events(
-    _: Signed,
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn events(_: Signed, state: AppState, query: HashMap<String, String>) -> Response {
     let filter = match journal_filter(&filled(&query)) {
         Ok(filter) => filter,
         Err(err) => return crate::errors::ApiError::into_response(err),

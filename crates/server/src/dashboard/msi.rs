@@ -2,7 +2,6 @@
 //! published) with their publishing status, step and errors. Read through the MSI/EXE
 //! service the admin API uses; the MSI/EXE API is where such products are changed.
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -48,11 +47,7 @@ async fn submission(state: &AppState, label: &str, id: Option<&str>) -> Result<M
     })
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Path(product_id): Path<String>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, product_id: String) -> Response {
     let service = &state.msi.service;
     let product = match service.any_product(&product_id).await {
         Ok(product) => product,

@@ -2,7 +2,6 @@
 //! times. Read through the ingestion store the Partner Center ingestion API uses; that API
 //! is where offers are changed, the admin API's decisions where they are approved.
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
@@ -17,11 +16,7 @@ pub fn link(id: &str) -> String {
     format!("/dashboard/offers/{id}")
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Path(product_id): Path<String>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, product_id: String) -> Response {
     let store = &state.ingestion.service.store;
     let read = async {
         let Some(offer) = store.offer(product_id.trim()).await? else {

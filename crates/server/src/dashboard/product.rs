@@ -2,7 +2,6 @@
 //! published one with halt / finalize / percentage controls, flights and flight groups,
 //! add-ons, and its pipeline policy with a form to change it.
 
-use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -185,11 +184,7 @@ fn policy_section(state: &AppState, signed: &Signed, app: &Application) -> Marku
     }
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, app_id: String) -> Response {
     let rendered = async {
         let app = any_app(&state, &app_id).await?;
         let pending = match &app.slots.pending_submission_id {
@@ -250,11 +245,7 @@ pub struct PolicyForm {
 
 /// `POST …/pipeline`: sets the app's policy (checked as the admin API checks it), or
 /// removes it.
-pub async fn set_policy(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    posted: Posted<PolicyForm>,
-) -> Response {
+pub async fn set_policy(state: AppState, app_id: String, posted: Posted<PolicyForm>) -> Response {
     let policy = if posted.form.action == "default" {
         None
     } else {
@@ -279,8 +270,8 @@ pub struct RolloutForm {
 /// `POST …/rollout` `action=halt|finalize|percentage`: the devcenter API's rollout changes,
 /// on the app's published submission.
 pub async fn change_rollout(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    state: AppState,
+    app_id: String,
     posted: Posted<RolloutForm>,
 ) -> Response {
     let changed = async {
@@ -329,11 +320,7 @@ pub async fn change_rollout(
 }
 
 /// `POST …/submissions`: a submission started in the dashboard (the admin API's).
-pub async fn start_submission(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn start_submission(state: AppState, app_id: String, _: Posted<NoFields>) -> Response {
     super::done_or(
         state.service.start_dashboard_submission(&app_id).await,
         |created| submission_path(&app_id, &created.id),

@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -267,11 +266,7 @@ async fn others(state: &AppState, seller: &str) -> Result<Markup, DomainError> {
     })
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, query: HashMap<String, String>) -> Response {
     let view = View::of(&state, &query);
     let rendered = async {
         Ok::<_, DomainError>((
@@ -314,11 +309,7 @@ pub async fn page(
 }
 
 /// `GET /dashboard/products/events?…`: the apps' table, as it changes.
-pub async fn events(
-    _: Signed,
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn events(_: Signed, state: AppState, query: HashMap<String, String>) -> Response {
     let view = View::of(&state, &query);
     live::region(move || {
         let (state, view) = (state.clone(), view.clone());
@@ -335,7 +326,7 @@ pub struct Reserve {
 }
 
 /// `POST /dashboard/applications` `name`: the admin API's reservation.
-pub async fn reserve(State(state): State<AppState>, posted: Posted<Reserve>) -> Response {
+pub async fn reserve(state: AppState, posted: Posted<Reserve>) -> Response {
     let Reserve { name, seller } = posted.form;
     let seller = seller
         .filter(|s| !s.trim().is_empty())

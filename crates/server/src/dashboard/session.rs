@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -193,7 +193,7 @@ fn signin_form(parts: &Parts, status: StatusCode, error: Option<&str>) -> Respon
 
 /// `POST /dashboard/signin` `token=…&csrf=…`: opens a session when the token is the admin
 /// token (compared in constant time).
-pub async fn sign_in(State(state): State<AppState>, request: Request) -> Response {
+pub async fn sign_in(state: AppState, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, 16 << 10).await else {
         return layout::message_page(
@@ -239,7 +239,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Respons
 pub struct NoFields {}
 
 /// `POST /dashboard/signout`: the session is deleted from the store and the cookie removed.
-pub async fn sign_out(State(state): State<AppState>, request: Request) -> Response {
+pub async fn sign_out(state: AppState, request: Request) -> Response {
     let secure = request.extensions().get::<OverTls>().is_some();
     let token = cookie(request.headers(), SESSION_COOKIE)
         .unwrap_or_default()

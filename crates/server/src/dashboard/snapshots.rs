@@ -2,7 +2,6 @@
 //! page, through the same functions. Resetting asks first, on a page of its own (a second
 //! form), not with a script's dialog.
 
-use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
@@ -18,7 +17,7 @@ use crate::state::AppState;
 pub const PATH: &str = "/dashboard/snapshots";
 pub const RESET_PATH: &str = "/dashboard/reset";
 
-pub async fn page(signed: Signed, State(state): State<AppState>) -> Response {
+pub async fn page(signed: Signed, state: AppState) -> Response {
     let listed = match snapshot_list(&state).await {
         Ok(listed) => listed,
         Err(err) => return layout::api_error(err),
@@ -78,23 +77,15 @@ pub struct NameForm {
     name: String,
 }
 
-pub async fn save(State(state): State<AppState>, posted: Posted<NameForm>) -> Response {
+pub async fn save(state: AppState, posted: Posted<NameForm>) -> Response {
     super::api_done_or(snapshot_save(&state, posted.form.name.trim()).await, PATH)
 }
 
-pub async fn restore(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn restore(state: AppState, name: String, _: Posted<NoFields>) -> Response {
     super::api_done_or(snapshot_restore(&state, &name).await, PATH)
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn delete(state: AppState, name: String, _: Posted<NoFields>) -> Response {
     super::api_done_or(snapshot_delete(&state, &name).await, PATH)
 }
 
@@ -122,7 +113,7 @@ pub struct ConfirmForm {
 }
 
 /// `POST /dashboard/reset`: resets only when the confirmation step's form says so.
-pub async fn reset(State(state): State<AppState>, posted: Posted<ConfirmForm>) -> Response {
+pub async fn reset(state: AppState, posted: Posted<ConfirmForm>) -> Response {
     if posted.form.confirm != "yes" {
         return Redirect::to(RESET_PATH).into_response();
     }

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use storeroom_domain::delivery::{DEVICE_FAMILIES, for_device_family};
@@ -46,11 +45,7 @@ fn offer_card(offer: &Offer, family: &str) -> Markup {
     }
 }
 
-pub async fn page(
-    signed: Signed,
-    State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn page(signed: Signed, state: AppState, query: HashMap<String, String>) -> Response {
     let field = |name: &str| {
         query
             .get(name)

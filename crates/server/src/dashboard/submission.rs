@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
@@ -249,8 +248,9 @@ fn actions(signed: &Signed, submission: &AppSubmission, app_id: &str) -> Markup 
 
 pub async fn page(
     signed: Signed,
-    State(state): State<AppState>,
-    Path((app_id, submission_id)): Path<(String, String)>,
+    state: AppState,
+    app_id: String,
+    submission_id: String,
 ) -> Response {
     let rendered = async {
         let app = any_app(&state, &app_id).await?;
@@ -292,11 +292,7 @@ pub async fn page(
 }
 
 /// `GET …/events`: the status region, as the pipeline moves it.
-pub async fn events(
-    _: Signed,
-    State(state): State<AppState>,
-    Path((app_id, submission_id)): Path<(String, String)>,
-) -> Response {
+pub async fn events(_: Signed, state: AppState, app_id: String, submission_id: String) -> Response {
     live::region(move || {
         let (state, app_id, submission_id) = (state.clone(), app_id.clone(), submission_id.clone());
         async move {
@@ -319,11 +315,7 @@ async fn of_app(state: &AppState, app_id: &str, submission_id: &str) -> Result<(
         .map(|_| ())
 }
 
-pub async fn approve(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn approve(state: AppState, app_id: String, id: String, _: Posted<NoFields>) -> Response {
     let approved = async {
         of_app(&state, &app_id, &id).await?;
         state.service.approve_certification(&id).await
@@ -338,8 +330,9 @@ pub struct RejectForm {
 }
 
 pub async fn reject(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
+    state: AppState,
+    app_id: String,
+    id: String,
     posted: Posted<RejectForm>,
 ) -> Response {
     let rejected = async {
@@ -353,8 +346,9 @@ pub async fn reject(
 }
 
 pub async fn publish_now(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
+    state: AppState,
+    app_id: String,
+    id: String,
     _: Posted<NoFields>,
 ) -> Response {
     let published = async {
@@ -365,11 +359,7 @@ pub async fn publish_now(
 }
 
 /// Deletes the pending submission (Partner Center's "Delete", whoever made it).
-pub async fn delete(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    _: Posted<NoFields>,
-) -> Response {
+pub async fn delete(state: AppState, app_id: String, id: String, _: Posted<NoFields>) -> Response {
     super::done_or(
         state
             .service
@@ -391,8 +381,9 @@ pub struct EditForm {
 }
 
 pub async fn edit(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
+    state: AppState,
+    app_id: String,
+    id: String,
     posted: Posted<EditForm>,
 ) -> Response {
     let form = posted.form;

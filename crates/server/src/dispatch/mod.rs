@@ -1,11 +1,11 @@
 //! The surfaces that route their own paths (the devcenter, admin, MSI/EXE and AAD APIs, the
-//! public report and store front pages) have one catch-all route each: [`serve`] decodes
-//! the operation once ([`table::decode`]), checks the caller once, and hands both to the
-//! surface's one `match` over its operations.
+//! public report and store front pages, the dashboard) have one catch-all route each:
+//! [`serve`] decodes the operation once ([`table::decode`]), checks the caller once, and
+//! hands both to the surface's one `match` over its operations.
 //!
 //! The answers are the ones axum's per-handler routes gave: an unknown path or method is
-//! refused before the token is read (the front door's 404 and 405, with axum's `Allow`,
-//! unless the surface answers them in its own shape: [`Misses`]), then the caller is
+//! refused before the token is read (for the APIs, the front door's 404 and 405, with
+//! axum's `Allow`; a surface may answer them its own way, [`Misses`]), then the caller is
 //! checked, then the path's ids, the query and the body are read, in that order, with the
 //! same extractors' refusals.
 
@@ -15,7 +15,6 @@ use std::collections::HashMap;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Query, Request};
-use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -24,49 +23,8 @@ use crate::ops::{Operation, UNMATCHED};
 use crate::state::AppState;
 use table::{Miss, Route};
 
-/// How a surface answers a request its table names no operation for, or whose ids it
-/// cannot read: the answers its routes gave before they were one dispatcher.
-pub struct Misses {
-    /// No template matches the path: the answer, and its metrics label.
-    pub not_found: fn(&Request) -> (Response, String),
-    /// A template matches the path, not with this method ([`serve`] adds `Allow`).
-    pub method_not_allowed: fn(&Request) -> Response,
-    /// The id `name` of `template` is not UTF-8 once percent-decoded: answered after the
-    /// caller is checked, as the extractor that read the ids answered it.
-    pub unreadable_id: fn(&AppState, &Parts, Unreadable) -> Response,
-}
-
-/// An id of a matched template that is not UTF-8 once percent-decoded.
-#[derive(Debug, Clone, Copy)]
-pub struct Unreadable {
-    pub template: &'static str,
-    pub name: &'static str,
-}
-
-/// The front door's answers (its JSON 404 and 405, labelled as unmatched or by template)
-/// and axum's `Path` refusal, in its words: what the router answered the devcenter and
-/// admin APIs' requests with.
-pub const FRONT_DOOR: Misses = Misses {
-    not_found: |request| {
-        let response = crate::front::unknown_path(request.uri());
-        (response, UNMATCHED.to_string())
-    },
-    method_not_allowed: crate::front::unsupported_method,
-    unreadable_id: |_, _, unreadable| path_refusal(unreadable),
-};
-
-/// axum's `Path` refusal of an id that is not UTF-8, in its words (text, which the front
-/// door gives the surface's error shape: `crate::surface`).
-pub fn path_refusal(unreadable: Unreadable) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        format!("Invalid URL: Invalid UTF-8 in `{}`", unreadable.name),
-    )
-        .into_response()
-}
-
 /// Answers `request` with the operation of `routes` it names, run by `run` for the caller
-/// `Caller` authenticates; what names none is answered as the front door does.
+/// `Caller` authenticates; an API surface's misses ([`Api`]).
 pub async fn serve<Op, Caller, Run, Fut>(
     state: AppState,
     request: Request,
@@ -79,18 +37,19 @@ where
     Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
     Fut: Future<Output = Result<Response, Refusal>>,
 {
-    serve_with(&FRONT_DOOR, state, request, routes, run).await
+    serve_as::<Api, _, _, _, _>(state, request, routes, run).await
 }
 
-/// [`serve`], with the surface's own answers (`misses`) to what names no operation.
-pub async fn serve_with<Op, Caller, Run, Fut>(
-    misses: &Misses,
+/// [`serve`] for a surface that answers what its table names no operation for in its own
+/// way (`Surface`'s [`Misses`]).
+pub async fn serve_as<Surface, Op, Caller, Run, Fut>(
     state: AppState,
     request: Request,
     routes: &'static [Route<Op>],
     run: Run,
 ) -> Response
 where
+    Surface: Misses,
     Caller: FromRequestParts<AppState>,
     Caller::Rejection: IntoResponse,
     Run: FnOnce(AppState, Caller, Request, Op) -> Fut,
@@ -99,11 +58,12 @@ where
     let (template, decoded) = match table::decode(routes, request.method(), request.uri().path()) {
         Ok((template, op)) => (template, Ok(op)),
         Err(Miss::NotFound) => {
-            let (response, label) = (misses.not_found)(&request);
+            let label = Surface::unmatched(&request);
+            let response = Surface::not_found(&state, request).await;
             return labelled(response, &label);
         }
         Err(Miss::MethodNotAllowed { template, allow }) => {
-            let mut response = (misses.method_not_allowed)(&request);
+            let mut response = Surface::method_not_allowed(&state, request).await;
             if let Ok(allow) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, allow);
             }
@@ -116,14 +76,81 @@ where
     let (mut parts, body) = request.into_parts();
     let response = match Caller::from_request_parts(&mut parts, &state).await {
         Err(refusal) => refusal.into_response(),
-        Ok(caller) => match decoded {
-            Err(unreadable) => (misses.unreadable_id)(&state, &parts, unreadable),
-            Ok(op) => run(state, caller, Request::from_parts(parts, body), op)
-                .await
-                .unwrap_or_else(IntoResponse::into_response),
-        },
+        Ok(caller) => {
+            let request = Request::from_parts(parts, body);
+            match decoded {
+                Err(unreadable) => Surface::unreadable_id(&state, request, unreadable).await,
+                Ok(op) => run(state, caller, request, op)
+                    .await
+                    .unwrap_or_else(IntoResponse::into_response),
+            }
+        }
     };
     labelled(response, template)
+}
+
+/// How a surface answers a request its table names no operation for, or whose ids it
+/// cannot read: as its routes answered before they were one dispatcher.
+pub trait Misses {
+    /// The request metrics' `operation` of a path no template matches.
+    fn unmatched(request: &Request) -> String;
+
+    /// A path no template matches.
+    fn not_found(state: &AppState, request: Request) -> impl Future<Output = Response> + Send;
+
+    /// A template's path asked with a method it does not take ([`serve_as`] adds axum's
+    /// `Allow` header).
+    fn method_not_allowed(
+        state: &AppState,
+        request: Request,
+    ) -> impl Future<Output = Response> + Send;
+
+    /// A template's path and method with an id that is not UTF-8 once percent-decoded,
+    /// asked by a caller already checked.
+    fn unreadable_id(
+        state: &AppState,
+        request: Request,
+        unreadable: Unreadable,
+    ) -> impl Future<Output = Response> + Send;
+}
+
+/// An id of a matched template that is not UTF-8 once percent-decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct Unreadable {
+    pub template: &'static str,
+    pub name: &'static str,
+}
+
+/// The APIs' answers: the front door's 404 and 405 (the surface's error body is given on
+/// the way out), and axum's `Path` refusal.
+pub struct Api;
+
+impl Misses for Api {
+    fn unmatched(_: &Request) -> String {
+        UNMATCHED.to_string()
+    }
+
+    async fn not_found(_: &AppState, request: Request) -> Response {
+        crate::front::not_found(request.uri().clone()).await
+    }
+
+    async fn method_not_allowed(_: &AppState, request: Request) -> Response {
+        crate::front::method_not_allowed(request).await
+    }
+
+    async fn unreadable_id(_: &AppState, _: Request, unreadable: Unreadable) -> Response {
+        unreadable_id(unreadable.name)
+    }
+}
+
+/// axum's `Path` refusal of an id that is not UTF-8, in its words (text, which the front
+/// door gives the surface's error shape: `crate::surface`).
+pub fn unreadable_id(name: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        format!("Invalid URL: Invalid UTF-8 in `{name}`"),
+    )
+        .into_response()
 }
 
 /// The request metrics' `operation`: the route template, as when each operation had its
@@ -139,6 +166,8 @@ fn labelled(mut response: Response, template: &str) -> Response {
 pub enum Refusal {
     Query(QueryRejection),
     Api(ApiError),
+    /// Already answered by the extractor (the dashboard's session and form checks).
+    Answered(Response),
 }
 
 impl From<QueryRejection> for Refusal {
@@ -153,11 +182,18 @@ impl From<ApiError> for Refusal {
     }
 }
 
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Self::Answered(response)
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Self::Query(rejection) => rejection.into_response(),
             Self::Api(error) => error.into_response(),
+            Self::Answered(response) => response,
         }
     }
 }

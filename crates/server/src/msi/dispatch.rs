@@ -2,7 +2,7 @@
 //! ([`operation::ROUTES`]), its caller authenticated once ([`MsiCaller`]) and its operation
 //! run from one `match` ([`crate::dispatch::serve`] tells the order of checks).
 //!
-//! What names no operation is answered in the API's envelope ([`MISSES`]), as the API's
+//! What names no operation is answered in the API's envelope ([`Envelope`]), as the API's
 //! own routes answered it: an unknown path, a method the path does not serve (with axum's
 //! `Allow`), a path id that is not UTF-8 (after the caller is checked).
 
@@ -18,7 +18,7 @@ use super::auth::MsiCaller;
 use super::envelope::MsiFailure;
 use super::operation::{self, Op};
 use super::{assets, metadata, packages, submission};
-use crate::dispatch::Misses;
+use crate::dispatch::{Misses, Unreadable};
 use crate::state::AppState;
 
 /// The API's root, which no operation has: its 404 envelope (listed in
@@ -38,8 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
-    let response = crate::dispatch::serve_with(
-        &MISSES,
+    let response = crate::dispatch::serve_as::<Envelope, _, _, _, _>(
         state,
         request,
         operation::ROUTES,
@@ -61,21 +60,31 @@ fn correlation_id(mut response: Response) -> Response {
 
 /// The envelope's 404 and 405, labelled as the API's routes labelled them (an unknown
 /// path by the catch-all template it reached), and the refusal of an id that is not UTF-8.
-const MISSES: Misses = Misses {
-    not_found: |request| {
-        let label = request
+struct Envelope;
+
+impl Misses for Envelope {
+    /// The catch-all route the path reached (`/submission` or `/submission/{*rest}`).
+    fn unmatched(request: &Request) -> String {
+        request
             .extensions()
             .get::<MatchedPath>()
             .map_or(ROUTE, MatchedPath::as_str)
-            .to_string();
-        (not_found(request), label)
-    },
+            .to_string()
+    }
+
+    async fn not_found(_: &AppState, request: Request) -> Response {
+        not_found(&request)
+    }
+
     // The correlation id before `Allow`, as the route's middleware set it.
-    method_not_allowed: |request| correlation_id(method_not_allowed(request)),
-    unreadable_id: |_, _, _| {
+    async fn method_not_allowed(_: &AppState, request: Request) -> Response {
+        correlation_id(method_not_allowed(&request))
+    }
+
+    async fn unreadable_id(_: &AppState, _: Request, _: Unreadable) -> Response {
         MsiFailure::bad_request("The path is not valid UTF-8", "path").into_response()
-    },
-};
+    }
+}
 
 fn not_found(request: &Request) -> Response {
     MsiFailure::new(

@@ -1,6 +1,7 @@
 //! What storeroom offers the people operating it around the APIs (issue 12): the request
 //! journal ([`journal`]), fault rules ([`faults`], answered by [`failure`]), and reset and
-//! snapshots ([`snapshots`]), with their admin routes ([`routes`]).
+//! snapshots ([`snapshots`]), with their admin operations ([`routes`], served by the admin
+//! API's dispatcher).
 //!
 //! [`around`] is the one hook in the front door: every request to the APIs and the blob
 //! endpoint passes through it after the operator's endpoints (`/metrics`, `/healthz`,

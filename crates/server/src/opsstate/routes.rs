@@ -1,11 +1,12 @@
-//! The admin routes of the journal, fault rules, reset and snapshots (admin token).
+//! The admin operations of the journal, fault rules, reset and snapshots, and what the
+//! dashboard shares with them. The admin API's dispatcher (`crate::admin`) decodes them
+//! and checks the admin token; this module describes them (`#[utoipa::path]`).
 
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,12 +17,11 @@ use storeroom_domain::opsstate::{
 };
 use storeroom_domain::store::StoreError;
 use storeroom_wire::lenient;
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::journal::JournalFilter;
 use super::snapshots::{SnapshotError, Snapshots};
-use crate::auth::Admin;
 use crate::errors::{ApiError, ApiResult, internal};
 use crate::state::AppState;
 
@@ -32,17 +32,25 @@ pub const JOURNAL_ROUTE: &str = "/admin/v1/journal";
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-/// The routes, each declared once with its OpenAPI description (`#[utoipa::path]`).
+/// This module's part of the admin API's OpenAPI document; `crate::admin` serves it.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(journal))
-        .routes(routes!(create_fault, list_faults))
-        .routes(routes!(delete_fault))
-        .routes(routes!(reset))
-        .routes(routes!(save_snapshot, list_snapshots))
-        .routes(routes!(delete_snapshot))
-        .routes(routes!(restore_snapshot))
+    OpenApiRouter::with_openapi(Described::openapi())
 }
+
+/// The operations, in the document's order.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    journal,
+    create_fault,
+    list_faults,
+    delete_fault,
+    reset,
+    save_snapshot,
+    list_snapshots,
+    delete_snapshot,
+    restore_snapshot,
+))]
+struct Described;
 
 fn stored<T>(result: Result<T, StoreError>) -> ApiResult<T> {
     result.map_err(|err| ApiError::from(DomainError::from(err)))
@@ -70,12 +78,11 @@ fn parsed<T: std::str::FromStr>(
         ("path" = Option<String>, Query, description = "A path prefix, or a glob with * and ?"),
         ("status" = Option<u16>, Query), ("clientId" = Option<String>, Query)),
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
-async fn journal(
-    State(state): State<AppState>,
-    _: Admin,
-    Query(query): Query<HashMap<String, String>>,
+pub(crate) async fn journal(
+    state: &AppState,
+    query: &HashMap<String, String>,
 ) -> ApiResult<Response> {
-    let entries = journal_entries(&state, &journal_filter(&query)?).await?;
+    let entries = journal_entries(state, &journal_filter(query)?).await?;
     let count = entries.len();
     Ok(Json(json!({"value": entries, "totalCount": count})).into_response())
 }
@@ -138,13 +145,12 @@ pub struct NewFault {
     summary = "Adds a fault rule: the next matching API calls fail, are delayed, or leave a zombie",
     request_body(content = NewFault),
     responses((status = 201, description = "The rule, with its id", body = serde_json::Value)))]
-async fn create_fault(
-    State(state): State<AppState>,
-    _: Admin,
+pub(crate) async fn create_fault(
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let input: NewFault = lenient::from_slice(&body?)?;
-    let rule = add_fault(&state, input).await?;
+    let rule = add_fault(state, input).await?;
     Ok((StatusCode::CREATED, Json(rule)).into_response())
 }
 
@@ -194,8 +200,8 @@ pub async fn remove_fault(state: &AppState, fault_id: &str) -> ApiResult<()> {
 #[utoipa::path(get, path = "/admin/v1/faults", operation_id = "adminListFaults",
     summary = "The fault rules in force",
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
-async fn list_faults(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
-    let rules = fault_rules(&state).await?;
+pub(crate) async fn list_faults(state: &AppState) -> ApiResult<Response> {
+    let rules = fault_rules(state).await?;
     let count = rules.len();
     Ok(Json(json!({"value": rules, "totalCount": count})).into_response())
 }
@@ -203,12 +209,8 @@ async fn list_faults(State(state): State<AppState>, _: Admin) -> ApiResult<Respo
 #[utoipa::path(delete, path = "/admin/v1/faults/{fault_id}", operation_id = "adminDeleteFault",
     summary = "Removes a fault rule",
     responses((status = 204, description = "Removed")))]
-async fn delete_fault(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(fault_id): Path<String>,
-) -> ApiResult<Response> {
-    remove_fault(&state, &fault_id).await?;
+pub(crate) async fn delete_fault(state: &AppState, fault_id: &str) -> ApiResult<Response> {
+    remove_fault(state, fault_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -260,8 +262,8 @@ async fn refreshed(state: &AppState) -> ApiResult<()> {
 #[utoipa::path(post, path = "/admin/v1/reset", operation_id = "adminReset",
     summary = "Returns storeroom to a fresh state, keeping the accounts and their keys",
     responses((status = 204, description = "Reset")))]
-async fn reset(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
-    reset_all(&state).await?;
+pub(crate) async fn reset(state: &AppState) -> ApiResult<Response> {
+    reset_all(state).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -283,16 +285,15 @@ struct NewSnapshot {
     summary = "Saves everything (database rows and blobs) under a name",
     request_body(content = NewSnapshot),
     responses((status = 201, description = "The snapshot", body = serde_json::Value)))]
-async fn save_snapshot(
-    State(state): State<AppState>,
-    _: Admin,
+pub(crate) async fn save_snapshot(
+    state: &AppState,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let input: NewSnapshot = lenient::from_slice(&body?)?;
     let name = input
         .name
         .ok_or_else(|| ApiError::invalid("name is required", "name"))?;
-    let info = snapshot_save(&state, &name).await?;
+    let info = snapshot_save(state, &name).await?;
     Ok((StatusCode::CREATED, Json(info)).into_response())
 }
 
@@ -305,8 +306,8 @@ pub async fn snapshot_save(state: &AppState, name: &str) -> ApiResult<SnapshotIn
 #[utoipa::path(get, path = "/admin/v1/snapshots", operation_id = "adminListSnapshots",
     summary = "The saved snapshots",
     responses((status = 200, description = "value and totalCount", body = serde_json::Value)))]
-async fn list_snapshots(State(state): State<AppState>, _: Admin) -> ApiResult<Response> {
-    let listed = snapshot_list(&state).await?;
+pub(crate) async fn list_snapshots(state: &AppState) -> ApiResult<Response> {
+    let listed = snapshot_list(state).await?;
     let count = listed.len();
     Ok(Json(json!({"value": listed, "totalCount": count})).into_response())
 }
@@ -319,12 +320,8 @@ pub async fn snapshot_list(state: &AppState) -> ApiResult<Vec<SnapshotInfo>> {
 #[utoipa::path(post, path = "/admin/v1/snapshots/{name}/restore", operation_id = "adminRestoreSnapshot",
     summary = "Restores a snapshot: the catalogue, accounts and blobs as they were saved",
     responses((status = 200, description = "The snapshot restored", body = serde_json::Value)))]
-async fn restore_snapshot(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(name): Path<String>,
-) -> ApiResult<Response> {
-    Ok(Json(snapshot_restore(&state, &name).await?).into_response())
+pub(crate) async fn restore_snapshot(state: &AppState, name: &str) -> ApiResult<Response> {
+    Ok(Json(snapshot_restore(state, name).await?).into_response())
 }
 
 /// Puts everything back as the snapshot `name` saved it.
@@ -338,12 +335,8 @@ pub async fn snapshot_restore(state: &AppState, name: &str) -> ApiResult<Snapsho
 #[utoipa::path(delete, path = "/admin/v1/snapshots/{name}", operation_id = "adminDeleteSnapshot",
     summary = "Deletes a snapshot",
     responses((status = 204, description = "Deleted")))]
-async fn delete_snapshot(
-    State(state): State<AppState>,
-    _: Admin,
-    Path(name): Path<String>,
-) -> ApiResult<Response> {
-    snapshot_delete(&state, &name).await?;
+pub(crate) async fn delete_snapshot(state: &AppState, name: &str) -> ApiResult<Response> {
+    snapshot_delete(state, name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
