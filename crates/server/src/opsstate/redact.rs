@@ -33,26 +33,39 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// What a JSON text holding a secret contains once folded as [`is_secret_name`] folds
-/// (lower case, `_` and `-` left out): every name of [`SECRET_NAMES`] contains one of the first five, a token
-/// starts with `eyJ`, and a name or value spelled with `\u` escapes could be any of them.
-const SECRET_FRAGMENTS: &[&str] = &[
-    "secret",
-    "token",
-    "password",
-    "assertion",
-    "\"sig\"",
-    "eyj",
-    "\\u",
-];
+/// (lower case, `_` and `-` left out): every name of [`SECRET_NAMES`] contains one of the
+/// first five, and a token starts with `eyJ`.
+const SECRET_FRAGMENTS: &[&str] = &["secret", "token", "password", "assertion", "\"sig\"", "eyj"];
 
 /// A JSON text with every secret replaced, without parsing it, when it can hold none but
 /// signed URLs (most bodies: submissions, listings, errors); None when it must be parsed
 /// ([`json`]). The text keeps its own spelling (order, spacing).
+///
+/// A `\u` escape of a character that is or folds to ASCII (`\u0073`, the Kelvin sign)
+/// could spell a secret's name, a token or `sig=`: such a text is parsed. Escapes of other
+/// characters (`\u00e9`, as clients that write ASCII-only JSON send accents) cannot, and
+/// stand for one character that matches nothing.
 pub fn json_text(text: &str) -> Option<String> {
     let mut folded = String::with_capacity(text.len());
-    for c in text.chars().filter(|c| *c != '_' && *c != '-') {
-        if c.is_ascii() {
-            folded.push(c.to_ascii_lowercase());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let escaped = chars.next();
+            if escaped == Some('u') {
+                let hex: String = chars.by_ref().take(4).collect();
+                let decoded = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                if decoded.is_some_and(|d| d.to_lowercase().any(|l| l.is_ascii())) {
+                    return None;
+                }
+                folded.push(char::REPLACEMENT_CHARACTER);
+                continue;
+            }
+            folded.push(c);
+            folded.extend(escaped);
+        } else if c.is_ascii() {
+            if c != '_' && c != '-' {
+                folded.push(c.to_ascii_lowercase());
+            }
         } else {
             folded.extend(c.to_lowercase());
         }
@@ -167,9 +180,20 @@ mod tests {
             r#"{"\u0073ecret": "x"}"#,
             r#"{"PassWord": "x"}"#,
             "{\"to\u{212A}en\": \"x\"}",
+            r#"{"to\u212Aen": "x"}"#,
+            r#"{"u": "https://h/c?\u0073ig=abc"}"#,
+            r#"{"v": "\u0065yJa.eyJb.c"}"#,
+            r#"{"s\u002Dig": "x"}"#,
         ] {
             assert_eq!(json_text(parsed), None, "{parsed}");
         }
+    }
+
+    #[test]
+    fn escapes_of_characters_that_spell_no_secret_are_not_parsed() {
+        let text =
+            r#"{"copyright": "\u00a9 Contoso", "de": "\u00fcber \\u0041bc", "e": "\ud83d\ude00"}"#;
+        assert_eq!(json_text(text).as_deref(), Some(text));
     }
 
     #[test]
