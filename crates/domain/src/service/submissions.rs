@@ -40,8 +40,9 @@ pub(crate) async fn submission_of<C: SubmissionContent>(
     of_product(&doc, product, seller_id, id)
 }
 
-/// The submission stored as `doc`, once its header says it is `product`'s (another kind's
-/// content would not parse as `C`). One read serves both.
+/// The submission stored as `doc`, when it is `product`'s. It is parsed once; only when it
+/// does not parse as `C` (another kind's content) is its header read, so that another
+/// seller's or product's submission is refused as such rather than as unreadable.
 ///
 /// The one ownership check of every route that takes a submission id: a submission of
 /// another seller is answered exactly as an unknown id (same status, code, message and
@@ -52,9 +53,23 @@ pub(crate) fn of_product<C: SubmissionContent>(
     seller_id: &str,
     id: &str,
 ) -> DomainResult<Submission<C>> {
-    let header: SubmissionHeader = store::parse(doc)?;
-    belongs(&header.seller_id, &header.product, product, seller_id, id)?;
-    Ok(store::parse(doc)?)
+    match store::parse::<Submission<C>>(doc) {
+        Ok(submission) => {
+            belongs(
+                &submission.seller_id,
+                &submission.product,
+                product,
+                seller_id,
+                id,
+            )?;
+            Ok(submission)
+        }
+        Err(unreadable) => {
+            let header: SubmissionHeader = store::parse(doc)?;
+            belongs(&header.seller_id, &header.product, product, seller_id, id)?;
+            Err(unreadable.into())
+        }
+    }
 }
 
 /// The check of [`of_product`] on a submission already parsed (of seller `owner`, for

@@ -46,33 +46,48 @@ const SECRET_FRAGMENTS: &[&str] = &["secret", "token", "password", "assertion", 
 /// characters (`\u00e9`, as clients that write ASCII-only JSON send accents) cannot, and
 /// stand for one character that matches nothing.
 pub fn json_text(text: &str) -> Option<String> {
-    let mut folded = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            let escaped = chars.next();
-            if escaped == Some('u') {
-                let hex: String = chars.by_ref().take(4).collect();
-                let decoded = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+    // Folded byte by byte: bodies are mostly ASCII, and this runs on every journaled body.
+    let bytes = text.as_bytes();
+    let mut folded: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'\\' if bytes.get(at + 1) == Some(&b'u') => {
+                let code = text
+                    .get(at + 2..at + 6)
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                let decoded = code.and_then(char::from_u32);
                 if decoded.is_some_and(|d| d.to_lowercase().any(|l| l.is_ascii())) {
                     return None;
                 }
-                folded.push(char::REPLACEMENT_CHARACTER);
-                continue;
+                folded.extend_from_slice("\u{FFFD}".as_bytes());
+                at += if code.is_some() { 6 } else { 2 };
             }
-            folded.push(c);
-            folded.extend(escaped);
-        } else if c.is_ascii() {
-            if c != '_' && c != '-' {
-                folded.push(c.to_ascii_lowercase());
+            // Any other escape stands for its own character (`\\`, `\"`).
+            b'\\' if bytes.get(at + 1).is_some_and(u8::is_ascii) => {
+                folded.extend_from_slice(&bytes[at..at + 2]);
+                at += 2;
             }
-        } else {
-            folded.extend(c.to_lowercase());
+            b'_' | b'-' => at += 1,
+            _ if byte.is_ascii() => {
+                folded.push(byte.to_ascii_lowercase());
+                at += 1;
+            }
+            _ => {
+                let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+                    at += 1;
+                    continue;
+                };
+                for lower in c.to_lowercase() {
+                    folded.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+                at += c.len_utf8();
+            }
         }
     }
     if SECRET_FRAGMENTS
         .iter()
-        .any(|fragment| folded.contains(fragment))
+        .any(|fragment| memchr::memmem::find(&folded, fragment.as_bytes()).is_some())
     {
         return None;
     }
