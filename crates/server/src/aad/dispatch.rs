@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use super::operation::{self, Op, TOKEN_V1, TOKEN_V2};
 use super::{discovery, token};
-use crate::dispatch::{Api, Misses, Unreadable, unreadable_id};
+use crate::dispatch::{Misses, Unreadable, unreadable_id};
 use crate::state::AppState;
 use crate::surface::AAD_SEGMENTS;
 
@@ -56,18 +56,6 @@ async fn dispatch(State(state): State<AppState>, request: Request) -> Response {
 struct Endpoints;
 
 impl Misses for Endpoints {
-    fn unmatched(request: &Request) -> String {
-        Api::unmatched(request)
-    }
-
-    async fn not_found(state: &AppState, request: Request) -> Response {
-        Api::not_found(state, request).await
-    }
-
-    async fn method_not_allowed(state: &AppState, request: Request) -> Response {
-        Api::method_not_allowed(state, request).await
-    }
-
     async fn unreadable_id(state: &AppState, request: Request, unreadable: Unreadable) -> Response {
         let token = [TOKEN_V1, TOKEN_V2].contains(&unreadable.template);
         if token && request.method() != Method::POST {

@@ -90,28 +90,38 @@ where
 }
 
 /// How a surface answers a request its table names no operation for, or whose ids it
-/// cannot read: as its routes answered before they were one dispatcher.
+/// cannot read: as its routes answered before they were one dispatcher. Each answer is, by
+/// default, the APIs' ([`Api`]): the front door's 404 and 405 (the surface's error body is
+/// given on the way out), labelled as unmatched, and axum's `Path` refusal.
 pub trait Misses {
     /// The request metrics' `operation` of a path no template matches.
-    fn unmatched(request: &Request) -> String;
+    fn unmatched(_request: &Request) -> String {
+        UNMATCHED.to_string()
+    }
 
     /// A path no template matches.
-    fn not_found(state: &AppState, request: Request) -> impl Future<Output = Response> + Send;
+    fn not_found(_state: &AppState, request: Request) -> impl Future<Output = Response> + Send {
+        crate::front::not_found(request.uri().clone())
+    }
 
     /// A template's path asked with a method it does not take ([`serve_as`] adds axum's
     /// `Allow` header).
     fn method_not_allowed(
-        state: &AppState,
+        _state: &AppState,
         request: Request,
-    ) -> impl Future<Output = Response> + Send;
+    ) -> impl Future<Output = Response> + Send {
+        crate::front::method_not_allowed(request)
+    }
 
     /// A template's path and method with an id that is not UTF-8 once percent-decoded,
     /// asked by a caller already checked.
     fn unreadable_id(
-        state: &AppState,
-        request: Request,
+        _state: &AppState,
+        _request: Request,
         unreadable: Unreadable,
-    ) -> impl Future<Output = Response> + Send;
+    ) -> impl Future<Output = Response> + Send {
+        std::future::ready(unreadable_id(unreadable.name))
+    }
 }
 
 /// An id of a matched template that is not UTF-8 once percent-decoded.
@@ -121,27 +131,10 @@ pub struct Unreadable {
     pub name: &'static str,
 }
 
-/// The APIs' answers: the front door's 404 and 405 (the surface's error body is given on
-/// the way out), and axum's `Path` refusal.
+/// The APIs' answers: every default of [`Misses`].
 pub struct Api;
 
-impl Misses for Api {
-    fn unmatched(_: &Request) -> String {
-        UNMATCHED.to_string()
-    }
-
-    async fn not_found(_: &AppState, request: Request) -> Response {
-        crate::front::not_found(request.uri().clone()).await
-    }
-
-    async fn method_not_allowed(_: &AppState, request: Request) -> Response {
-        crate::front::method_not_allowed(request).await
-    }
-
-    async fn unreadable_id(_: &AppState, _: Request, unreadable: Unreadable) -> Response {
-        unreadable_id(unreadable.name)
-    }
-}
+impl Misses for Api {}
 
 /// axum's `Path` refusal of an id that is not UTF-8, in its words (text, which the front
 /// door gives the surface's error shape: `crate::surface`).
