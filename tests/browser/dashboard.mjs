@@ -85,6 +85,9 @@ try {
   await step("signs in with the admin token, by keyboard", async () => {
     await page.goto(`${base}/dashboard/`);
     check(page.url().endsWith("/dashboard/signin"), `not sent to sign in: ${page.url()}`);
+    // Chromium applies `autofocus` when it next renders, which may come after "load":
+    // keys typed before that go nowhere.
+    await page.waitForFunction(() => document.activeElement?.id === "token", null, { timeout: 5000 });
     await page.keyboard.type(env("STOREROOM_ADMIN_TOKEN"));
     await Promise.all([page.waitForURL("**/dashboard/products"), page.keyboard.press("Enter")]);
     await page.keyboard.press("Tab");

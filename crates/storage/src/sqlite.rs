@@ -218,6 +218,13 @@ impl SqliteBackend {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// This process's turn to write, after the writers queued before it.
+    async fn write_turn(&self) -> StoreResult<OwnedMutexGuard<()>> {
+        tokio::time::timeout(LOCK_WAIT, self.shared.writer.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::failed("timed out waiting for the database write lock"))
+    }
+
     /// An idle connection, or a new one (the journal mode, WAL, is the file's own).
     fn connection(&self) -> StoreResult<Connection> {
         if let Some(conn) = self.idle().pop() {
@@ -361,14 +368,19 @@ impl Backend for SqliteBackend {
         })
     }
 
+    /// Takes this process's write turn first: run beside an open write transaction, the
+    /// statement would wait in SQLite's busy handler, blocking its thread, and on a
+    /// current-thread runtime the transaction's own task with it until the busy timeout.
+    async fn write(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<SqliteRow>> {
+        let _turn = self.write_turn().await?;
+        self.fetch(sql, args).await
+    }
+
     async fn begin(&self) -> StoreResult<SqliteTx> {
-        let turn = tokio::time::timeout(LOCK_WAIT, self.shared.writer.clone().lock_owned())
-            .await
-            .map_err(|_| StoreError::failed("timed out waiting for the database write lock"))?;
         let tx = SqliteTx {
+            _turn: self.write_turn().await?,
             conn: Some(self.connection()?),
             backend: self.clone(),
-            _turn: turn,
         };
         // IMMEDIATE takes the write lock up front: two transactions that read then write the
         // same product serialize instead of failing with SQLITE_BUSY on upgrade (another
@@ -458,6 +470,35 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(role().await, Role::Developer);
+    }
+
+    /// A single-statement write made while a write transaction is open waits for its turn
+    /// instead of busy-waiting in SQLite: on a current-thread runtime (the tests' servers)
+    /// that wait blocked the transaction's own task too, until the busy timeout failed the
+    /// write (the pipeline runner's claims, fault rules' counts).
+    #[tokio::test]
+    async fn a_write_beside_an_open_transaction_waits_for_its_turn() {
+        use storeroom_domain::accounts::DevelopmentAccount;
+        use storeroom_domain::store::Store;
+        let Some((_dir, store)) = open("").await else {
+            return;
+        };
+        let now = chrono::Utc::now();
+        let transaction = async {
+            let dev = DevelopmentAccount::generate();
+            let mut tx = Store::begin(&store).await.unwrap();
+            tx.insert_tenant(&dev.tenant).await.unwrap();
+            // The claim below starts while this transaction holds the database's lock.
+            tokio::task::yield_now().await;
+            tx.insert_client(&dev.client).await.unwrap();
+            tx.commit().await.unwrap();
+        };
+        let claim = async {
+            tokio::task::yield_now().await;
+            store.claim_job("apps", now, now, "runner").await
+        };
+        let ((), claimed) = tokio::join!(transaction, claim);
+        assert!(matches!(claimed, Ok(None)), "{claimed:?}");
     }
 
     #[tokio::test]

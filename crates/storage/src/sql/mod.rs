@@ -119,9 +119,16 @@ pub trait Backend: Clone + Send + Sync + 'static {
     type Tx: Send;
     const DIALECT: Dialect;
 
-    /// Runs a statement on the pool (a read, or a single-statement write), returning its
-    /// rows: writes that must say what they changed use `RETURNING`.
+    /// Runs a read on the pool, returning its rows.
     async fn fetch(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<Self::Row>>;
+
+    /// Runs a single-statement write outside a transaction, returning its rows (writes that
+    /// must say what they changed use `RETURNING`). It waits for the write transaction in
+    /// progress as [`Backend::begin`] does, where the backend needs that to avoid blocking a
+    /// thread on the database's own lock.
+    async fn write(&self, sql: &'static str, args: &[Arg<'_>]) -> StoreResult<Vec<Self::Row>> {
+        self.fetch(sql, args).await
+    }
 
     /// Starts a write transaction: one writer at a time, as the domain expects.
     async fn begin(&self) -> StoreResult<Self::Tx>;

@@ -218,7 +218,7 @@ impl<B: Backend> OpsStore for SqlStore<B> {
         // One statement: atomic on both backends, whichever instance runs it.
         let left = self
             .backend
-            .fetch(
+            .write(
                 "UPDATE faults SET remaining = remaining - 1 WHERE id = $1 AND remaining > 0
                  RETURNING remaining",
                 &[Arg::Text(id)],

@@ -421,7 +421,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> StoreResult<Option<Job>> {
         let rows = self
             .backend
-            .fetch(
+            .write(
                 B::DIALECT.claim_job,
                 &[
                     Arg::Text(owner),
@@ -467,7 +467,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> StoreResult<bool> {
         let renewed = self
             .backend
-            .fetch(
+            .write(
                 "UPDATE jobs SET lease_until = $3 WHERE id = $1 AND lease_owner = $2 RETURNING id",
                 &[
                     Arg::Int(id),
@@ -481,7 +481,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn release_all_leases(&self) -> StoreResult<()> {
         self.backend
-            .fetch(
+            .write(
                 "UPDATE jobs SET lease_owner = NULL, lease_until = NULL",
                 &[],
             )
@@ -492,7 +492,7 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn release_leases_of(&self, owner: &str) -> StoreResult<u64> {
         let released = self
             .backend
-            .fetch(
+            .write(
                 "UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1
                  RETURNING id",
                 &[Arg::Text(owner)],
@@ -503,7 +503,7 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn retry_job(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> StoreResult<()> {
         self.backend
-            .fetch(
+            .write(
                 "UPDATE jobs SET run_at = $2, lease_owner = NULL, lease_until = NULL, last_error = $3
                  WHERE id = $1",
                 &[Arg::Int(id), Arg::Int(millis(run_at)), Arg::Text(error)],
