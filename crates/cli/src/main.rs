@@ -300,7 +300,8 @@ struct ServeArgs {
     journal_max_entries: u64,
 
     /// Request journal: the bytes of stored entries kept, at most (each entry keeps up to
-    /// 16 KiB of each body).
+    /// 16 KiB of each body; a body of 256 bytes or more that several entries carry, as a
+    /// polled resource's, is stored and counted once per flush).
     #[arg(long, env = "STOREROOM_JOURNAL_MAX_BYTES", default_value_t = JOURNAL.max_bytes)]
     journal_max_bytes: u64,
 }

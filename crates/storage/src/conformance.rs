@@ -16,7 +16,7 @@ use storeroom_domain::store::{
 };
 use storeroom_domain::submission::dashboard_submission;
 
-use crate::sql::{Arg, Backend, SqlStore};
+use crate::sql::{Arg, Backend, RowAccess, SqlStore};
 
 /// The conformance tests, for a backend whose `$open(test_name).await` gives
 /// `Option<(guard, SqlStore<_>)>` (None: the backend is not available here, skip).
@@ -36,6 +36,7 @@ macro_rules! suite {
             dashboard_sessions_open_close_and_expire,
             application_search_seeks_by_name,
             journal_is_bounded_and_filtered,
+            journal_bodies_are_stored_once_and_go_with_their_entries,
             fault_rules_count_down_and_change_generation,
             snapshots_restore_the_catalogue_and_reset_keeps_accounts,
         );
@@ -780,6 +781,68 @@ pub(crate) async fn journal_is_bounded_and_filtered<B: Backend>(store: &SqlStore
         .unwrap();
     let all = store.journal_page(None, None, None, 10).await.unwrap();
     assert_eq!(all.len(), 3, "the newest entries within the count bound");
+}
+
+pub(crate) async fn journal_bodies_are_stored_once_and_go_with_their_entries<B: Backend>(
+    store: &SqlStore<B>,
+) {
+    let bodies = async || {
+        let rows = store
+            .backend
+            .fetch("SELECT count(*) FROM journal_bodies", &[])
+            .await
+            .unwrap();
+        rows[0].int(0).unwrap().unwrap_or_default()
+    };
+    let journal: &dyn JournalStore = store;
+    journal.clear_journal().await.unwrap();
+    let polled = |path: &str| {
+        let mut entry = journal_entry(200, None, path, 0);
+        entry.response_body = Some(format!("{{\"polled\":\"{}\"}}", "p".repeat(4000)));
+        entry.request_body = Some("short".into());
+        entry
+    };
+    let other = journal_entry(201, None, "/other", 3000);
+    // Counted once: three copies of a 4 KB body and a 3 KB one fit in 9 KB.
+    let bounds = JournalBounds {
+        max_entries: 4,
+        max_bytes: 9000,
+    };
+    let batch = [polled("/p1"), polled("/p2"), other.clone(), polled("/p3")];
+    journal.append_journal(&batch, bounds).await.unwrap();
+    let all = journal.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(
+        all.len(),
+        4,
+        "shared bodies count once toward the byte bound"
+    );
+    for (read, written) in all.iter().rev().zip(&batch) {
+        assert_eq!(read.path, written.path);
+        assert_eq!(read.request_body, written.request_body, "{}", read.path);
+        assert_eq!(read.response_body, written.response_body, "{}", read.path);
+    }
+    assert_eq!(bodies().await, 2, "one row per distinct long body");
+    // A later batch refers to the stored body; the other body goes with its entry.
+    let three = JournalBounds {
+        max_entries: 3,
+        ..bounds
+    };
+    journal
+        .append_journal(&[polled("/p4"), polled("/p5")], three)
+        .await
+        .unwrap();
+    let all = journal.journal_page(None, None, None, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+        ["/p5", "/p4", "/p3"]
+    );
+    assert!(
+        all.iter()
+            .all(|e| e.response_body == polled("/").response_body)
+    );
+    assert_eq!(bodies().await, 1, "the body no entry refers to is gone");
+    journal.clear_journal().await.unwrap();
+    assert_eq!(bodies().await, 0);
 }
 
 pub(crate) async fn fault_rules_count_down_and_change_generation<B: Backend>(store: &SqlStore<B>) {

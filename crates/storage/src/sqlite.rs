@@ -63,7 +63,7 @@ impl SqliteStore {
     /// (`synchronous=NORMAL`): a power cut may lose the last entries, never the catalogue.
     pub async fn open_requests(path: &Path) -> StoreResult<Self> {
         let pool = connect(path, SqliteSynchronous::Normal).await?;
-        REQUESTS_MIGRATOR.run(&pool).await.map_err(store_error)?;
+        migrations::run_requests(&REQUESTS_MIGRATOR, &pool).await?;
         Ok(Self::new(SqliteBackend::new(
             path,
             pool,
@@ -435,6 +435,7 @@ mod tests {
         assert_eq!(path, dir.path().join("storeroom.requests.db"));
         let requests = SqliteStore::open_requests(&path).await.unwrap();
         conformance::journal_is_bounded_and_filtered(&requests).await;
+        conformance::journal_bodies_are_stored_once_and_go_with_their_entries(&requests).await;
     }
 
     /// A write the store did not make (another process, or the bulk loads' sqlx pool) is

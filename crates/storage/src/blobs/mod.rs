@@ -31,6 +31,7 @@ pub use copy::{copy_blob, remove_blob, write_blob};
 pub use file::FileBlobStore;
 pub use local::{LocalBlobStore, StagedContent, StagingFile};
 pub use location::{BlobLocation, ObjectLocation, ObjectService, open};
+pub(crate) use model::hex;
 pub use model::{
     BlobMeta, BlobProperties, BlockListItem, BlockListing, BlockSource, CommitError,
     CommittedBlock, MAX_COMMITTED_BLOCKS, StageBlockError, UncommittedBlock,

@@ -4,22 +4,111 @@
 //! (`bytes_before`), so both bounds trim with an index range: by count below the newest id
 //! less the bound (ids have no gaps: entries are only ever removed oldest first, or all),
 //! by size below the newest running total less the bound.
+//!
+//! Bodies of [`SHARED_BODY`] bytes or more are stored once in `journal_bodies`, named by
+//! their SHA-256, and entries refer to them: a polled resource answers the same body
+//! thousands of times a second, and the journal then writes each such body once per flush
+//! instead of once per request. A body row records the newest entry that refers to it, and
+//! goes once every entry up to that one is trimmed. Entries stored before this scheme keep
+//! their bodies in their document, and read back the same.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
 
 use async_trait::async_trait;
+use sha2::{Digest, Sha256};
 use storeroom_domain::opsstate::{Appended, JournalBounds, JournalEntry, JournalStore};
 use storeroom_domain::store::StoreResult;
 
 use super::store::{millis, required};
 use super::{Arg, Backend, RowAccess, SqlStore, from_doc, to_doc};
+use crate::blobs::hex;
+
+/// Bodies this long or longer are stored once and shared by the entries that carry them;
+/// shorter ones stay in their entry's document (cheaper than a row of their own).
+const SHARED_BODY: usize = 256;
+
+/// An entry's columns and its bodies, newest first (`$1`: before this id, `$2`: status or
+/// -1, `$3`: client id or NULL, `$4`: how many).
+const PAGE: &str = "SELECT j.id, j.doc, q.body, r.body FROM journal j
+     LEFT JOIN journal_bodies q ON q.hash = j.request_body_ref
+     LEFT JOIN journal_bodies r ON r.hash = j.response_body_ref
+     WHERE j.id < $1 AND ($2 < 0 OR j.status = $2) AND ($3 IS NULL OR j.client_id = $3)
+     ORDER BY j.id DESC LIMIT $4";
 
 fn entry(row: &impl RowAccess) -> StoreResult<JournalEntry> {
     let mut entry: JournalEntry = from_doc(&required(row, 1)?)?;
     entry.id = row.int(0)?.unwrap_or_default();
+    if let Some(body) = row.text(2)? {
+        entry.request_body = Some(body);
+    }
+    if let Some(body) = row.text(3)? {
+        entry.response_body = Some(body);
+    }
     Ok(entry)
 }
 
 fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A body as a key of [`SharedBodies`]: hashed by its length and ends only (the batch's
+/// equal bodies are usually copies of one, and comparing them is a `memcmp`), equal by its
+/// whole text.
+#[derive(PartialEq, Eq)]
+struct BodyKey<'a>(&'a str);
+
+impl Hash for BodyKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_bytes();
+        let ends = 64.min(bytes.len());
+        state.write_usize(bytes.len());
+        state.write(&bytes[..ends]);
+        state.write(&bytes[bytes.len() - ends..]);
+    }
+}
+
+/// A shared body of the batch: its name and the newest entry of the batch carrying it.
+struct SharedBody {
+    hash: String,
+    last_entry: i64,
+}
+
+/// The shared bodies of one batch, in the order they first appear.
+#[derive(Default)]
+struct SharedBodies<'a> {
+    by_text: HashMap<BodyKey<'a>, usize>,
+    bodies: Vec<(&'a str, SharedBody)>,
+}
+
+impl<'a> SharedBodies<'a> {
+    /// The name `body` is stored under, when it is shared, and the bytes it adds to the
+    /// batch (its length the first time the batch carries it, else nothing).
+    fn share(&mut self, body: Option<&'a str>, entry: i64) -> (Option<String>, usize) {
+        let Some(body) = body.filter(|body| body.len() >= SHARED_BODY) else {
+            return (None, 0);
+        };
+        match self.by_text.entry(BodyKey(body)) {
+            Entry::Occupied(known) => {
+                let shared = &mut self.bodies[*known.get()].1;
+                shared.last_entry = entry;
+                (Some(shared.hash.clone()), 0)
+            }
+            Entry::Vacant(new) => {
+                new.insert(self.bodies.len());
+                let hash = hex(&Sha256::digest(body.as_bytes()));
+                self.bodies.push((
+                    body,
+                    SharedBody {
+                        hash: hash.clone(),
+                        last_entry: entry,
+                    },
+                ));
+                (Some(hash), body.len())
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -44,14 +133,27 @@ impl<B: Backend> JournalStore for SqlStore<B> {
             None => (0, 0),
         };
         let mut ids = Vec::with_capacity(entries.len());
+        let mut shared = SharedBodies::default();
         for entry in entries {
-            let doc = to_doc(entry)?;
-            let size = doc.len() as i64;
-            let client = entry.client_id.as_deref().map(str::to_ascii_lowercase);
             id += 1;
+            let (request_ref, request_bytes) = shared.share(entry.request_body.as_deref(), id);
+            let (response_ref, response_bytes) = shared.share(entry.response_body.as_deref(), id);
+            let doc = to_doc(&JournalEntry {
+                request_body: entry.request_body.clone().filter(|_| request_ref.is_none()),
+                response_body: entry
+                    .response_body
+                    .clone()
+                    .filter(|_| response_ref.is_none()),
+                ..entry.clone()
+            })?;
+            // What the entry adds to the journal: its document, and the bodies it is the
+            // first of the batch to carry.
+            let size = (doc.len() + request_bytes + response_bytes) as i64;
+            let client = entry.client_id.as_deref().map(str::to_ascii_lowercase);
             tx.execute(
-                "INSERT INTO journal (id, at, client_id, status, size, bytes_before, doc)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO journal (id, at, client_id, status, size, bytes_before, doc,
+                     request_body_ref, response_body_ref)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     Arg::Int(id),
                     Arg::Int(millis(entry.time)),
@@ -60,11 +162,25 @@ impl<B: Backend> JournalStore for SqlStore<B> {
                     Arg::Int(size),
                     Arg::Int(total),
                     Arg::Text(&doc),
+                    Arg::from(request_ref.as_deref()),
+                    Arg::from(response_ref.as_deref()),
                 ],
             )
             .await?;
             total += size;
             ids.push(id);
+        }
+        for (body, shared) in &shared.bodies {
+            tx.execute(
+                "INSERT INTO journal_bodies (hash, body, last_entry) VALUES ($1, $2, $3)
+                 ON CONFLICT (hash) DO UPDATE SET last_entry = excluded.last_entry",
+                &[
+                    Arg::Text(&shared.hash),
+                    Arg::Text(body),
+                    Arg::Int(shared.last_entry),
+                ],
+            )
+            .await?;
         }
         let by_count = tx
             .fetch(
@@ -78,6 +194,13 @@ impl<B: Backend> JournalStore for SqlStore<B> {
                 &[Arg::Int(total.saturating_sub(clamp(bounds.max_bytes)))],
             )
             .await?;
+        // Bodies whose every entry is gone (entries go oldest first).
+        tx.execute(
+            "DELETE FROM journal_bodies
+             WHERE last_entry < (SELECT coalesce(min(id), $1) FROM journal)",
+            &[Arg::Int(i64::MAX)],
+        )
+        .await?;
         tx.finish().await?;
         Ok(Appended {
             ids,
@@ -96,8 +219,7 @@ impl<B: Backend> JournalStore for SqlStore<B> {
         let rows = self
             .backend
             .fetch(
-                "SELECT id, doc FROM journal WHERE id < $1 AND ($2 < 0 OR status = $2)
-                 AND ($3 IS NULL OR client_id = $3) ORDER BY id DESC LIMIT $4",
+                PAGE,
                 &[
                     Arg::Int(before.unwrap_or(i64::MAX)),
                     Arg::Int(status.map_or(-1, i64::from)),
@@ -112,6 +234,7 @@ impl<B: Backend> JournalStore for SqlStore<B> {
     async fn clear_journal(&self) -> StoreResult<()> {
         let mut tx = self.transaction().await?;
         tx.execute("DELETE FROM journal", &[]).await?;
+        tx.execute("DELETE FROM journal_bodies", &[]).await?;
         tx.finish().await
     }
 }

@@ -44,7 +44,13 @@ const SHARED: &[(i64, &str, &str)] = &[
         "journal running size",
         include_str!("../../migrations/shared/0017_journal_running_size.sql"),
     ),
+    (18, "journal bodies", JOURNAL_BODIES),
 ];
+
+/// Shared bodies of the journal: also version 2 of the request journal's own file, whose
+/// version 1 is `migrations/requests` (the journal as of shared version 17).
+const JOURNAL_BODIES: &str = include_str!("../../migrations/shared/0018_journal_bodies.sql");
+const REQUESTS: &[(i64, &str, &str)] = &[(2, "journal bodies", JOURNAL_BODIES)];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared
 /// ones.
@@ -52,12 +58,36 @@ pub(crate) async fn run<DB: Database>(dialect: &Migrator, pool: &Pool<DB>) -> St
 where
     DB::Connection: Migrate,
 {
-    with_shared(dialect).run(pool).await.map_err(store_error)
+    followed_by(dialect, SHARED)
+        .run(pool)
+        .await
+        .map_err(store_error)
+}
+
+/// Brings the request journal's file of `pool` up to date: `requests`
+/// (`migrations/requests`), then the journal's later changes, shared with the schema.
+pub(crate) async fn run_requests<DB: Database>(
+    requests: &Migrator,
+    pool: &Pool<DB>,
+) -> StoreResult<()>
+where
+    DB::Connection: Migrate,
+{
+    followed_by(requests, REQUESTS)
+        .run(pool)
+        .await
+        .map_err(store_error)
 }
 
 /// `dialect`'s own migrations followed by the shared ones.
+#[cfg(test)]
 fn with_shared(dialect: &Migrator) -> Migrator {
-    let shared = SHARED.iter().map(|&(version, description, sql)| {
+    followed_by(dialect, SHARED)
+}
+
+/// `first`'s migrations followed by `then`'s.
+fn followed_by(first: &Migrator, then: &[(i64, &'static str, &'static str)]) -> Migrator {
+    let shared = then.iter().map(|&(version, description, sql)| {
         Migration::new(
             version,
             Cow::Borrowed(description),
@@ -66,7 +96,7 @@ fn with_shared(dialect: &Migrator) -> Migrator {
             false,
         )
     });
-    Migrator::with_migrations(dialect.iter().cloned().chain(shared).collect())
+    Migrator::with_migrations(first.iter().cloned().chain(shared).collect())
 }
 
 #[cfg(test)]
