@@ -9,6 +9,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreResult;
 
+/// Bytes as a hash-map key by their content, hashed by their length and ends only: the
+/// journal's equal bodies (a polled resource's, a client's repeated request) are found by
+/// one comparison of their bytes instead of hashing all of them.
+#[derive(Debug, Clone)]
+pub struct ByContent<T>(pub T);
+
+impl<T: AsRef<[u8]>> PartialEq for ByContent<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_ref() == other.0.as_ref()
+    }
+}
+
+impl<T: AsRef<[u8]>> Eq for ByContent<T> {}
+
+impl<T: AsRef<[u8]>> std::hash::Hash for ByContent<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_ref();
+        let ends = 64.min(bytes.len());
+        state.write_usize(bytes.len());
+        state.write(&bytes[..ends]);
+        state.write(&bytes[bytes.len() - ends..]);
+    }
+}
+
 /// One request as the journal keeps it. Bodies are already bounded and redacted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -350,6 +374,21 @@ mod tests {
 
     fn glob(pattern: &str, path: &str) -> bool {
         Glob::parse(pattern).unwrap().matches(path)
+    }
+
+    #[test]
+    fn bodies_are_keys_by_their_whole_content() {
+        use std::collections::HashSet;
+        let long = |middle: char| format!("{}{middle}{}", "a".repeat(100), "z".repeat(100));
+        let mut seen = HashSet::new();
+        assert!(seen.insert(ByContent(long('m'))));
+        assert!(!seen.insert(ByContent(long('m'))), "a copy is the same key");
+        assert!(
+            seen.insert(ByContent(long('n'))),
+            "the same ends, another middle"
+        );
+        assert!(seen.insert(ByContent(String::new())));
+        assert!(seen.insert(ByContent("a".to_string())));
     }
 
     #[test]

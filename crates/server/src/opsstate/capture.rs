@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use storeroom_domain::opsstate::ByContent;
 
 use super::redact;
 
@@ -63,12 +64,11 @@ pub enum Captured {
     Summary(&'static str, Option<u64>),
 }
 
-/// The bodies of one flush already kept, by the memory they were captured in: a body
-/// rendered once and answered many times (a polled submission, see
-/// `storeroom_domain::service::memo`) is redacted once per flush. Its keys are addresses:
-/// it serves one batch, whose bodies were all alive at once.
+/// The bodies of one flush already kept, by their text: a body answered many times (a
+/// polled submission, see `storeroom_domain::service::memo`) or sent many times (a
+/// pipeline's repeated request) is redacted once per flush.
 #[derive(Default)]
-pub struct KeptBodies(HashMap<(Kind, usize, usize), String>);
+pub struct KeptBodies(HashMap<(Kind, ByContent<Bytes>), String>);
 
 impl Captured {
     /// What the journal keeps: the text redacted and cut to [`KEPT`] bytes, or the summary.
@@ -78,7 +78,7 @@ impl Captured {
             Self::Text(kind, bytes) => Some(
                 bodies
                     .0
-                    .entry((*kind, bytes.as_ptr() as usize, bytes.len()))
+                    .entry((*kind, ByContent(bytes.clone())))
                     .or_insert_with(|| keep(*kind, bytes))
                     .clone(),
             ),

@@ -185,9 +185,6 @@ impl Journal {
         // Redacting and serializing bodies is CPU work: on a blocking thread, so that the
         // runtime's workers go on answering requests meanwhile.
         let entries = tokio::task::spawn_blocking(move || {
-            // Every body of the batch was alive at once (all were captured before this
-            // flush took them), so no two different bodies share an address, even once
-            // the entries made first have dropped theirs.
             let mut bodies = KeptBodies::default();
             exchanges
                 .into_iter()

@@ -14,11 +14,10 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use storeroom_domain::opsstate::{Appended, JournalBounds, JournalEntry, JournalStore};
+use storeroom_domain::opsstate::{Appended, ByContent, JournalBounds, JournalEntry, JournalStore};
 use storeroom_domain::store::StoreResult;
 
 use super::store::{millis, required};
@@ -53,22 +52,6 @@ fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-/// A body as a key of [`SharedBodies`]: hashed by its length and ends only (the batch's
-/// equal bodies are usually copies of one, and comparing them is a `memcmp`), equal by its
-/// whole text.
-#[derive(PartialEq, Eq)]
-struct BodyKey<'a>(&'a str);
-
-impl Hash for BodyKey<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let bytes = self.0.as_bytes();
-        let ends = 64.min(bytes.len());
-        state.write_usize(bytes.len());
-        state.write(&bytes[..ends]);
-        state.write(&bytes[bytes.len() - ends..]);
-    }
-}
-
 /// A shared body of the batch: its name and the newest entry of the batch carrying it.
 struct SharedBody {
     hash: String,
@@ -78,7 +61,7 @@ struct SharedBody {
 /// The shared bodies of one batch, in the order they first appear.
 #[derive(Default)]
 struct SharedBodies<'a> {
-    by_text: HashMap<BodyKey<'a>, usize>,
+    by_text: HashMap<ByContent<&'a str>, usize>,
     bodies: Vec<(&'a str, SharedBody)>,
 }
 
@@ -89,7 +72,7 @@ impl<'a> SharedBodies<'a> {
         let Some(body) = body.filter(|body| body.len() >= SHARED_BODY) else {
             return (None, 0);
         };
-        match self.by_text.entry(BodyKey(body)) {
+        match self.by_text.entry(ByContent(body)) {
             Entry::Occupied(known) => {
                 let shared = &mut self.bodies[*known.get()].1;
                 shared.last_entry = entry;
