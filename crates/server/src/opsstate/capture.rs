@@ -157,7 +157,12 @@ async fn read(headers: &HeaderMap, body: Body) -> (Body, Captured) {
 
 /// A body as the journal keeps it: redacted, then cut to [`KEPT`] bytes.
 fn keep(kind: Kind, bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+    // `from_utf8` checks ASCII a word at a time; the lossy conversion, byte by byte, only
+    // for a body that is not UTF-8.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let redacted = match kind {
         Kind::Json => redact::json_text(&text).unwrap_or_else(|| {
             match serde_json::from_slice::<serde_json::Value>(bytes) {
