@@ -52,6 +52,25 @@ fn clamp(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+/// The entry as its `doc` keeps it: with the bodies that stay inline only (the shared ones
+/// are columns). Built field by field so that a shared body is not copied only to be dropped.
+fn document(entry: &JournalEntry, inline_request: bool, inline_response: bool) -> JournalEntry {
+    let inline = |body: &Option<String>, keep: bool| body.as_ref().filter(|_| keep).cloned();
+    JournalEntry {
+        id: entry.id,
+        time: entry.time,
+        client_id: entry.client_id.clone(),
+        method: entry.method.clone(),
+        path: entry.path.clone(),
+        status: entry.status,
+        latency_ms: entry.latency_ms,
+        correlation_id: entry.correlation_id.clone(),
+        request_body: inline(&entry.request_body, inline_request),
+        response_body: inline(&entry.response_body, inline_response),
+        fault_id: entry.fault_id.clone(),
+    }
+}
+
 /// A shared body of the batch: its name and the newest entry of the batch carrying it.
 struct SharedBody {
     hash: String,
@@ -121,14 +140,11 @@ impl<B: Backend> JournalStore for SqlStore<B> {
             id += 1;
             let (request_ref, request_bytes) = shared.share(entry.request_body.as_deref(), id);
             let (response_ref, response_bytes) = shared.share(entry.response_body.as_deref(), id);
-            let doc = to_doc(&JournalEntry {
-                request_body: entry.request_body.clone().filter(|_| request_ref.is_none()),
-                response_body: entry
-                    .response_body
-                    .clone()
-                    .filter(|_| response_ref.is_none()),
-                ..entry.clone()
-            })?;
+            let doc = to_doc(&document(
+                entry,
+                request_ref.is_none(),
+                response_ref.is_none(),
+            ))?;
             // What the entry adds to the journal: its document, and the bodies it is the
             // first of the batch to carry.
             let size = (doc.len() + request_bytes + response_bytes) as i64;

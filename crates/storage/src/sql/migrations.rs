@@ -79,12 +79,6 @@ where
         .map_err(store_error)
 }
 
-/// `dialect`'s own migrations followed by the shared ones.
-#[cfg(test)]
-fn with_shared(dialect: &Migrator) -> Migrator {
-    followed_by(dialect, SHARED)
-}
-
 /// `first`'s migrations followed by `then`'s.
 fn followed_by(first: &Migrator, then: &[(i64, &'static str, &'static str)]) -> Migrator {
     let shared = then.iter().map(|&(version, description, sql)| {
@@ -109,7 +103,7 @@ mod tests {
     #[test]
     fn shared_versions_follow_every_dialect_and_never_repeat() {
         for dialect in [&SQLITE, &POSTGRES] {
-            let all = with_shared(dialect);
+            let all = followed_by(dialect, SHARED);
             let versions: Vec<i64> = all.iter().map(|m| m.version).collect();
             let mut sorted = versions.clone();
             sorted.sort_unstable();
