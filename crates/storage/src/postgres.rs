@@ -34,8 +34,6 @@ use crate::sql::{
     submission_states,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// The PostgreSQL store.
 pub type PgStore = SqlStore<PgBackend>;
 
@@ -95,7 +93,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(store_error)?;
-        migrations::run(&MIGRATOR, &pool).await?;
+        migrations::run(migrations::POSTGRES, &pool).await?;
         Self::on_pool(pool).await
     }
 
@@ -230,7 +228,7 @@ mod tests {
         // What the build before the shared migrations ran: the PostgreSQL ones only.
         let old = async || {
             let pool = PgPool::connect(&db.url).await.unwrap();
-            MIGRATOR.run(&pool).await.unwrap();
+            migrations::run_dialect_only(migrations::POSTGRES, &pool).await;
             PgStore::on_pool(pool).await.unwrap()
         };
         let open = async || PgStore::connect(&db.url).await.unwrap();

@@ -29,10 +29,6 @@ use crate::sql::{
     submission_states,
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-/// The request journal's own file (see [`SqliteStore::open_requests`]).
-static REQUESTS_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/requests");
-
 /// How long a writer waits for another (in this process, then SQLite's busy timeout).
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
@@ -52,7 +48,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> StoreResult<Self> {
         let pool = connect(path, SqliteSynchronous::Full).await?;
-        migrations::run(&MIGRATOR, &pool).await?;
+        migrations::run(migrations::SQLITE, &pool).await?;
         Ok(Self::new(SqliteBackend::new(path, pool, Durability::Full)))
     }
 
@@ -63,7 +59,7 @@ impl SqliteStore {
     /// (`synchronous=NORMAL`): a power cut may lose the last entries, never the catalogue.
     pub async fn open_requests(path: &Path) -> StoreResult<Self> {
         let pool = connect(path, SqliteSynchronous::Normal).await?;
-        migrations::run_requests(&REQUESTS_MIGRATOR, &pool).await?;
+        migrations::run_requests(&pool).await?;
         Ok(Self::new(SqliteBackend::new(
             path,
             pool,
@@ -512,7 +508,7 @@ mod tests {
                 .filename(&path)
                 .create_if_missing(true);
             let pool = SqlitePool::connect_with(options).await.unwrap();
-            MIGRATOR.run(&pool).await.unwrap();
+            migrations::run_dialect_only(migrations::SQLITE, &pool).await;
             SqlStore::new(SqliteBackend::new(&path, pool, Durability::Full))
         };
         let open = async || SqliteStore::open(&path).await.unwrap();

@@ -12,104 +12,180 @@ use storeroom_domain::store::StoreResult;
 
 use super::store_error;
 
-/// (version, description as sqlx derives it from the file name, SQL).
-const SHARED: &[(i64, &str, &str)] = &[
-    (
-        12,
-        "msi versions",
-        include_str!("../../migrations/shared/0012_msi_versions.sql"),
-    ),
-    (
-        13,
-        "ingestion",
-        include_str!("../../migrations/shared/0013_ingestion.sql"),
-    ),
-    (
-        14,
-        "client keys",
-        include_str!("../../migrations/shared/0014_client_keys.sql"),
-    ),
-    (
-        15,
-        "opsstate",
-        include_str!("../../migrations/shared/0015_opsstate.sql"),
-    ),
-    (
+/// One migration: (version, description as sqlx derives it from the file name, SQL).
+///
+/// The lists are written out rather than read by `sqlx::migrate!`: that macro made every
+/// build compile sqlx, its PostgreSQL driver and a second SQLite for the compiler itself.
+/// `Migration::new` sums the SQL as the macro did, so databases it migrated still check
+/// out; a test below holds each list to its directory.
+type Listed = (i64, &'static str, &'static str);
+
+/// `(version, directory under migrations/, file name, description)`, the file read at
+/// compile time.
+macro_rules! listed {
+    ($version:literal, $directory:literal, $file:literal, $description:literal) => {
+        (
+            $version,
+            $description,
+            include_str!(concat!("../../migrations/", $directory, "/", $file)),
+        )
+    };
+}
+
+/// A dialect's own migrations: the same versions and file names in `migrations/sqlite` and
+/// `migrations/postgres`, each written in its dialect.
+macro_rules! dialect {
+    ($directory:literal) => {
+        &[
+            listed!(1, $directory, "0001_init.sql", "init"),
+            listed!(2, $directory, "0002_reports.sql", "reports"),
+            listed!(3, $directory, "0003_job_queues.sql", "job queues"),
+            listed!(4, $directory, "0004_products.sql", "products"),
+            listed!(
+                5,
+                $directory,
+                "0005_submission_versions.sql",
+                "submission versions"
+            ),
+            listed!(10, $directory, "0010_msi.sql", "msi"),
+            listed!(
+                11,
+                $directory,
+                "0011_application_positions.sql",
+                "application positions"
+            ),
+        ]
+    };
+}
+
+pub(crate) const SQLITE: &[Listed] = dialect!("sqlite");
+pub(crate) const POSTGRES: &[Listed] = dialect!("postgres");
+
+/// The shared migrations (`migrations/shared`), after either dialect's own.
+const SHARED: &[Listed] = &[
+    listed!(12, "shared", "0012_msi_versions.sql", "msi versions"),
+    listed!(13, "shared", "0013_ingestion.sql", "ingestion"),
+    listed!(14, "shared", "0014_client_keys.sql", "client keys"),
+    listed!(15, "shared", "0015_opsstate.sql", "opsstate"),
+    listed!(
         16,
-        "dashboard sessions",
-        include_str!("../../migrations/shared/0016_dashboard_sessions.sql"),
+        "shared",
+        "0016_dashboard_sessions.sql",
+        "dashboard sessions"
     ),
-    (
+    listed!(
         17,
-        "journal running size",
-        include_str!("../../migrations/shared/0017_journal_running_size.sql"),
+        "shared",
+        "0017_journal_running_size.sql",
+        "journal running size"
     ),
     (18, "journal bodies", JOURNAL_BODIES),
 ];
 
-/// Shared bodies of the journal: also version 2 of the request journal's own file, whose
-/// version 1 is `migrations/requests` (the journal as of shared version 17).
+/// Shared bodies of the journal: also version 2 of the request journal's own file.
 const JOURNAL_BODIES: &str = include_str!("../../migrations/shared/0018_journal_bodies.sql");
-const REQUESTS: &[(i64, &str, &str)] = &[(2, "journal bodies", JOURNAL_BODIES)];
+
+/// The request journal's own file: `migrations/requests` (the journal as of shared version
+/// 17), then the journal's later changes, shared with the schema.
+const REQUESTS: &[Listed] = &[
+    listed!(1, "requests", "0001_journal.sql", "journal"),
+    (2, "journal bodies", JOURNAL_BODIES),
+];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared
 /// ones.
-pub(crate) async fn run<DB: Database>(dialect: &Migrator, pool: &Pool<DB>) -> StoreResult<()>
+pub(crate) async fn run<DB: Database>(dialect: &[Listed], pool: &Pool<DB>) -> StoreResult<()>
 where
     DB::Connection: Migrate,
 {
-    followed_by(dialect, SHARED)
+    migrator(&[dialect, SHARED])
         .run(pool)
         .await
         .map_err(store_error)
 }
 
-/// Brings the request journal's file of `pool` up to date: `requests`
-/// (`migrations/requests`), then the journal's later changes, shared with the schema.
-pub(crate) async fn run_requests<DB: Database>(
-    requests: &Migrator,
-    pool: &Pool<DB>,
-) -> StoreResult<()>
+/// Runs `dialect`'s own migrations only: the schema as it was before the shared ones, for
+/// the tests that open a database of that schema.
+#[cfg(test)]
+pub(crate) async fn run_dialect_only<DB: Database>(dialect: &[Listed], pool: &Pool<DB>)
 where
     DB::Connection: Migrate,
 {
-    followed_by(requests, REQUESTS)
-        .run(pool)
-        .await
-        .map_err(store_error)
+    migrator(&[dialect]).run(pool).await.unwrap();
 }
 
-/// `first`'s migrations followed by `then`'s.
-fn followed_by(first: &Migrator, then: &[(i64, &'static str, &'static str)]) -> Migrator {
-    let shared = then.iter().map(|&(version, description, sql)| {
-        Migration::new(
-            version,
-            Cow::Borrowed(description),
-            MigrationType::Simple,
-            SqlStr::from_static(sql),
-            false,
-        )
-    });
-    Migrator::with_migrations(first.iter().cloned().chain(shared).collect())
+/// Brings the request journal's file of `pool` up to date.
+pub(crate) async fn run_requests<DB: Database>(pool: &Pool<DB>) -> StoreResult<()>
+where
+    DB::Connection: Migrate,
+{
+    migrator(&[REQUESTS]).run(pool).await.map_err(store_error)
+}
+
+/// A migrator of `parts`' migrations, in order.
+fn migrator(parts: &[&[Listed]]) -> Migrator {
+    let migrations = parts
+        .iter()
+        .copied()
+        .flatten()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                SqlStr::from_static(sql),
+                false,
+            )
+        });
+    Migrator::with_migrations(migrations.collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-    static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
-
     #[test]
     fn shared_versions_follow_every_dialect_and_never_repeat() {
-        for dialect in [&SQLITE, &POSTGRES] {
-            let all = followed_by(dialect, SHARED);
+        for dialect in [SQLITE, POSTGRES] {
+            let all = migrator(&[dialect, SHARED]);
             let versions: Vec<i64> = all.iter().map(|m| m.version).collect();
             let mut sorted = versions.clone();
             sorted.sort_unstable();
             sorted.dedup();
             assert_eq!(versions, sorted, "ordered and unique");
-            assert_eq!(all.iter().count(), dialect.iter().count() + SHARED.len());
+            assert_eq!(all.iter().count(), dialect.len() + SHARED.len());
+        }
+    }
+
+    /// Each list holds every file of its directory, with the version and description sqlx
+    /// derives from the file name (`0012_msi_versions.sql` is 12, "msi versions"), and the
+    /// file's text: a migration added to a directory and not to its list fails here.
+    #[test]
+    fn every_list_is_its_directory() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        for (directory, list) in [
+            ("sqlite", SQLITE),
+            ("postgres", POSTGRES),
+            ("shared", SHARED),
+            ("requests", &REQUESTS[..1]),
+        ] {
+            let mut files: Vec<(i64, String, String)> = std::fs::read_dir(root.join(directory))
+                .unwrap()
+                .map(|entry| {
+                    let path = entry.unwrap().path();
+                    let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+                    let (version, rest) = name.split_once('_').unwrap();
+                    let description = rest.trim_end_matches(".sql").replace('_', " ");
+                    let sql = std::fs::read_to_string(&path).unwrap();
+                    (version.parse().unwrap(), description, sql)
+                })
+                .collect();
+            files.sort();
+            let listed: Vec<(i64, String, String)> = list
+                .iter()
+                .map(|&(version, description, sql)| (version, description.into(), sql.into()))
+                .collect();
+            assert_eq!(listed, files, "migrations/{directory}");
         }
     }
 }
