@@ -5,12 +5,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use storeroom_wire::devcenter::{
     AddOnIcon, AppSubmissionContent, ApplicationPackage, FileStatus, FlightSubmissionContent,
     Image, InAppProductSubmissionContent, PackageRollout, Trailer,
 };
 use storeroom_wire::lenient;
+use storeroom_wire::overlay::overlay;
 
 use crate::Leniency;
 use crate::add_on_input;
@@ -278,7 +279,7 @@ fn merged_content<C: Serialize + DeserializeOwned>(
             what,
         ));
     };
-    lenient::from_value(merge_top_level(current, body)).map_err(|err| {
+    lenient::from_value(overlay(current, body)).map_err(|err| {
         let target = if err.path.is_empty() {
             what.to_string()
         } else {
@@ -289,25 +290,6 @@ fn merged_content<C: Serialize + DeserializeOwned>(
             target,
         )
     })
-}
-
-fn merge_top_level<C: Serialize>(current: &C, body: Map<String, Value>) -> Value {
-    let Ok(Value::Object(mut merged)) = serde_json::to_value(current) else {
-        unreachable!("submission contents always serialize to an object");
-    };
-    for (key, value) in body {
-        if value.is_null() {
-            continue;
-        }
-        let canonical = merged
-            .keys()
-            .find(|k| k.eq_ignore_ascii_case(&key))
-            .cloned();
-        if let Some(canonical) = canonical {
-            merged.insert(canonical, value);
-        }
-    }
-    Value::Object(merged)
 }
 
 fn validate_category(category: &str) -> DomainResult<()> {

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use serde::de::value::StringDeserializer;
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -80,7 +80,10 @@ impl<'de> de::Deserializer<'de> for Lenient {
         match self.0 {
             Value::Array(items) => visitor.visit_seq(LenientSeq(items.into_iter())),
             Value::Object(map) => visitor.visit_map(LenientMap::new(
-                map.into_iter().filter(|(_, v)| !v.is_null()).collect(),
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(key, v)| (Key::Sent(key), v))
+                    .collect(),
             )),
             other => other.deserialize_any(visitor),
         }
@@ -104,7 +107,7 @@ impl<'de> de::Deserializer<'de> for Lenient {
                 let entries = map
                     .into_iter()
                     .filter(|(_, v)| !v.is_null())
-                    .map(|(key, v)| (canonical_name(key, fields), v))
+                    .map(|(key, v)| (field_key(key, fields), v))
                     .collect();
                 visitor.visit_map(LenientMap::new(entries))
             }
@@ -149,6 +152,21 @@ fn canonical_name(key: String, names: &'static [&'static str]) -> String {
     }
 }
 
+/// A map key as the visitor sees it: a struct's own field name (borrowed, so matching the
+/// keys of a 50 KiB document allocates nothing), or the key as sent.
+enum Key {
+    Field(&'static str),
+    Sent(String),
+}
+
+/// `key` as the field of `fields` it names case-insensitively, else as sent.
+fn field_key(key: String, fields: &'static [&'static str]) -> Key {
+    match fields.iter().find(|name| name.eq_ignore_ascii_case(&key)) {
+        Some(name) => Key::Field(name),
+        None => Key::Sent(key),
+    }
+}
+
 struct LenientSeq(std::vec::IntoIter<Value>);
 
 impl<'de> SeqAccess<'de> for LenientSeq {
@@ -170,12 +188,12 @@ impl<'de> SeqAccess<'de> for LenientSeq {
 }
 
 struct LenientMap {
-    entries: std::vec::IntoIter<(String, Value)>,
+    entries: std::vec::IntoIter<(Key, Value)>,
     value: Option<Value>,
 }
 
 impl LenientMap {
-    fn new(entries: Vec<(String, Value)>) -> Self {
+    fn new(entries: Vec<(Key, Value)>) -> Self {
         Self {
             entries: entries.into_iter(),
             value: None,
@@ -193,8 +211,17 @@ impl<'de> MapAccess<'de> for LenientMap {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                let key: StringDeserializer<serde_json::Error> = key.into_deserializer();
-                seed.deserialize(key).map(Some)
+                match key {
+                    Key::Field(name) => {
+                        let key: BorrowedStrDeserializer<'de, serde_json::Error> =
+                            BorrowedStrDeserializer::new(name);
+                        seed.deserialize(key).map(Some)
+                    }
+                    Key::Sent(key) => {
+                        let key: StringDeserializer<serde_json::Error> = key.into_deserializer();
+                        seed.deserialize(key).map(Some)
+                    }
+                }
             }
             None => Ok(None),
         }

@@ -8,3 +8,4 @@ pub mod devcenter;
 pub mod ingestion;
 pub mod lenient;
 pub mod msi;
+pub mod overlay;

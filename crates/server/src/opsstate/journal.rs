@@ -29,9 +29,13 @@ pub const DROPPED: &str = "storeroom_journal_entries_dropped_total";
 /// oldest are dropped (and counted).
 const BUFFER: usize = 4096;
 const BUFFER_BYTES: usize = 32 << 20;
-/// A flush starts once this many entries wait, else every [`FLUSH_EVERY`].
-const BATCH: usize = 256;
-const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// A flush starts once this many entries wait, else every [`FLUSH_EVERY`]. Small and often:
+/// a flush's redaction and insert are a burst of CPU beside the requests, and at 256 entries
+/// every 250 ms those bursts made the slowest PUTs (51 KiB at 16 connections, p99 51 ms) and
+/// polled GETs (64 connections, p99 8.5 ms) wait; at 32 every 50 ms, 34 ms and 6.3 ms, with
+/// more of both answered (bench/RESULTS.md, 2026-12-04 evening).
+const BATCH: usize = 32;
+const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Entries read from the store at a time while filtering by path.
 const PAGE: u32 = 500;
 /// Live subscribers that fall this far behind miss entries (they are told how many).
