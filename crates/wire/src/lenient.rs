@@ -13,9 +13,10 @@
 //! Errors carry the path of the offending field (`applicationPackages[0].fileStatus`), so the
 //! API can name it in its 400 response.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::value::CowStrDeserializer;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor,
 };
@@ -82,7 +83,7 @@ impl<'de> de::Deserializer<'de> for Lenient {
             Value::Object(map) => visitor.visit_map(LenientMap::new(
                 map.into_iter()
                     .filter(|(_, v)| !v.is_null())
-                    .map(|(key, v)| (Key::Sent(key), v))
+                    .map(|(key, v)| (Cow::Owned(key), v))
                     .collect(),
             )),
             other => other.deserialize_any(visitor),
@@ -107,7 +108,7 @@ impl<'de> de::Deserializer<'de> for Lenient {
                 let entries = map
                     .into_iter()
                     .filter(|(_, v)| !v.is_null())
-                    .map(|(key, v)| (field_key(key, fields), v))
+                    .map(|(key, v)| (canonical_name(key, fields), v))
                     .collect();
                 visitor.visit_map(LenientMap::new(entries))
             }
@@ -123,7 +124,7 @@ impl<'de> de::Deserializer<'de> for Lenient {
     ) -> Result<V::Value, Self::Error> {
         match self.0 {
             Value::String(text) => {
-                let variant: StringDeserializer<serde_json::Error> =
+                let variant: CowStrDeserializer<serde_json::Error> =
                     canonical_name(text, variants).into_deserializer();
                 visitor.visit_enum(variant)
             }
@@ -145,25 +146,12 @@ impl<'de> de::Deserializer<'de> for Lenient {
     }
 }
 
-fn canonical_name(key: String, names: &'static [&'static str]) -> String {
+/// `key` as the name of `names` it matches case-insensitively, else as sent. A match is
+/// borrowed, so that matching the keys of a 50 KiB document allocates nothing.
+fn canonical_name(key: String, names: &'static [&'static str]) -> Cow<'static, str> {
     match names.iter().find(|name| name.eq_ignore_ascii_case(&key)) {
-        Some(name) => (*name).to_string(),
-        None => key,
-    }
-}
-
-/// A map key as the visitor sees it: a struct's own field name (borrowed, so matching the
-/// keys of a 50 KiB document allocates nothing), or the key as sent.
-enum Key {
-    Field(&'static str),
-    Sent(String),
-}
-
-/// `key` as the field of `fields` it names case-insensitively, else as sent.
-fn field_key(key: String, fields: &'static [&'static str]) -> Key {
-    match fields.iter().find(|name| name.eq_ignore_ascii_case(&key)) {
-        Some(name) => Key::Field(name),
-        None => Key::Sent(key),
+        Some(name) => Cow::Borrowed(name),
+        None => Cow::Owned(key),
     }
 }
 
@@ -188,12 +176,12 @@ impl<'de> SeqAccess<'de> for LenientSeq {
 }
 
 struct LenientMap {
-    entries: std::vec::IntoIter<(Key, Value)>,
+    entries: std::vec::IntoIter<(Cow<'static, str>, Value)>,
     value: Option<Value>,
 }
 
 impl LenientMap {
-    fn new(entries: Vec<(Key, Value)>) -> Self {
+    fn new(entries: Vec<(Cow<'static, str>, Value)>) -> Self {
         Self {
             entries: entries.into_iter(),
             value: None,
@@ -211,17 +199,8 @@ impl<'de> MapAccess<'de> for LenientMap {
         match self.entries.next() {
             Some((key, value)) => {
                 self.value = Some(value);
-                match key {
-                    Key::Field(name) => {
-                        let key: BorrowedStrDeserializer<'de, serde_json::Error> =
-                            BorrowedStrDeserializer::new(name);
-                        seed.deserialize(key).map(Some)
-                    }
-                    Key::Sent(key) => {
-                        let key: StringDeserializer<serde_json::Error> = key.into_deserializer();
-                        seed.deserialize(key).map(Some)
-                    }
-                }
+                let key: CowStrDeserializer<'de, serde_json::Error> = key.into_deserializer();
+                seed.deserialize(key).map(Some)
             }
             None => Ok(None),
         }

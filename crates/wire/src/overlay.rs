@@ -4,7 +4,7 @@
 //!
 //! The fields the body replaces are not serialized at all. A client that PUTs a submission
 //! sends its listings, tens of KiB of them, and serializing the stored listings only to throw
-//! them away was a sixth of a PUT's CPU.
+//! them away was 6 % of a PUT's CPU.
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
