@@ -5,7 +5,8 @@
 //! announces the entries it stored on a broadcast channel, for live views.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderValue, Method};
@@ -14,9 +15,9 @@ use metrics::Recorder;
 pub use storeroom_domain::opsstate::JournalBounds;
 use storeroom_domain::opsstate::{Glob, JournalEntry, JournalStore};
 use storeroom_domain::store::{StoreError, StoreResult};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::broadcast;
 
-use super::capture::{self, Captured, KeptBodies};
+use super::capture::{Captured, KeptBodies, TokenClients};
 use super::redact;
 
 /// Counter: journal entries stored.
@@ -82,10 +83,12 @@ impl Exchange {
 
     /// The entry as stored: client named, query and bodies redacted, bodies cut (`bodies`:
     /// those of the same batch already kept).
-    fn entry(self, bodies: &mut KeptBodies) -> JournalEntry {
-        let client_id = self
-            .client_id
-            .or_else(|| capture::client_id(self.authorization.as_ref(), &self.request_body));
+    fn entry(self, memo: &mut Memo) -> JournalEntry {
+        let client_id = self.client_id.or_else(|| {
+            memo.clients
+                .client_id(self.authorization.as_ref(), &self.request_body)
+        });
+        let bodies = &mut memo.bodies;
         JournalEntry {
             id: 0,
             time: self.time,
@@ -102,6 +105,36 @@ impl Exchange {
     }
 }
 
+/// What one flush has worked out already, for the entries after: bodies redacted, tokens
+/// decoded.
+#[derive(Default)]
+struct Memo {
+    bodies: KeptBodies,
+    clients: TokenClients,
+}
+
+/// Turns a flush's exchanges into entries.
+fn prepare(exchanges: VecDeque<Exchange>) -> Vec<JournalEntry> {
+    let mut memo = Memo::default();
+    exchanges
+        .into_iter()
+        .map(|exchange| exchange.entry(&mut memo))
+        .collect()
+}
+
+/// Stops the journal's thread when [`Journal::run`] is dropped (the server stopped).
+struct StopThread {
+    stopped: Arc<AtomicBool>,
+    journal: Arc<Journal>,
+}
+
+impl Drop for StopThread {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Release);
+        self.journal.batch.notify_all();
+    }
+}
+
 /// The exchanges waiting for a flush, and the bytes of body they hold.
 #[derive(Default)]
 struct Waiting {
@@ -113,7 +146,8 @@ pub struct Journal {
     store: Arc<dyn JournalStore>,
     bounds: JournalBounds,
     buffer: Mutex<Waiting>,
-    wake: Notify,
+    /// Signalled when a batch is waiting (and when the journal's thread is to stop).
+    batch: Condvar,
     /// One flush at a time, so entries are stored in the order they were answered.
     flushing: tokio::sync::Mutex<()>,
     live: broadcast::Sender<Arc<JournalEntry>>,
@@ -137,7 +171,7 @@ impl Journal {
             store,
             bounds,
             buffer: Mutex::default(),
-            wake: Notify::new(),
+            batch: Condvar::new(),
             flushing: tokio::sync::Mutex::new(()),
             live: broadcast::channel(LIVE).0,
             recorder,
@@ -164,8 +198,8 @@ impl Journal {
             }
             buffer.exchanges.len()
         };
-        if waiting >= BATCH {
-            self.wake.notify_one();
+        if waiting == BATCH {
+            self.batch.notify_one();
         }
     }
 
@@ -182,21 +216,33 @@ impl Journal {
     /// Stores the buffered entries and trims the journal to its bounds.
     pub async fn flush(&self) -> StoreResult<()> {
         let _turn = self.flushing.lock().await;
-        let exchanges = std::mem::take(&mut *self.waiting()).exchanges;
+        let exchanges = self.take_waiting();
         if exchanges.is_empty() {
             return Ok(());
         }
         // Redacting and serializing bodies is CPU work: on a blocking thread, so that the
         // runtime's workers go on answering requests meanwhile.
-        let entries = tokio::task::spawn_blocking(move || {
-            let mut bodies = KeptBodies::default();
-            exchanges
-                .into_iter()
-                .map(|exchange| exchange.entry(&mut bodies))
-                .collect::<Vec<_>>()
-        })
-        .await
-        .map_err(|err| StoreError::failed(format!("journal entries not prepared: {err}")))?;
+        let entries = tokio::task::spawn_blocking(move || prepare(exchanges))
+            .await
+            .map_err(|err| StoreError::failed(format!("journal entries not prepared: {err}")))?;
+        self.store_entries(entries).await
+    }
+
+    /// [`Journal::flush`] on the journal's own thread, which prepares the entries itself.
+    async fn flush_here(&self) -> StoreResult<()> {
+        let _turn = self.flushing.lock().await;
+        let exchanges = self.take_waiting();
+        if exchanges.is_empty() {
+            return Ok(());
+        }
+        self.store_entries(prepare(exchanges)).await
+    }
+
+    fn take_waiting(&self) -> VecDeque<Exchange> {
+        std::mem::take(&mut *self.waiting()).exchanges
+    }
+
+    async fn store_entries(&self, entries: Vec<JournalEntry>) -> StoreResult<()> {
         match self.store.append_journal(&entries, self.bounds).await {
             Ok(appended) => {
                 self.count(WRITTEN, "", entries.len() as u64);
@@ -214,15 +260,49 @@ impl Journal {
         }
     }
 
-    /// Flushes whenever a batch is waiting, and at least every [`FLUSH_EVERY`]; never
-    /// returns (it runs with the server's background tasks).
+    /// Flushes whenever a batch is waiting, and at least every [`FLUSH_EVERY`], on a thread
+    /// of its own; never returns (it runs with the server's background tasks), and the
+    /// thread ends when this future is dropped.
+    ///
+    /// Not on the runtime's workers: a flush every few milliseconds there (a busy server
+    /// fills a batch that fast) handed the worker's other tasks to another thread and back
+    /// each time (SQLite runs in `block_in_place`), and the requests waiting behind it made
+    /// the slow tail of every route.
     pub async fn run(self: Arc<Self>) {
-        loop {
-            let _ = tokio::time::timeout(FLUSH_EVERY, self.wake.notified()).await;
-            if let Err(err) = self.flush().await {
-                tracing::warn!(error = %err, "cannot store request journal entries: they are lost");
-            }
+        let runtime = tokio::runtime::Handle::current();
+        let stopped = Arc::new(AtomicBool::new(false));
+        let journal = self.clone();
+        let stopping = stopped.clone();
+        let thread = std::thread::Builder::new()
+            .name("journal-flush".into())
+            .spawn(move || {
+                while !stopping.load(Ordering::Acquire) {
+                    journal.wait_for_batch();
+                    if let Err(err) = runtime.block_on(journal.flush_here()) {
+                        tracing::warn!(error = %err, "cannot store request journal entries: they are lost");
+                    }
+                }
+            });
+        if let Err(err) = thread {
+            tracing::error!(error = %err, "cannot start the request journal's thread: entries are stored only when the journal is read");
         }
+        let _stop = StopThread {
+            stopped,
+            journal: self,
+        };
+        std::future::pending().await
+    }
+
+    /// Waits until a batch waits, or [`FLUSH_EVERY`] has passed.
+    fn wait_for_batch(&self) {
+        let waiting = self.waiting();
+        if waiting.exchanges.len() >= BATCH {
+            return;
+        }
+        let _ = self
+            .batch
+            .wait_timeout(waiting, FLUSH_EVERY)
+            .unwrap_or_else(|p| p.into_inner());
     }
 
     /// Empties the journal: the entries waiting and those stored (a reset).
@@ -281,5 +361,79 @@ impl Journal {
                 metrics::counter!(name, "reason" => reason).increment(by);
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storeroom_storage::sqlite::SqliteStore;
+
+    fn exchange(n: usize) -> Exchange {
+        Exchange {
+            time: Utc::now(),
+            client_id: Some("client".into()),
+            authorization: None,
+            method: Method::GET,
+            path_and_query: format!("/v1.0/my/applications/{n}"),
+            status: 200,
+            latency_ms: 1.0,
+            correlation_id: format!("c{n}"),
+            request_body: Captured::Empty,
+            response_body: Captured::Empty,
+            fault_id: None,
+        }
+    }
+
+    /// How many of this process's threads are journal threads (Linux names them by `comm`,
+    /// at most 15 bytes).
+    fn journal_threads() -> usize {
+        std::fs::read_dir("/proc/self/task")
+            .map(|tasks| {
+                tasks
+                    .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+                    .filter(|name| name.trim() == "journal-flush")
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// The journal's thread stores a full batch without being asked (no query flushes
+    /// it here), and ends when the future that started it is dropped.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn its_thread_stores_batches_and_ends_with_the_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_requests(&dir.path().join("requests.db"))
+            .await
+            .unwrap();
+        let journal = Arc::new(Journal::new(
+            Arc::new(store),
+            DEFAULT_BOUNDS,
+            Arc::new(metrics::NoopRecorder),
+        ));
+        let mut stored = journal.subscribe();
+        let before = journal_threads();
+        let running = tokio::spawn(journal.clone().run());
+        for n in 0..BATCH {
+            journal.record(exchange(n));
+        }
+        for n in 0..BATCH {
+            let entry = tokio::time::timeout(Duration::from_secs(10), stored.recv())
+                .await
+                .expect("the batch is stored by the journal's thread")
+                .unwrap();
+            assert_eq!(entry.correlation_id, format!("c{n}"));
+        }
+        assert_eq!(journal_threads(), before + 1);
+        running.abort();
+        let _ = running.await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while journal_threads() != before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the journal's thread outlives its server"
+            );
+            tokio::task::yield_now().await;
+        }
     }
 }
