@@ -202,7 +202,7 @@ pub fn client_id(authorization: Option<&HeaderValue>, body: &Captured) -> Option
 /// request until it expires, and decoding it (base64, then JSON) was a third of preparing an
 /// entry.
 #[derive(Default)]
-pub struct TokenClients(HashMap<HeaderValue, Option<String>>);
+pub struct TokenClients(HashMap<ByContent<HeaderValue>, Option<String>>);
 
 impl TokenClients {
     /// [`client_id`], each token decoded once.
@@ -212,14 +212,12 @@ impl TokenClients {
         body: &Captured,
     ) -> Option<String> {
         let from_token = match authorization {
-            Some(value) => match self.0.get(value) {
-                Some(client) => client.clone(),
-                None => {
-                    let client = token_client(Some(value));
-                    self.0.insert(value.clone(), client.clone());
-                    client
-                }
-            },
+            // Hashed by their ends (`ByContent`): a token is a kilobyte or more.
+            Some(value) => self
+                .0
+                .entry(ByContent(value.clone()))
+                .or_insert_with(|| token_client(Some(value)))
+                .clone(),
             None => None,
         };
         from_token.or_else(|| body.form_client_id())
@@ -266,5 +264,38 @@ mod tests {
         );
         let form = Captured::Text(Kind::Form, Bytes::from_static(b"client_id=%20xyz&x=1"));
         assert_eq!(client_id(None, &form).as_deref(), Some("xyz"));
+    }
+
+    /// A flush's memo answers as `client_id` does, token after token: the same token again,
+    /// another token with the same ends, a request without one.
+    #[test]
+    fn a_flush_decodes_each_token_once_and_tells_tokens_apart() {
+        let token = |client: &str| -> HeaderValue {
+            let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"appid":"{client}"}}"#));
+            // The payload in the middle, beyond the 64 bytes at each end that are hashed.
+            let header = "A".repeat(100);
+            format!("Bearer {header}.{payload}.{}", "s".repeat(100))
+                .parse()
+                .unwrap()
+        };
+        let (a, b) = (token("client-aaa"), token("client-bbb"));
+        let form = Captured::Text(Kind::Form, Bytes::from_static(b"client_id=xyz"));
+        let mut memo = TokenClients::default();
+        for (authorization, body) in [
+            (Some(&a), &Captured::Empty),
+            (Some(&b), &Captured::Empty),
+            (Some(&a), &Captured::Empty),
+            (None, &form),
+            (None, &Captured::Empty),
+        ] {
+            assert_eq!(
+                memo.client_id(authorization, body),
+                client_id(authorization, body)
+            );
+        }
+        assert_eq!(
+            memo.client_id(Some(&b), &form).as_deref(),
+            Some("client-bbb")
+        );
     }
 }
