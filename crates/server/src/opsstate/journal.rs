@@ -1,6 +1,6 @@
 //! The request journal: exchanges are buffered in memory as requests are answered, as they
 //! were captured (no redaction, serialization or database write on a request's path),
-//! turned into entries and stored in batches by a background task, which also trims the
+//! turned into entries and stored in batches by a thread of its own, which also trims the
 //! stored journal to its bounds, and read back newest first by the admin API. Each flush
 //! announces the entries it stored on a broadcast channel, for live views.
 
