@@ -130,6 +130,7 @@ struct StopThread {
 
 impl Drop for StopThread {
     fn drop(&mut self) {
+        let _waiting = self.journal.waiting();
         self.stopped.store(true, Ordering::Release);
         self.journal.batch.notify_all();
     }
@@ -215,31 +216,36 @@ impl Journal {
 
     /// Stores the buffered entries and trims the journal to its bounds.
     pub async fn flush(&self) -> StoreResult<()> {
-        let _turn = self.flushing.lock().await;
-        let exchanges = self.take_waiting();
-        if exchanges.is_empty() {
-            return Ok(());
-        }
         // Redacting and serializing bodies is CPU work: on a blocking thread, so that the
         // runtime's workers go on answering requests meanwhile.
-        let entries = tokio::task::spawn_blocking(move || prepare(exchanges))
-            .await
-            .map_err(|err| StoreError::failed(format!("journal entries not prepared: {err}")))?;
-        self.store_entries(entries).await
+        self.flush_with(|exchanges| async move {
+            tokio::task::spawn_blocking(move || prepare(exchanges))
+                .await
+                .map_err(|err| StoreError::failed(format!("journal entries not prepared: {err}")))
+        })
+        .await
     }
 
     /// [`Journal::flush`] on the journal's own thread, which prepares the entries itself.
     async fn flush_here(&self) -> StoreResult<()> {
+        self.flush_with(|exchanges| async move { Ok(prepare(exchanges)) })
+            .await
+    }
+
+    /// Takes the waiting exchanges, has `prepare` turn them into entries and stores them;
+    /// one flush at a time, so entries are stored in the order they were answered.
+    async fn flush_with<F, Fut>(&self, prepare: F) -> StoreResult<()>
+    where
+        F: FnOnce(VecDeque<Exchange>) -> Fut,
+        Fut: Future<Output = StoreResult<Vec<JournalEntry>>>,
+    {
         let _turn = self.flushing.lock().await;
-        let exchanges = self.take_waiting();
+        let exchanges = std::mem::take(&mut *self.waiting()).exchanges;
         if exchanges.is_empty() {
             return Ok(());
         }
-        self.store_entries(prepare(exchanges)).await
-    }
-
-    fn take_waiting(&self) -> VecDeque<Exchange> {
-        std::mem::take(&mut *self.waiting()).exchanges
+        let entries = prepare(exchanges).await?;
+        self.store_entries(entries).await
     }
 
     async fn store_entries(&self, entries: Vec<JournalEntry>) -> StoreResult<()> {
@@ -276,8 +282,7 @@ impl Journal {
         let thread = std::thread::Builder::new()
             .name("journal-flush".into())
             .spawn(move || {
-                while !stopping.load(Ordering::Acquire) {
-                    journal.wait_for_batch();
+                while journal.wait_for_batch(&stopping) {
                     if let Err(err) = runtime.block_on(journal.flush_here()) {
                         tracing::warn!(error = %err, "cannot store request journal entries: they are lost");
                     }
@@ -293,16 +298,21 @@ impl Journal {
         std::future::pending().await
     }
 
-    /// Waits until a batch waits, or [`FLUSH_EVERY`] has passed.
-    fn wait_for_batch(&self) {
+    /// Waits until a batch waits, or [`FLUSH_EVERY`] has passed; false once `stopped`. The
+    /// flag is read under the buffer's lock, which [`StopThread`] takes to signal, so a stop
+    /// is never missed while the thread waits.
+    fn wait_for_batch(&self, stopped: &AtomicBool) -> bool {
         let waiting = self.waiting();
-        if waiting.exchanges.len() >= BATCH {
-            return;
+        if stopped.load(Ordering::Acquire) {
+            return false;
         }
-        let _ = self
-            .batch
-            .wait_timeout(waiting, FLUSH_EVERY)
-            .unwrap_or_else(|p| p.into_inner());
+        if waiting.exchanges.len() < BATCH {
+            let _ = self
+                .batch
+                .wait_timeout(waiting, FLUSH_EVERY)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        !stopped.load(Ordering::Acquire)
     }
 
     /// Empties the journal: the entries waiting and those stored (a reset).
