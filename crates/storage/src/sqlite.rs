@@ -16,13 +16,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use rusqlite::Connection;
 use rusqlite::types::{Null, Value};
-use rusqlite::{Connection, OpenFlags};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use storeroom_domain::store::{StoreError, StoreResult};
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::sync::OwnedMutexGuard;
+
+mod data_version;
+
+use data_version::DataVersion;
 
 use crate::sql::{
     Arg, Backend, Dialect, RowAccess, SqlStore, claim_job, migrations, store_error,
@@ -133,9 +137,7 @@ struct Shared {
     writer: Arc<tokio::sync::Mutex<()>>,
     pool: SqlitePool,
     durability: Durability,
-    /// A read-only connection that only ever asks `PRAGMA data_version`: it never writes,
-    /// so every commit, of this process or another, moves the number it sees.
-    probe: Mutex<Option<Connection>>,
+    data_version: DataVersion,
 }
 
 /// An open write transaction: its connection and this process's write turn.
@@ -202,7 +204,7 @@ impl SqliteBackend {
                 writer: Arc::default(),
                 pool,
                 durability,
-                probe: Mutex::default(),
+                data_version: DataVersion::new(path),
             }),
         }
     }
@@ -235,32 +237,6 @@ impl SqliteBackend {
         .map_err(sqlite_error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
-    }
-
-    /// The probe's `PRAGMA data_version`, opening the probe on first use (and again after
-    /// a failure, which answers `None`: nothing is cached meanwhile).
-    fn probe_data_version(&self) -> Option<u64> {
-        let mut probe = self
-            .shared
-            .probe
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if probe.is_none() {
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            *probe = Connection::open_with_flags(&self.shared.path, flags).ok();
-        }
-        let version = probe
-            .as_ref()?
-            .prepare_cached("PRAGMA data_version")
-            .and_then(|mut statement| statement.query_row([], |row| row.get::<_, i64>(0)));
-        match version {
-            Ok(version) => Some(version as u64),
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot read the database's data version");
-                *probe = None;
-                None
-            }
-        }
     }
 
     fn give_back(&self, conn: Connection) {
@@ -401,10 +377,10 @@ impl Backend for SqliteBackend {
         blocking(|| tx.conn()?.execute_batch("COMMIT").map_err(sqlite_error))
     }
 
-    /// Read without `block_in_place`: in WAL mode the pragma reads the WAL index in shared
-    /// memory and does not wait for a writer, so it returns in microseconds.
+    /// Read without `block_in_place`: a read of the WAL index in shared memory, which
+    /// never waits for a writer.
     fn data_version(&self) -> Option<u64> {
-        self.probe_data_version()
+        self.shared.data_version.read()
     }
 }
 

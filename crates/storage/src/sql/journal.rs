@@ -1,9 +1,11 @@
 //! [`JournalStore`]: the request journal, over any [`Backend`].
 //!
 //! Entries are numbered in order and carry the bytes of every entry before them
-//! (`bytes_before`), so both bounds trim with an index range: by count below the newest id
-//! less the bound (ids have no gaps: entries are only ever removed oldest first, or all),
-//! by size below the newest running total less the bound.
+//! (`bytes_before`), so both bounds trim one range of ids, the oldest: by count below the
+//! newest id less the bound (ids have no gaps: entries are only ever removed oldest first,
+//! or all), by size below the oldest entry whose running total is within the bound of the
+//! newest. The id is the only index: each index was paid for by every entry written and
+//! trimmed, several times a millisecond under load.
 //!
 //! Bodies of [`SHARED_BODY`] bytes or more are stored once in `journal_bodies`, named by
 //! their SHA-256, and entries refer to them: a polled resource answers the same body
@@ -181,16 +183,25 @@ impl<B: Backend> JournalStore for SqlStore<B> {
             )
             .await?;
         }
-        let by_count = tx
+        // The first entry both bounds keep: `bytes_before` rises with `id`, so the size bound
+        // keeps every entry from the oldest one the bytes after it fit in. Walking ids from the
+        // oldest visits only the entries that go (no index on `bytes_before` to keep up).
+        let kept_by_size = tx
             .fetch(
-                "DELETE FROM journal WHERE id <= $1 RETURNING id",
-                &[Arg::Int(id.saturating_sub(clamp(bounds.max_entries)))],
+                "SELECT id FROM journal WHERE bytes_before >= $1 ORDER BY id LIMIT 1",
+                &[Arg::Int(total.saturating_sub(clamp(bounds.max_bytes)))],
             )
             .await?;
-        let by_size = tx
+        let kept_by_size = match kept_by_size.first() {
+            Some(row) => row.int(0)?.unwrap_or_default(),
+            // Not even the newest entry fits: all go.
+            None => id + 1,
+        };
+        let kept_by_count = id.saturating_sub(clamp(bounds.max_entries)) + 1;
+        let trimmed = tx
             .fetch(
-                "DELETE FROM journal WHERE bytes_before < $1 RETURNING id",
-                &[Arg::Int(total.saturating_sub(clamp(bounds.max_bytes)))],
+                "DELETE FROM journal WHERE id < $1 RETURNING id",
+                &[Arg::Int(kept_by_count.max(kept_by_size))],
             )
             .await?;
         // Bodies whose every entry is gone (entries go oldest first).
@@ -203,7 +214,7 @@ impl<B: Backend> JournalStore for SqlStore<B> {
         tx.finish().await?;
         Ok(Appended {
             ids,
-            trimmed: (by_count.len() + by_size.len()) as u64,
+            trimmed: trimmed.len() as u64,
         })
     }
 

@@ -80,16 +80,26 @@ const SHARED: &[Listed] = &[
         "journal running size"
     ),
     (18, "journal bodies", JOURNAL_BODIES),
+    (19, "journal unindexed", JOURNAL_UNINDEXED),
 ];
 
 /// Shared bodies of the journal: also version 2 of the request journal's own file.
 const JOURNAL_BODIES: &str = include_str!("../../migrations/shared/0018_journal_bodies.sql");
+/// The journal without secondary indexes: also version 4 of the request journal's own file.
+const JOURNAL_UNINDEXED: &str = include_str!("../../migrations/shared/0019_journal_unindexed.sql");
 
 /// The request journal's own file: `migrations/requests` (the journal as of shared version
-/// 17), then the journal's later changes, shared with the schema.
+/// 17, then its own changes), and the journal's later changes shared with the schema.
 const REQUESTS: &[Listed] = &[
     listed!(1, "requests", "0001_journal.sql", "journal"),
     (2, "journal bodies", JOURNAL_BODIES),
+    listed!(
+        3,
+        "requests",
+        "0003_journal_by_rowid.sql",
+        "journal by rowid"
+    ),
+    (4, "journal unindexed", JOURNAL_UNINDEXED),
 ];
 
 /// Brings the database of `pool` up to date: `dialect`'s own migrations, then the shared
@@ -162,12 +172,18 @@ mod tests {
     /// file's text: a migration added to a directory and not to its list fails here.
     #[test]
     fn every_list_is_its_directory() {
+        // The request file's list also holds shared migrations, whose files are in shared/.
+        let requests_own: Vec<Listed> = REQUESTS
+            .iter()
+            .copied()
+            .filter(|&(_, _, sql)| sql != JOURNAL_BODIES && sql != JOURNAL_UNINDEXED)
+            .collect();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
         for (directory, list) in [
             ("sqlite", SQLITE),
             ("postgres", POSTGRES),
             ("shared", SHARED),
-            ("requests", &REQUESTS[..1]),
+            ("requests", &requests_own),
         ] {
             let mut files: Vec<(i64, String, String)> = std::fs::read_dir(root.join(directory))
                 .unwrap()
@@ -187,5 +203,48 @@ mod tests {
                 .collect();
             assert_eq!(listed, files, "migrations/{directory}");
         }
+    }
+}
+
+#[cfg(test)]
+mod requests_file {
+    use super::*;
+    use crate::SqliteStore;
+    use storeroom_domain::opsstate::JournalStore;
+
+    /// A journal file written before its table was keyed by rowid keeps its entries, and
+    /// comes out with the id as the table's only key.
+    #[tokio::test]
+    async fn an_earlier_journal_file_keeps_its_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("storeroom.requests.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        migrator(&[&REQUESTS[..2]]).run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO journal (id, at, client_id, status, size, bytes_before, doc)
+             VALUES (7, 0, 'c', 200, 10, 0, $1)",
+        )
+        .bind(r#"{"time":"2026-12-01T00:00:00Z","method":"GET","path":"/old","status":200,"latencyMs":1.0,"correlationId":"x"}"#)
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let store = SqliteStore::open_requests(&path).await.unwrap();
+        let entries = store.journal_page(None, None, None, 10).await.unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!((entries[0].id, entries[0].path.as_str()), (7, "/old"));
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let indexes: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_index_list('journal')")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            indexes,
+            [],
+            "the id is the rowid, and nothing else is indexed"
+        );
     }
 }

@@ -2,9 +2,9 @@
 //! its submissions), remembered while the database has not changed since they were read.
 //!
 //! Validity is one number, the backend's [`data version`](super::Backend::data_version):
-//! SQLite's `PRAGMA data_version` on a connection that never writes, which moves when any
-//! other connection commits, in this process or another (`storeroom admin seed` beside a
-//! running server). A read first takes the version, then looks here; an entry is used only
+//! for SQLite, a digest of the WAL-index header that every commit rewrites (see
+//! `sqlite/data_version.rs`), which moves when any connection commits, in this process or
+//! another (`storeroom admin seed` beside a running server). A read first takes the version, then looks here; an entry is used only
 //! when it was stored under the version read now, so a commit that returned before the read
 //! began is always seen. A backend without such a number (PostgreSQL, whose other instances
 //! write without telling this one) answers `None`, and nothing is cached.
