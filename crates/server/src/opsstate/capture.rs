@@ -6,7 +6,9 @@
 //! flushed ([`Captured::kept`]), off the request's path.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::io;
+use std::sync::{Arc, RwLock};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
@@ -193,34 +195,43 @@ fn cut(mut text: String) -> String {
     text
 }
 
-/// The client a request names: its bearer token's, else its token request's `client_id`.
-pub fn client_id(authorization: Option<&HeaderValue>, body: &Captured) -> Option<String> {
-    token_client(authorization).or_else(|| body.form_client_id())
+/// A token [`TokenClients`] has decoded, and the client it names.
+type KnownToken = (Box<[u8]>, Option<Arc<str>>);
+
+/// Tokens held at most by [`TokenClients`]; beyond, it starts again empty.
+const TOKENS_KEPT: usize = 1024;
+
+/// The clients of the bearer tokens requests carry, by token: a client sends the same token
+/// with every request until it expires, and decoding it (base64, then JSON) costs far more
+/// than finding it here. Asked on the request's path, so that a journaled request keeps its
+/// client's name rather than its `Authorization` header, which shares (and so kept alive
+/// until the flush, on another thread) the buffer hyper reads the connection into.
+#[derive(Default)]
+pub struct TokenClients {
+    /// By a hash of the token (of its ends and length, see `ByContent`; a token's ends
+    /// include its signature): the whole token, compared on a hit, and its client. Two
+    /// tokens of the same hash take each other's place.
+    known: RwLock<HashMap<u64, KnownToken>>,
+    hasher: RandomState,
 }
 
-/// The clients of one flush's tokens, by token: a client sends the same token with every
-/// request until it expires, and decoding it (base64, then JSON) was a third of preparing an
-/// entry.
-#[derive(Default)]
-pub struct TokenClients(HashMap<ByContent<HeaderValue>, Option<String>>);
-
 impl TokenClients {
-    /// [`client_id`], each token decoded once.
-    pub fn client_id(
-        &mut self,
-        authorization: Option<&HeaderValue>,
-        body: &Captured,
-    ) -> Option<String> {
-        let from_token = match authorization {
-            // Hashed by their ends (`ByContent`): a token is a kilobyte or more.
-            Some(value) => self
-                .0
-                .entry(ByContent(value.clone()))
-                .or_insert_with(|| token_client(Some(value)))
-                .clone(),
-            None => None,
-        };
-        from_token.or_else(|| body.form_client_id())
+    /// The client the bearer token of `authorization` names, if any.
+    pub fn client_of(&self, authorization: Option<&HeaderValue>) -> Option<Arc<str>> {
+        let token = authorization?.as_bytes();
+        let key = self.hasher.hash_one(ByContent(token));
+        if let Some((known, client)) = self.known.read().ok()?.get(&key)
+            && **known == *token
+        {
+            return client.clone();
+        }
+        let client: Option<Arc<str>> = token_client(authorization).map(Arc::from);
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= TOKENS_KEPT {
+            known.clear();
+        }
+        known.insert(key, (token.into(), client.clone()));
+        client
     }
 }
 
@@ -259,43 +270,41 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(
-            client_id(Some(&authorization), &Captured::Empty).as_deref(),
+            token_client(Some(&authorization)).as_deref(),
             Some("abc-123")
         );
         let form = Captured::Text(Kind::Form, Bytes::from_static(b"client_id=%20xyz&x=1"));
-        assert_eq!(client_id(None, &form).as_deref(), Some("xyz"));
+        assert_eq!(form.form_client_id().as_deref(), Some("xyz"));
     }
 
-    /// A flush's memo answers as `client_id` does, token after token: the same token again,
-    /// another token with the same ends, a request without one.
+    /// The memo answers as decoding does, token after token: the same token again, another
+    /// token with the same ends (which takes the first one's place), a request without one;
+    /// and it stays bounded.
     #[test]
-    fn a_flush_decodes_each_token_once_and_tells_tokens_apart() {
-        let token = |client: &str| -> HeaderValue {
+    fn each_token_is_decoded_once_and_tokens_are_told_apart() {
+        let token = |client: &str, signature: &str| -> HeaderValue {
             let payload = URL_SAFE_NO_PAD.encode(format!(r#"{{"appid":"{client}"}}"#));
             // The payload in the middle, beyond the 64 bytes at each end that are hashed.
             let header = "A".repeat(100);
-            format!("Bearer {header}.{payload}.{}", "s".repeat(100))
+            format!("Bearer {header}.{payload}.{}", signature.repeat(100))
                 .parse()
                 .unwrap()
         };
-        let (a, b) = (token("client-aaa"), token("client-bbb"));
-        let form = Captured::Text(Kind::Form, Bytes::from_static(b"client_id=xyz"));
-        let mut memo = TokenClients::default();
-        for (authorization, body) in [
-            (Some(&a), &Captured::Empty),
-            (Some(&b), &Captured::Empty),
-            (Some(&a), &Captured::Empty),
-            (None, &form),
-            (None, &Captured::Empty),
-        ] {
+        let (a, b) = (token("client-aaa", "s"), token("client-bbb", "s"));
+        let memo = TokenClients::default();
+        for authorization in [Some(&a), Some(&b), Some(&a), None] {
             assert_eq!(
-                memo.client_id(authorization, body),
-                client_id(authorization, body)
+                memo.client_of(authorization).as_deref(),
+                token_client(authorization).as_deref()
             );
         }
-        assert_eq!(
-            memo.client_id(Some(&b), &form).as_deref(),
-            Some("client-bbb")
-        );
+        let c = token("client-ccc", "t");
+        assert_eq!(memo.client_of(Some(&c)).as_deref(), Some("client-ccc"));
+        assert_eq!(memo.known.read().unwrap().len(), 2, "one per distinct ends");
+        for n in 0..TOKENS_KEPT + 1 {
+            memo.client_of(Some(&token("client", &n.to_string())));
+        }
+        assert!(memo.known.read().unwrap().len() <= TOKENS_KEPT);
+        assert_eq!(memo.client_of(Some(&b)).as_deref(), Some("client-bbb"));
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderValue, Method};
+use axum::http::Method;
 use chrono::{DateTime, Utc};
 use metrics::Recorder;
 pub use storeroom_domain::opsstate::JournalBounds;
@@ -62,10 +62,9 @@ pub struct JournalFilter {
 /// An answered request waiting for the flush, as its path captured it.
 pub struct Exchange {
     pub time: DateTime<Utc>,
-    /// The client, when the fault rules needed it before routing; else read from
-    /// `authorization` or the body at the flush.
-    pub client_id: Option<String>,
-    pub authorization: Option<HeaderValue>,
+    /// The client its bearer token names (see [`TokenClients`]); else, for a token
+    /// request, its form's `client_id`, read at the flush.
+    pub client_id: Option<Arc<str>>,
     pub method: Method,
     pub path_and_query: String,
     pub status: u16,
@@ -83,12 +82,11 @@ impl Exchange {
 
     /// The entry as stored: client named, query and bodies redacted, bodies cut (`bodies`:
     /// those of the same batch already kept).
-    fn entry(self, memo: &mut Memo) -> JournalEntry {
-        let client_id = self.client_id.or_else(|| {
-            memo.clients
-                .client_id(self.authorization.as_ref(), &self.request_body)
-        });
-        let bodies = &mut memo.bodies;
+    fn entry(self, bodies: &mut KeptBodies) -> JournalEntry {
+        let client_id = match self.client_id {
+            Some(client) => Some(client.to_string()),
+            None => self.request_body.form_client_id(),
+        };
         JournalEntry {
             id: 0,
             time: self.time,
@@ -105,20 +103,12 @@ impl Exchange {
     }
 }
 
-/// What one flush has worked out already, for the entries after: bodies redacted, tokens
-/// decoded.
-#[derive(Default)]
-struct Memo {
-    bodies: KeptBodies,
-    clients: TokenClients,
-}
-
-/// Turns a flush's exchanges into entries.
+/// Turns a flush's exchanges into entries, each body redacted once per flush.
 fn prepare(exchanges: VecDeque<Exchange>) -> Vec<JournalEntry> {
-    let mut memo = Memo::default();
+    let mut bodies = KeptBodies::default();
     exchanges
         .into_iter()
-        .map(|exchange| exchange.entry(&mut memo))
+        .map(|exchange| exchange.entry(&mut bodies))
         .collect()
 }
 
@@ -153,6 +143,8 @@ pub struct Journal {
     flushing: tokio::sync::Mutex<()>,
     live: broadcast::Sender<Arc<JournalEntry>>,
     recorder: Arc<dyn Recorder + Send + Sync>,
+    /// The clients of the tokens requests carry.
+    pub tokens: TokenClients,
 }
 
 impl Journal {
@@ -176,6 +168,7 @@ impl Journal {
             flushing: tokio::sync::Mutex::new(()),
             live: broadcast::channel(LIVE).0,
             recorder,
+            tokens: TokenClients::default(),
         }
     }
 
@@ -383,7 +376,6 @@ mod tests {
         Exchange {
             time: Utc::now(),
             client_id: Some("client".into()),
-            authorization: None,
             method: Method::GET,
             path_and_query: format!("/v1.0/my/applications/{n}"),
             status: 200,

@@ -132,18 +132,28 @@ where
     } else {
         (request, Captured::Empty)
     };
-    let authorization = (seen.journaled || names_clients)
-        .then(|| request.headers().get(header::AUTHORIZATION).cloned())
+    let token_client = (seen.journaled || names_clients)
+        .then(|| {
+            ops.journal
+                .tokens
+                .client_of(request.headers().get(header::AUTHORIZATION))
+        })
         .flatten();
-    // Decoding the token's client waits for the flush unless a rule needs it now.
-    let client_id = names_clients
-        .then(|| capture::client_id(authorization.as_ref(), &request_body))
+    // A token request's client (in its form) is read now only when a rule needs it, else
+    // at the flush.
+    let rule_client = names_clients
+        .then(|| {
+            token_client
+                .as_deref()
+                .map(str::to_string)
+                .or_else(|| request_body.form_client_id())
+        })
         .flatten();
     let rule = if seen.operator {
         None
     } else {
         ops.faults
-            .pick(seen.method.as_str(), &seen.path, client_id.as_deref())
+            .pick(seen.method.as_str(), &seen.path, rule_client.as_deref())
             .await
     };
     let path_and_query = seen.journaled.then(|| {
@@ -173,8 +183,7 @@ where
     };
     ops.journal.record(Exchange {
         time,
-        client_id,
-        authorization,
+        client_id: token_client,
         method: seen.method,
         path_and_query,
         status,
