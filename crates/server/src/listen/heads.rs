@@ -357,7 +357,7 @@ fn inspect(bytes: &[u8]) -> Inspection {
             "the request target is too long",
         );
     }
-    if axum::http::Uri::try_from(target).is_err() {
+    if !is_plain_origin_form(target) && axum::http::Uri::try_from(target).is_err() {
         return refused(
             bytes,
             StatusCode::BAD_REQUEST,
@@ -383,7 +383,7 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<Mode, &'static str> {
     let mut upgrade = false;
     for header in headers {
         let name = header.name;
-        if axum::http::HeaderValue::from_bytes(header.value).is_err() {
+        if !header.value.iter().copied().all(header_value_byte) {
             return Err("a header value holds bytes HTTP does not allow");
         }
         if name.eq_ignore_ascii_case("content-length") {
@@ -421,6 +421,23 @@ fn framing(headers: &[httparse::Header<'_>]) -> Result<Mode, &'static str> {
     } else {
         Mode::Body(length.unwrap_or(0))
     })
+}
+
+/// Whether `target` is a path (and query) of bytes that `http::Uri` accepts anywhere in one:
+/// letters, digits and `/-._~%!$&'()*+,;=:@?`. Most targets are; they are answered without
+/// `Uri`'s parse, which copies the target first. Any other target is parsed.
+fn is_plain_origin_form(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && target
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:@?".contains(&b))
+}
+
+/// Whether `http::HeaderValue` accepts `b` in a value (its own test: visible ASCII, tab, and
+/// any byte above ASCII), checked in place: `HeaderValue::from_bytes` copies the value.
+fn header_value_byte(b: u8) -> bool {
+    (b >= 0x20 && b != 0x7f) || b == b'\t'
 }
 
 fn parse_reason(error: httparse::Error) -> &'static str {
@@ -532,6 +549,42 @@ mod tests {
         match inspect(bytes) {
             Inspection::Refused(refusal) => Some(refusal.status),
             _ => None,
+        }
+    }
+
+    /// The checks made in place answer as `http`'s own would.
+    #[test]
+    fn in_place_checks_agree_with_http() {
+        for b in 0..=u8::MAX {
+            assert_eq!(
+                header_value_byte(b),
+                axum::http::HeaderValue::from_bytes(&[b'a', b, b'a']).is_ok(),
+                "byte {b:#x}"
+            );
+        }
+        let alphabet: Vec<u8> = (0..=u8::MAX)
+            .filter(|b| is_plain_origin_form(&format!("/{}", *b as char)))
+            .collect();
+        assert!(alphabet.len() > 70);
+        for _ in 0..5000 {
+            let len = rand::random_range(0..40);
+            let target: String = std::iter::once('/')
+                .chain((0..len).map(|_| alphabet[rand::random_range(0..alphabet.len())] as char))
+                .collect();
+            assert_eq!(
+                is_plain_origin_form(&target),
+                !target.starts_with("//"),
+                "{target}"
+            );
+            if is_plain_origin_form(&target) {
+                assert!(
+                    axum::http::Uri::try_from(target.as_str()).is_ok(),
+                    "{target}"
+                );
+            }
+        }
+        for other in ["*", "http://a/b", "//a", "/a b", "/a#b", "/a<b", "/é"] {
+            assert!(!is_plain_origin_form(other), "{other}");
         }
     }
 
