@@ -8,8 +8,8 @@
 //! as things happen (the front door, the job runner, the blob endpoint); the counts the
 //! database holds (waiting jobs, submissions by state) are read at each scrape.
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Json;
@@ -68,6 +68,28 @@ pub struct Metrics {
     /// none, rather than keeping their last count.
     queues: Mutex<BTreeSet<String>>,
     states: Mutex<BTreeSet<(String, String)>>,
+    handles: RequestHandles,
+}
+
+/// The metrics every request records, by their labels. Found by its labels, a metric's key
+/// is built (label strings allocated and hashed) and looked up in the registry each time:
+/// a few percent of a polled GET. Kept here once made; the labels are few (surfaces, route
+/// templates, statuses).
+#[derive(Default)]
+struct RequestHandles {
+    in_flight: RwLock<HashMap<&'static str, metrics::Gauge>>,
+    answered: RwLock<HashMap<AnsweredLabels, HashMap<Box<str>, Answered>>>,
+}
+
+/// `surface`, `method` and `status` of an answered request (its `operation` keys a map of
+/// its own, so that a lookup borrows it).
+type AnsweredLabels = (&'static str, &'static str, u16);
+
+/// An answered request's count (by status) and duration (not by status).
+#[derive(Clone)]
+struct Answered {
+    count: metrics::Counter,
+    seconds: metrics::Histogram,
 }
 
 impl Metrics {
@@ -103,6 +125,7 @@ impl Metrics {
             handle,
             queues: Mutex::new(queues.iter().map(|queue| queue.to_string()).collect()),
             states: Mutex::default(),
+            handles: RequestHandles::default(),
         }
     }
 
@@ -114,7 +137,7 @@ impl Metrics {
     /// Starts timing a request of `surface` (a [`crate::surface::Surface`] label, `blob`
     /// or `ops`), counted in flight until the timer is finished or dropped.
     pub fn request(&self, surface: &'static str) -> RequestTimer<'_> {
-        let in_flight = self.with(|| metrics::gauge!(IN_FLIGHT, "surface" => surface));
+        let in_flight = self.in_flight(surface);
         in_flight.increment(1);
         RequestTimer {
             metrics: self,
@@ -171,6 +194,55 @@ impl Metrics {
     fn with<T>(&self, record: impl FnOnce() -> T) -> T {
         metrics::with_local_recorder(self.recorder.as_ref(), record)
     }
+
+    fn in_flight(&self, surface: &'static str) -> metrics::Gauge {
+        let known = self
+            .handles
+            .in_flight
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(gauge) = known.get(surface) {
+            return gauge.clone();
+        }
+        drop(known);
+        let gauge = self.with(|| metrics::gauge!(IN_FLIGHT, "surface" => surface));
+        let mut known = self
+            .handles
+            .in_flight
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        known.entry(surface).or_insert(gauge).clone()
+    }
+
+    fn answered(&self, labels: AnsweredLabels, operation: &str) -> Answered {
+        let known = self
+            .handles
+            .answered
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(answered) = known.get(&labels).and_then(|ops| ops.get(operation)) {
+            return answered.clone();
+        }
+        drop(known);
+        let (surface, method, status) = labels;
+        let answered = self.with(|| Answered {
+            count: metrics::counter!(REQUESTS, "surface" => surface, "method" => method,
+                "operation" => operation.to_string(), "status" => status.to_string()),
+            seconds: metrics::histogram!(REQUEST_SECONDS, "surface" => surface,
+                "method" => method, "operation" => operation.to_string()),
+        });
+        let mut known = self
+            .handles
+            .answered
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        known
+            .entry(labels)
+            .or_default()
+            .entry(operation.into())
+            .or_insert(answered)
+            .clone()
+    }
 }
 
 /// A request being served (see [`Metrics::request`]).
@@ -185,17 +257,10 @@ impl RequestTimer<'_> {
     /// Records the answered request; returns how long it took.
     pub fn finish(self, method: &Method, operation: &str, status: StatusCode) -> Duration {
         let elapsed = self.started.elapsed();
-        let (surface, method) = (self.surface, method_label(method));
-        let (count, seconds) = self.metrics.with(|| {
-            (
-                metrics::counter!(REQUESTS, "surface" => surface, "method" => method,
-                    "operation" => operation.to_string(), "status" => status.as_str().to_string()),
-                metrics::histogram!(REQUEST_SECONDS, "surface" => surface, "method" => method,
-                    "operation" => operation.to_string()),
-            )
-        });
-        count.increment(1);
-        seconds.record(elapsed.as_secs_f64());
+        let labels = (self.surface, method_label(method), status.as_u16());
+        let answered = self.metrics.answered(labels, operation);
+        answered.count.increment(1);
+        answered.seconds.record(elapsed.as_secs_f64());
         elapsed
     }
 }
