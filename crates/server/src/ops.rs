@@ -8,7 +8,9 @@
 //! as things happen (the front door, the job runner, the blob endpoint); the counts the
 //! database holds (waiting jobs, submissions by state) are read at each scrape.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -77,13 +79,40 @@ pub struct Metrics {
 /// templates, statuses).
 #[derive(Default)]
 struct RequestHandles {
-    in_flight: RwLock<HashMap<&'static str, metrics::Gauge>>,
-    answered: RwLock<HashMap<AnsweredLabels, HashMap<Box<str>, Answered>>>,
+    in_flight: Kept<&'static str, metrics::Gauge>,
+    answered: Kept<AnsweredLabels, Arc<Kept<Box<str>, Answered>>>,
 }
 
 /// `surface`, `method` and `status` of an answered request (its `operation` keys a map of
 /// its own, so that a lookup borrows it).
 type AnsweredLabels = (&'static str, &'static str, u16);
+
+/// Values made once per key and kept: found under a read lock, made (outside any lock) only
+/// the first time a key is seen.
+struct Kept<K, V>(RwLock<HashMap<K, V>>);
+
+impl<K, V> Default for Kept<K, V> {
+    fn default() -> Self {
+        Self(RwLock::default())
+    }
+}
+
+impl<K: Hash + Eq, V: Clone> Kept<K, V> {
+    /// `key`'s value; the first time, `make` gives the key to keep and its value (when two
+    /// threads make one at once, the first kept wins and both answer it).
+    fn get_or_make<Q>(&self, key: &Q, make: impl FnOnce() -> (K, V)) -> V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(value) = self.0.read().unwrap_or_else(|p| p.into_inner()).get(key) {
+            return value.clone();
+        }
+        let (key, value) = make();
+        let mut kept = self.0.write().unwrap_or_else(|p| p.into_inner());
+        kept.entry(key).or_insert(value).clone()
+    }
+}
 
 /// An answered request's count (by status) and duration (not by status).
 #[derive(Clone)]
@@ -196,52 +225,27 @@ impl Metrics {
     }
 
     fn in_flight(&self, surface: &'static str) -> metrics::Gauge {
-        let known = self
-            .handles
-            .in_flight
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(gauge) = known.get(surface) {
-            return gauge.clone();
-        }
-        drop(known);
-        let gauge = self.with(|| metrics::gauge!(IN_FLIGHT, "surface" => surface));
-        let mut known = self
-            .handles
-            .in_flight
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        known.entry(surface).or_insert(gauge).clone()
+        self.handles.in_flight.get_or_make(surface, || {
+            let gauge = self.with(|| metrics::gauge!(IN_FLIGHT, "surface" => surface));
+            (surface, gauge)
+        })
     }
 
     fn answered(&self, labels: AnsweredLabels, operation: &str) -> Answered {
-        let known = self
+        let by_operation = self
             .handles
             .answered
-            .read()
-            .unwrap_or_else(|p| p.into_inner());
-        if let Some(answered) = known.get(&labels).and_then(|ops| ops.get(operation)) {
-            return answered.clone();
-        }
-        drop(known);
-        let (surface, method, status) = labels;
-        let answered = self.with(|| Answered {
-            count: metrics::counter!(REQUESTS, "surface" => surface, "method" => method,
-                "operation" => operation.to_string(), "status" => status.to_string()),
-            seconds: metrics::histogram!(REQUEST_SECONDS, "surface" => surface,
-                "method" => method, "operation" => operation.to_string()),
-        });
-        let mut known = self
-            .handles
-            .answered
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        known
-            .entry(labels)
-            .or_default()
-            .entry(operation.into())
-            .or_insert(answered)
-            .clone()
+            .get_or_make(&labels, || (labels, Arc::default()));
+        by_operation.get_or_make(operation, || {
+            let (surface, method, status) = labels;
+            let answered = self.with(|| Answered {
+                count: metrics::counter!(REQUESTS, "surface" => surface, "method" => method,
+                    "operation" => operation.to_string(), "status" => status.to_string()),
+                seconds: metrics::histogram!(REQUEST_SECONDS, "surface" => surface,
+                    "method" => method, "operation" => operation.to_string()),
+            });
+            (operation.into(), answered)
+        })
     }
 }
 
