@@ -5,6 +5,8 @@
 //! write back, commit. Implementations make transactions serializable for the rows they
 //! touch (SQLite: `BEGIN IMMEDIATE`), so two requests never interleave on one product.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -16,6 +18,10 @@ use crate::flight_group::FlightGroup;
 use crate::in_app_product::InAppProduct;
 use crate::product::ProductRef;
 use crate::report::CertificationReport;
+
+/// An app and the stored document of one of its submissions (if there is one), shared
+/// rather than copied: a polled submission is read again and again from a cache.
+pub type AppWithSubmissionDoc = (Arc<Application>, Option<Arc<str>>);
 use crate::submission::Submission;
 use serde::{Deserialize, Serialize};
 use storeroom_wire::devcenter::SubmissionStatus;
@@ -103,7 +109,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         app_id: &str,
         submission_id: &str,
-    ) -> StoreResult<Option<(Application, Option<String>)>>;
+    ) -> StoreResult<Option<AppWithSubmissionDoc>>;
     async fn flight(&self, id: &str) -> StoreResult<Option<Flight>>;
     /// Every flight of an app.
     async fn flights(&self, app_id: &str) -> StoreResult<Vec<Flight>>;

@@ -49,7 +49,7 @@ impl Service {
         seller_id: &str,
         app_id: &str,
         submission_id: &str,
-    ) -> DomainResult<(Application, Arc<Parsed<Submission>>)> {
+    ) -> DomainResult<(Arc<Application>, Arc<Parsed<Submission>>)> {
         let (app, doc) = self
             .store
             .application_with_submission_doc(app_id, submission_id)

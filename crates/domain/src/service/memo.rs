@@ -59,7 +59,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Parsed<T> {
 }
 
 struct Entry<T> {
-    doc: String,
+    doc: Arc<str>,
     parsed: Arc<Parsed<T>>,
 }
 
@@ -99,7 +99,7 @@ impl<T> Memo<T> {
     pub fn parsed(
         &self,
         id: &str,
-        doc: String,
+        doc: Arc<str>,
         parse: impl FnOnce(&str) -> DomainResult<T>,
     ) -> DomainResult<Arc<Parsed<T>>> {
         if let Some(entry) = self.entries().map.get(id)
@@ -171,7 +171,7 @@ mod tests {
     fn the_budget_bounds_what_is_kept() {
         let memo = Memo::default();
         let big = "x".repeat(BUDGET);
-        memo.parsed("a", big, length).unwrap();
+        memo.parsed("a", big.into(), length).unwrap();
         memo.parsed("b", "{}".into(), length).unwrap();
         assert_eq!(memo.entries().map.len(), 1);
         assert!(memo.entries().bytes <= BUDGET);

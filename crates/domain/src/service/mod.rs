@@ -53,14 +53,14 @@ pub(crate) fn app_not_found(app_id: &str) -> DomainError {
 
 /// `app` when the seller owns it; otherwise (absent, or another seller's) the same 404, so
 /// a caller learns nothing of other sellers' apps.
-pub(crate) fn owned_by(
-    app: Option<Application>,
+pub(crate) fn owned_by<A: std::borrow::Borrow<Application>>(
+    app: Option<A>,
     seller_id: &str,
     app_id: &str,
-) -> DomainResult<Application> {
+) -> DomainResult<A> {
     match app {
-        Some(app) if app.seller_id == seller_id => {
-            if app.uses_unsupported_features {
+        Some(app) if app.borrow().seller_id == seller_id => {
+            if app.borrow().uses_unsupported_features {
                 return Err(DomainError::invalid_operation(
                     "This application uses features that are not supported by the submission API. To perform this operation, use the Dev Center dashboard.",
                     "applicationId",

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use storeroom_domain::accounts::AadClient;
-use storeroom_domain::application::Application;
+use storeroom_domain::store::AppWithSubmissionDoc;
 
 /// Bytes of documents kept at most (their JSON length, a fair measure of their size).
 const BUDGET: usize = 16 << 20;
@@ -26,8 +26,7 @@ const BUDGET: usize = 16 << 20;
 #[derive(Clone)]
 pub(crate) enum Cached {
     Client(Option<AadClient>),
-    // Boxed: an Application is many times the size of a client.
-    AppWithSubmission(Option<Box<(Application, Option<String>)>>),
+    AppWithSubmission(Option<AppWithSubmissionDoc>),
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]

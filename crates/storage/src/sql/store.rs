@@ -12,7 +12,9 @@ use storeroom_domain::flight::Flight;
 use storeroom_domain::flight_group::FlightGroup;
 use storeroom_domain::in_app_product::InAppProduct;
 use storeroom_domain::report::CertificationReport;
-use storeroom_domain::store::{Job, Store, StoreError, StoreResult, Transaction};
+use storeroom_domain::store::{
+    AppWithSubmissionDoc, Job, Store, StoreError, StoreResult, Transaction,
+};
 use tokio::sync::Notify;
 
 use super::read_cache::{Cached, Key, ReadCache};
@@ -335,7 +337,7 @@ impl<B: Backend> Store for SqlStore<B> {
         &self,
         app_id: &str,
         submission_id: &str,
-    ) -> StoreResult<Option<(Application, Option<String>)>> {
+    ) -> StoreResult<Option<AppWithSubmissionDoc>> {
         let read = async {
             let rows = self
                 .backend
@@ -347,20 +349,23 @@ impl<B: Backend> Store for SqlStore<B> {
                 .await?;
             let found = rows
                 .first()
-                .map(|row| Ok::<_, StoreError>((from_doc(&required(row, 0)?)?, row.text(1)?)))
+                .map(|row| {
+                    let app = Arc::new(from_doc(&required(row, 0)?)?);
+                    Ok::<_, StoreError>((app, row.text(1)?.map(Arc::from)))
+                })
                 .transpose()?;
-            Ok(Cached::AppWithSubmission(found.map(Box::new)))
+            Ok(Cached::AppWithSubmission(found))
         };
         let key = Key::AppWithSubmission(app_id.to_string(), submission_id.to_string());
         // An app's document is a few KiB; a submission's, what it holds.
         let measure = |value: &Cached| match value {
             Cached::AppWithSubmission(Some(found)) => {
-                4096 + found.1.as_ref().map_or(0, String::len)
+                4096 + found.1.as_ref().map_or(0, |doc| doc.len())
             }
             _ => 4096,
         };
         match self.cached(key, read, measure).await? {
-            Cached::AppWithSubmission(found) => Ok(found.map(|found| *found)),
+            Cached::AppWithSubmission(found) => Ok(found),
             Cached::Client(_) => Err(StoreError::failed("cache entry of another read")),
         }
     }
