@@ -4,15 +4,15 @@ use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, Validation};
-use sha2::{Digest, Sha256};
 
 use crate::aad::{self, Claims, DEVCENTER_RESOURCE};
 use crate::clients::{Refusal, authorise};
 use crate::errors::{ApiError, account_not_allowed, gateway_unauthorized};
 use crate::state::AppState;
+use crate::token_memo::TokenMemo;
 
 /// The token of an `Authorization: Bearer …` header.
 pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
@@ -21,48 +21,31 @@ pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Tokens whose signature was verified, by the SHA-256 of the token: a client sends the same
-/// token with every request for an hour, and an RSA verification costs more than the rest
-/// of a small GET. Claims are still checked against the clock and the route on every use.
-/// Bounded: when full it starts over (tokens are re-verified, nothing is lost).
-#[derive(Default)]
-pub struct VerifiedTokens(std::sync::Mutex<HashMap<[u8; 32], Claims>>);
-
 /// How many verified tokens are remembered.
 const VERIFIED_TOKENS: usize = 4096;
 
-impl VerifiedTokens {
-    fn get(&self, key: &[u8; 32]) -> Option<Claims> {
-        self.0.lock().ok()?.get(key).cloned()
-    }
+/// Tokens whose signature was verified, and their claims (see [`TokenMemo`]): an RSA
+/// verification costs more than the rest of a small GET. Claims are still checked against
+/// the clock and the route on every use.
+pub struct VerifiedTokens(TokenMemo<Arc<Claims>>);
 
-    fn insert(&self, key: [u8; 32], claims: Claims) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= VERIFIED_TOKENS {
-                map.clear();
-            }
-            map.insert(key, claims);
-        }
+impl Default for VerifiedTokens {
+    fn default() -> Self {
+        Self(TokenMemo::new(VERIFIED_TOKENS))
     }
 }
 
 /// Checks signature, issuer, audience and lifetime (by the server clock) of a token.
-pub fn validate(state: &AppState, token: &str, audience: &str) -> Option<Claims> {
-    let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-    let claims = match state.verified.get(&key) {
-        Some(claims) => claims,
-        None => {
-            let claims = verify_signature(state, token)?;
-            state.verified.insert(key, claims.clone());
-            claims
-        }
-    };
+pub fn validate(state: &AppState, token: &str, audience: &str) -> Option<Arc<Claims>> {
+    let claims = state.verified.0.get_or_learn(token.as_bytes(), || {
+        verify_signature(state, token).map(Arc::new)
+    })?;
     let now = state.clock.now().timestamp();
     let audience_ok = claims
         .aud
         .trim_end_matches('/')
         .eq_ignore_ascii_case(audience);
-    let issuer_ok = claims.iss == aad::issuer(&claims.tid);
+    let issuer_ok = aad::is_issuer_of(&claims.iss, &claims.tid);
     (audience_ok && issuer_ok && claims.nbf <= now && now < claims.exp).then_some(claims)
 }
 

@@ -29,6 +29,7 @@ pub mod state;
 pub mod storefront;
 pub mod surface;
 pub mod tls;
+pub mod token_memo;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -54,7 +55,7 @@ pub use storeroom_domain::pipeline as domain_pipeline;
 use crate::blob::{BlobEndpoint, BlobService};
 use crate::front::Front;
 use crate::keys::SigningKeys;
-use crate::state::AppState;
+use crate::state::{AppParts, AppState};
 
 /// A server that is listening.
 pub struct Running {
@@ -307,7 +308,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         .await
         .context("cannot load the fault rules")?,
     );
-    let state = AppState {
+    let state = AppState::new(AppParts {
         service,
         clock: clock.clone(),
         keys: Arc::new(keys),
@@ -319,7 +320,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         ingestion,
         verified: Arc::default(),
         opsstate: opsstate.clone(),
-    };
+    });
 
     // Jobs leased by a previous process of an embedded store are ready again at once. On a
     // shared database another instance may be running them: a dead holder's leases expire.

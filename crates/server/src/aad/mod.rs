@@ -110,8 +110,18 @@ pub struct Claims {
     pub ver: String,
 }
 
+/// What v1 tokens' issuer starts with, before the tenant id and a slash.
+const ISSUER_PREFIX: &str = "https://sts.windows.net/";
+
 pub fn issuer(tenant_id: &str) -> String {
-    format!("https://sts.windows.net/{tenant_id}/")
+    format!("{ISSUER_PREFIX}{tenant_id}/")
+}
+
+/// Whether `iss` is [`issuer`]`(tenant_id)` (without building it: asked on every request).
+pub fn is_issuer_of(iss: &str, tenant_id: &str) -> bool {
+    iss.strip_prefix(ISSUER_PREFIX)
+        .and_then(|rest| rest.strip_suffix('/'))
+        == Some(tenant_id)
 }
 
 pub use storeroom_domain::accounts::constant_time_eq;

@@ -6,9 +6,8 @@
 //! flushed ([`Captured::kept`]), off the request's path.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::io;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
@@ -19,6 +18,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use storeroom_domain::opsstate::ByContent;
 
 use super::redact;
+use crate::token_memo::TokenMemo;
 
 /// Bytes of a body the journal keeps.
 pub const KEPT: usize = 16 << 10;
@@ -195,43 +195,28 @@ fn cut(mut text: String) -> String {
     text
 }
 
-/// A token [`TokenClients`] has decoded, and the client it names.
-type KnownToken = (Box<[u8]>, Option<Arc<str>>);
-
 /// Tokens held at most by [`TokenClients`]; beyond, it starts again empty.
 const TOKENS_KEPT: usize = 1024;
 
-/// The clients of the bearer tokens requests carry, by token: a client sends the same token
-/// with every request until it expires, and decoding it (base64, then JSON) costs far more
-/// than finding it here. Asked on the request's path, so that a journaled request keeps its
-/// client's name rather than its `Authorization` header, which shares (and so kept alive
-/// until the flush, on another thread) the buffer hyper reads the connection into.
-#[derive(Default)]
-pub struct TokenClients {
-    /// By a hash of the token (of its ends and length, see `ByContent`; a token's ends
-    /// include its signature): the whole token, compared on a hit, and its client. Two
-    /// tokens of the same hash take each other's place.
-    known: RwLock<HashMap<u64, KnownToken>>,
-    hasher: RandomState,
+/// The clients of the bearer tokens requests carry, by token (see [`TokenMemo`]). Asked on
+/// the request's path, so that a journaled request keeps its client's name rather than its
+/// `Authorization` header, which shares (and so kept alive until the flush, on another
+/// thread) the buffer hyper reads the connection into.
+pub struct TokenClients(TokenMemo<Option<Arc<str>>>);
+
+impl Default for TokenClients {
+    fn default() -> Self {
+        Self(TokenMemo::new(TOKENS_KEPT))
+    }
 }
 
 impl TokenClients {
     /// The client the bearer token of `authorization` names, if any.
     pub fn client_of(&self, authorization: Option<&HeaderValue>) -> Option<Arc<str>> {
         let token = authorization?.as_bytes();
-        let key = self.hasher.hash_one(ByContent(token));
-        if let Some((known, client)) = self.known.read().ok()?.get(&key)
-            && **known == *token
-        {
-            return client.clone();
-        }
-        let client: Option<Arc<str>> = token_client(authorization).map(Arc::from);
-        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
-        if known.len() >= TOKENS_KEPT {
-            known.clear();
-        }
-        known.insert(key, (token.into(), client.clone()));
-        client
+        self.0
+            .get_or_learn(token, || Some(token_client(authorization).map(Arc::from)))
+            .flatten()
     }
 }
 
@@ -300,11 +285,11 @@ mod tests {
         }
         let c = token("client-ccc", "t");
         assert_eq!(memo.client_of(Some(&c)).as_deref(), Some("client-ccc"));
-        assert_eq!(memo.known.read().unwrap().len(), 2, "one per distinct ends");
+        assert_eq!(memo.0.len(), 2, "one per distinct ends");
         for n in 0..TOKENS_KEPT + 1 {
             memo.client_of(Some(&token("client", &n.to_string())));
         }
-        assert!(memo.known.read().unwrap().len() <= TOKENS_KEPT);
+        assert!(memo.0.len() <= TOKENS_KEPT);
         assert_eq!(memo.client_of(Some(&b)).as_deref(), Some("client-bbb"));
     }
 }
