@@ -78,23 +78,12 @@ mod tests {
             learnt.set(learnt.get() + 1);
             Some(value.to_string())
         };
-        assert_eq!(
-            memo.get_or_learn(a.as_bytes(), || learn("a")).as_deref(),
-            Some("a")
-        );
-        assert_eq!(
-            memo.get_or_learn(a.as_bytes(), || learn("x")).as_deref(),
-            Some("a")
-        );
+        let ask = |token: &str, value: &str| memo.get_or_learn(token.as_bytes(), || learn(value));
+        assert_eq!(ask(&a, "a").as_deref(), Some("a"));
+        assert_eq!(ask(&a, "x").as_deref(), Some("a"));
         assert_eq!(learnt.get(), 1);
-        assert_eq!(
-            memo.get_or_learn(b.as_bytes(), || learn("b")).as_deref(),
-            Some("b")
-        );
-        assert_eq!(
-            memo.get_or_learn(a.as_bytes(), || learn("a2")).as_deref(),
-            Some("a2")
-        );
+        assert_eq!(ask(&b, "b").as_deref(), Some("b"));
+        assert_eq!(ask(&a, "a2").as_deref(), Some("a2"));
         assert_eq!(learnt.get(), 3, "b took a's place, and a is learnt again");
         assert_eq!(memo.len(), 1);
         assert_eq!(memo.get_or_learn(b"refused", || None::<String>), None);
