@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::RwLock;
 
+use storeroom_domain::accounts::constant_time_eq;
 use storeroom_domain::opsstate::ByContent;
 
 /// A token as it was sent, and what was learnt of it.
@@ -16,8 +17,9 @@ type Known<V> = (Box<[u8]>, V);
 pub struct TokenMemo<V> {
     /// By a hash of the token (of its ends and length, see `ByContent`; a token's ends
     /// include its signature, and the hasher's keys are this process's own): the whole
-    /// token, compared on a hit, and its value. Two tokens of the same hash take each
-    /// other's place.
+    /// token, compared on a hit (in constant time: how far a guess matches a kept token is
+    /// not told by how long the comparison took), and its value. Two tokens of the same
+    /// hash take each other's place.
     known: RwLock<HashMap<u64, Known<V>>>,
     hasher: RandomState,
     capacity: usize,
@@ -41,7 +43,7 @@ impl<V: Clone> TokenMemo<V> {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(&key)
-            && **known == *token
+            && constant_time_eq(known, token)
         {
             return Some(value.clone());
         }
