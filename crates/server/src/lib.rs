@@ -318,7 +318,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<Running> {
         partner_url: partner_url.into(),
         msi,
         ingestion,
-        verified: Arc::default(),
+        verified: Default::default(),
         opsstate: opsstate.clone(),
     });
 

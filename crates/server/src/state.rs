@@ -46,7 +46,7 @@ pub struct AppParts {
     /// The Partner Center ingestion API's service, blob reads and archive limits.
     pub ingestion: Arc<IngestionState>,
     /// Tokens whose signature was verified.
-    pub verified: Arc<crate::auth::VerifiedTokens>,
+    pub verified: crate::auth::VerifiedTokens,
     /// The request journal, fault rules and snapshots' blob store.
     pub opsstate: Arc<crate::opsstate::OpsState>,
 }

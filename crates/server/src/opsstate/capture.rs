@@ -99,8 +99,16 @@ impl Captured {
         }
     }
 
+    /// The client a request with this body names: `token_client`, its bearer token's (see
+    /// [`TokenClients`]), else a token request's form `client_id`.
+    pub fn client_named(&self, token_client: Option<&str>) -> Option<String> {
+        token_client
+            .map(str::to_string)
+            .or_else(|| self.form_client_id())
+    }
+
     /// A token request's `client_id` (form bodies).
-    pub fn form_client_id(&self) -> Option<String> {
+    fn form_client_id(&self) -> Option<String> {
         let Self::Text(Kind::Form, bytes) = self else {
             return None;
         };

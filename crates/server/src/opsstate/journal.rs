@@ -83,10 +83,7 @@ impl Exchange {
     /// The entry as stored: client named, query and bodies redacted, bodies cut (`bodies`:
     /// those of the same batch already kept).
     fn entry(self, bodies: &mut KeptBodies) -> JournalEntry {
-        let client_id = match self.client_id {
-            Some(client) => Some(client.to_string()),
-            None => self.request_body.form_client_id(),
-        };
+        let client_id = self.request_body.client_named(self.client_id.as_deref());
         JournalEntry {
             id: 0,
             time: self.time,

@@ -142,12 +142,7 @@ where
     // A token request's client (in its form) is read now only when a rule needs it, else
     // at the flush.
     let rule_client = names_clients
-        .then(|| {
-            token_client
-                .as_deref()
-                .map(str::to_string)
-                .or_else(|| request_body.form_client_id())
-        })
+        .then(|| request_body.client_named(token_client.as_deref()))
         .flatten();
     let rule = if seen.operator {
         None
